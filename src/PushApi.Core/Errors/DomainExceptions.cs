@@ -1,0 +1,70 @@
+namespace PushApi.Core.Errors;
+
+/// <summary>The record asked for does not exist (native API: 404).</summary>
+public sealed class NotFoundException : Exception
+{
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public NotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The write would break a uniqueness rule: a namespace, org key, version number or username in use (native API: 409).</summary>
+public sealed class ConflictException : Exception
+{
+    public ConflictException()
+    {
+    }
+
+    public ConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public ConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Input that passed shape validation but breaks a rule that needs the database (native API: 400 with field errors).</summary>
+public sealed class InputException : Exception
+{
+    public InputException()
+        : this(new Dictionary<string, string[]>())
+    {
+    }
+
+    public InputException(string message)
+        : this("", message)
+    {
+    }
+
+    public InputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Errors = new Dictionary<string, string[]> { [""] = [message] };
+    }
+
+    public InputException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
+    public InputException(IReadOnlyDictionary<string, string[]> errors)
+        : base(string.Join(" ", errors.SelectMany(e => e.Value)))
+    {
+        Errors = errors;
+    }
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; }
+}

@@ -1,0 +1,19 @@
+namespace PushApi.Core.Ids;
+
+/// <summary>The 3-character key prefixes of the objects PushApi serves.</summary>
+public static class KeyPrefixes
+{
+    public const string MetadataPackage = "033";
+    public const string MetadataPackageVersion = "04t";
+
+    /// <summary>
+    /// Not documented anywhere Salesforce publishes; PushApi uses 0Hf (no studied client checks it).
+    /// </summary>
+    public const string PackageSubscriber = "0Hf";
+
+    public const string PackagePushRequest = "0DV";
+    public const string PackagePushJob = "0DX";
+    public const string PackagePushError = "0DY";
+    public const string Organization = "00D";
+    public const string User = "005";
+}
