@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PushApi.Core.Demo;
+using PushApi.Core.Identity;
+using PushApi.Core.Packages;
+using PushApi.Core.Tenants;
+
+namespace PushApi.Core;
+
+/// <summary>Registers the use cases of Core; the host supplies the NpgsqlDataSource, the DbContext and an <see cref="ISecretProtector"/>.</summary>
+public static class CoreServices
+{
+    public static IServiceCollection AddPushApiCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PublisherOrganization>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<TenantImporter>();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<PackageAdministration>();
+        services.AddScoped<TenantAdministration>();
+        services.AddScoped<DemoSeeder>();
+        return services;
+    }
+}

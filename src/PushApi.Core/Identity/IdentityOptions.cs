@@ -1,0 +1,11 @@
+namespace PushApi.Core.Identity;
+
+/// <summary>Session and login settings (configuration section <c>PushApi:Auth</c>).</summary>
+public sealed class IdentityOptions
+{
+    /// <summary>A session unused this long expires (Salesforce's default is 2 hours).</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>How stale last-used may get before a request writes it again (saves a write per call).</summary>
+    public TimeSpan SessionTouchInterval { get; set; } = TimeSpan.FromMinutes(1);
+}

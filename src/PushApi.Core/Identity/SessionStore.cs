@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Ids;
+
+namespace PushApi.Core.Identity;
+
+/// <summary>Who a valid session token belongs to.</summary>
+public sealed record SessionUser(long SessionId, long UserId, string Username, IReadOnlySet<string> Permissions, long? ApiClientId)
+{
+    public string UserSalesforceId => SalesforceId.Format(KeyPrefixes.User, UserId);
+
+    public bool Has(string permission) => Permissions.Contains(permission);
+}
+
+/// <summary>
+/// Issues and checks session tokens. A token is the publisher org id (18 characters), <c>!</c> and 48
+/// random base-62 characters: the shape the sf CLI accepts. Only its SHA-256 is stored; a session
+/// expires after <see cref="IdentityOptions.SessionIdleTimeout"/> without use.
+/// </summary>
+public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganization organization, TimeProvider clock, IOptions<IdentityOptions> options)
+{
+    private const int RandomPartLength = 48;
+
+    public async Task<string> CreateAsync(long userId, long? apiClientId, string? sourceAddress, CancellationToken cancellationToken = default)
+    {
+        var org = await organization.GetAsync();
+        var token = org.Id18 + "!" + Base62.Random(RandomPartLength);
+        var now = clock.Now();
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO sessions (token_hash, user_id, api_client_id, created_at, last_used_at, source_address) VALUES ($1, $2, $3, $4, $4, $5)");
+        command.Parameters.Add(new NpgsqlParameter { Value = HashToken(token) });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)apiClientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)sourceAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return token;
+    }
+
+    /// <summary>The session's user, or null when the token is unknown, expired, or its user or client is disabled.</summary>
+    public async Task<SessionUser?> ValidateAsync(string token, CancellationToken cancellationToken = default)
+    {
+        if (!LooksLikeToken(token))
+        {
+            return null;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT s.id, s.user_id, s.api_client_id, s.last_used_at, u.username, u.permissions, u.is_active AND coalesce(c.is_active, true)
+            FROM sessions s
+            JOIN users u ON u.id = s.user_id
+            LEFT JOIN api_clients c ON c.id = s.api_client_id
+            WHERE s.token_hash = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = HashToken(token) });
+        SessionUser user;
+        DateTimeOffset lastUsed;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(6))
+            {
+                return null;
+            }
+
+            lastUsed = reader.GetFieldValue<DateTimeOffset>(3);
+            user = new SessionUser(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetString(4),
+                Permissions.Effective(reader.GetFieldValue<string[]>(5)),
+                reader.IsDBNull(2) ? null : reader.GetInt64(2));
+        }
+
+        var now = clock.Now();
+        if (now - lastUsed > options.Value.SessionIdleTimeout)
+        {
+            await RevokeAsync(user.SessionId, cancellationToken);
+            return null;
+        }
+
+        if (now - lastUsed > options.Value.SessionTouchInterval)
+        {
+            await using var touch = dataSource.CreateCommand("UPDATE sessions SET last_used_at = $2 WHERE id = $1");
+            touch.Parameters.Add(new NpgsqlParameter { Value = user.SessionId });
+            touch.Parameters.Add(new NpgsqlParameter { Value = now });
+            await touch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return user;
+    }
+
+    public async Task RevokeAsync(long sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM sessions WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = sessionId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Ends every session of a user (password reset, deactivation).</summary>
+    public async Task RevokeAllAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM sessions WHERE user_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes sessions idle past the timeout; returns how many.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM sessions WHERE last_used_at < $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() - options.Value.SessionIdleTimeout });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>00D + 15 characters, '!', then word characters or dots; anything else is rejected without a query.</summary>
+    public static bool LooksLikeToken(string token)
+    {
+        if (token.Length is < 20 or > 200 || !token.StartsWith(KeyPrefixes.Organization, StringComparison.Ordinal) || token[18] != '!')
+        {
+            return false;
+        }
+
+        foreach (var c in token.AsSpan(19))
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '.' and not '_')
+            {
+                return false;
+            }
+        }
+
+        return Base62.IsAlphanumeric(token.AsSpan(0, 18));
+    }
+
+    private static byte[] HashToken(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}

@@ -1,0 +1,58 @@
+using PushApi.Core.Ids;
+
+namespace PushApi.Core.Packages;
+
+/// <summary>One uploaded version of a package (MetadataPackageVersion).</summary>
+public sealed class PackageVersion
+{
+    public long Id { get; private set; }
+
+    public long PackageId { get; init; }
+
+    public required string Name { get; init; }
+
+    public int MajorVersion { get; init; }
+
+    public int MinorVersion { get; init; }
+
+    public int PatchVersion { get; init; }
+
+    public int BuildNumber { get; init; }
+
+    public required string ReleaseState { get; init; }
+
+    public bool IsDeprecated { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset SystemModstamp { get; private set; }
+
+    public string SalesforceId => Ids.SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, Id);
+
+    public VersionNumber Number => new(MajorVersion, MinorVersion, PatchVersion, BuildNumber);
+
+    /// <summary>Deprecates (or restores) the version; a deprecated version can't be pushed.</summary>
+    public void SetDeprecated(bool deprecated, DateTimeOffset now)
+    {
+        if (IsDeprecated == deprecated)
+        {
+            return;
+        }
+
+        IsDeprecated = deprecated;
+        SystemModstamp = now;
+    }
+
+    public static PackageVersion Create(long packageId, string name, VersionNumber number, string releaseState, DateTimeOffset now) => new()
+    {
+        PackageId = packageId,
+        Name = name,
+        MajorVersion = number.Major,
+        MinorVersion = number.Minor,
+        PatchVersion = number.Patch,
+        BuildNumber = number.Build,
+        ReleaseState = releaseState,
+        CreatedAt = now,
+        SystemModstamp = now,
+    };
+}

@@ -1,0 +1,32 @@
+namespace PushApi.Core.Tenants;
+
+/// <summary>
+/// A subscriber org. A tenant with an agent URL lives outside this platform and is upgraded through
+/// its agent; the agent password is stored encrypted and never leaves the service.
+/// </summary>
+public sealed class Tenant
+{
+    public required string OrgKey { get; init; }
+
+    public required string OrgName { get; set; }
+
+    public required string OrgType { get; set; }
+
+    public required string OrgStatus { get; set; }
+
+    public string? InstanceName { get; set; }
+
+    public string? ParentOrg { get; set; }
+
+    public string? AgentUrl { get; set; }
+
+    public string? AgentUsername { get; set; }
+
+    public string? AgentPasswordProtected { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset SystemModstamp { get; set; }
+
+    public bool HasAgent => AgentUrl is not null;
+}

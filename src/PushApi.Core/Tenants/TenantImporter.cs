@@ -1,0 +1,282 @@
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Ids;
+
+namespace PushApi.Core.Tenants;
+
+/// <summary>What happened to one row of an import.</summary>
+public enum TenantImportOutcome
+{
+    Created,
+    Updated,
+    Failed,
+
+    /// <summary>Valid, but not written because another row failed and the import was all-or-none.</summary>
+    NotImported,
+}
+
+/// <summary>An error about one field of an import row.</summary>
+public sealed record FieldProblem(string Field, string Message);
+
+/// <summary>The outcome of one row (1-based, in the order sent).</summary>
+public sealed record TenantImportRowResult(int Row, string? OrgKey, TenantImportOutcome Outcome, IReadOnlyList<FieldProblem> Errors);
+
+public sealed record TenantImportResult(int Total, int Created, int Updated, int Failed, IReadOnlyList<TenantImportRowResult> Rows);
+
+/// <summary>
+/// Creates or updates up to <see cref="MaxRows"/> tenants in one transaction, set-based: rows are
+/// checked in memory, streamed into a temporary table with binary COPY, and merged with one
+/// INSERT … ON CONFLICT (plus one for the optional installs). Rows that fail their checks are reported
+/// and skipped, unless the caller asks for all or none. An existing tenant keeps optional values a
+/// row leaves empty; use PATCH to clear them.
+/// </summary>
+public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector secrets, TimeProvider clock)
+{
+    public const int MaxRows = 100_000;
+
+    private static readonly TenantInputValidator Validator = new();
+
+    public async Task<TenantImportResult> ImportAsync(IReadOnlyList<TenantInput> rows, bool allOrNone, CancellationToken cancellationToken = default)
+    {
+        if (rows.Count > MaxRows)
+        {
+            throw new Errors.InputException("", $"An import holds at most {MaxRows:N0} rows; this one has {rows.Count:N0}.");
+        }
+
+        var checkedRows = CheckRows(rows);
+        await CheckVersionsAsync(checkedRows, cancellationToken);
+
+        var failed = checkedRows.Count(r => r.Errors.Count > 0);
+        if (failed > 0 && allOrNone)
+        {
+            return Summarise(checkedRows, written: null);
+        }
+
+        var valid = checkedRows.Where(r => r.Errors.Count == 0).ToList();
+        var written = valid.Count == 0 ? new Dictionary<string, bool>() : await WriteAsync(valid, cancellationToken);
+        return Summarise(checkedRows, written);
+    }
+
+    private static List<CheckedRow> CheckRows(IReadOnlyList<TenantInput> rows)
+    {
+        var result = new List<CheckedRow>(rows.Count);
+        var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var input = rows[i] ?? new TenantInput();
+            var row = new CheckedRow(i + 1, input);
+            var validation = Validator.Validate(input);
+            foreach (var error in validation.Errors)
+            {
+                row.Errors.Add(new FieldProblem(error.PropertyName, error.ErrorMessage));
+            }
+
+            if (row.Errors.Count == 0)
+            {
+                row.OrgKey = input.OrgKey is null ? OrgKey.NewRandom().Value : OrgKey.Parse(input.OrgKey).Value;
+                if (firstRowOfKey.TryGetValue(row.OrgKey, out var first))
+                {
+                    row.Errors.Add(new FieldProblem("orgKey", $"The org key {row.OrgKey} appears more than once in this import (first in row {first})."));
+                }
+                else
+                {
+                    firstRowOfKey[row.OrgKey] = row.Row;
+                }
+
+                if (!string.IsNullOrEmpty(input.PackageVersionId))
+                {
+                    SalesforceId.TryParseNumber(input.PackageVersionId, KeyPrefixes.MetadataPackageVersion, out var versionId);
+                    row.VersionId = versionId;
+                }
+            }
+            else if (OrgKey.TryParse(input.OrgKey, out var key))
+            {
+                row.OrgKey = key.Value;
+            }
+
+            result.Add(row);
+        }
+
+        return result;
+    }
+
+    private async Task CheckVersionsAsync(List<CheckedRow> rows, CancellationToken cancellationToken)
+    {
+        var versionIds = rows.Where(r => r.VersionId is not null).Select(r => r.VersionId!.Value).Distinct().ToArray();
+        if (versionIds.Length == 0)
+        {
+            return;
+        }
+
+        var packageOf = new Dictionary<long, long>();
+        await using (var command = dataSource.CreateCommand("SELECT id, package_id FROM package_versions WHERE id = ANY($1)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = versionIds });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                packageOf[reader.GetInt64(0)] = reader.GetInt64(1);
+            }
+        }
+
+        foreach (var row in rows.Where(r => r.VersionId is not null))
+        {
+            if (packageOf.TryGetValue(row.VersionId!.Value, out var packageId))
+            {
+                row.PackageId = packageId;
+            }
+            else
+            {
+                row.Errors.Add(new FieldProblem("packageVersionId", $"No package version has the id {row.Input.PackageVersionId}."));
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, bool>> WriteAsync(List<CheckedRow> rows, CancellationToken cancellationToken)
+    {
+        var now = clock.Now();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var create = new NpgsqlCommand(
+            """
+            CREATE TEMPORARY TABLE tenant_import (
+                row_no integer NOT NULL, org_key text COLLATE "C" NOT NULL, org_name text NOT NULL, org_type text NOT NULL,
+                org_status text NOT NULL, instance_name text, parent_org text COLLATE "C", agent_url text, agent_username text,
+                agent_password_protected text, package_id bigint, package_version_id bigint
+            ) ON COMMIT DROP
+            """, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                var input = row.Input;
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(row.Row, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(row.OrgKey!, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(input.OrgName!.Trim(), NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(OrgTypes.Field.FindPicklistValue(input.OrgType!)!.Value, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(OrgStatuses.Field.FindPicklistValue(input.OrgStatus!)!.Value, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, string.IsNullOrWhiteSpace(input.InstanceName) ? null : input.InstanceName.Trim(), cancellationToken);
+                await WriteNullableAsync(copy, string.IsNullOrEmpty(input.ParentOrg) ? null : OrgKey.Parse(input.ParentOrg).Value, cancellationToken);
+                await WriteNullableAsync(copy, input.Agent?.Url, cancellationToken);
+                await WriteNullableAsync(copy, input.Agent?.Username, cancellationToken);
+                await WriteNullableAsync(copy, input.Agent?.Password is { } password ? secrets.Protect(password) : null, cancellationToken);
+                await WriteNullableAsync(copy, row.PackageId, cancellationToken);
+                await WriteNullableAsync(copy, row.VersionId, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        var written = new Dictionary<string, bool>(rows.Count, StringComparer.Ordinal);
+        await using (var merge = new NpgsqlCommand(
+            """
+            INSERT INTO tenants AS t (org_key, org_name, org_type, org_status, instance_name, parent_org,
+                                      agent_url, agent_username, agent_password_protected, created_at, system_modstamp)
+            SELECT org_key, org_name, org_type, org_status, instance_name, parent_org,
+                   agent_url, agent_username, agent_password_protected, $1, $1
+            FROM tenant_import
+            ORDER BY org_key
+            ON CONFLICT (org_key) DO UPDATE SET
+                org_name = EXCLUDED.org_name,
+                org_type = EXCLUDED.org_type,
+                org_status = EXCLUDED.org_status,
+                instance_name = coalesce(EXCLUDED.instance_name, t.instance_name),
+                parent_org = coalesce(EXCLUDED.parent_org, t.parent_org),
+                agent_url = coalesce(EXCLUDED.agent_url, t.agent_url),
+                agent_username = coalesce(EXCLUDED.agent_username, t.agent_username),
+                agent_password_protected = coalesce(EXCLUDED.agent_password_protected, t.agent_password_protected),
+                system_modstamp = EXCLUDED.system_modstamp
+            RETURNING org_key, xmax = 0
+            """, connection, transaction))
+        {
+            merge.Parameters.Add(new NpgsqlParameter { Value = now });
+            await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                written[reader.GetString(0)] = reader.GetBoolean(1);
+            }
+        }
+
+        await using (var install = new NpgsqlCommand(
+            """
+            INSERT INTO installations AS i (org_key, package_id, package_version_id, installed_status, created_at, system_modstamp)
+            SELECT org_key, package_id, package_version_id, 'i', $1, $1
+            FROM tenant_import
+            WHERE package_version_id IS NOT NULL
+            ORDER BY org_key
+            ON CONFLICT (org_key, package_id) DO UPDATE SET
+                package_version_id = EXCLUDED.package_version_id,
+                installed_status = 'i',
+                system_modstamp = EXCLUDED.system_modstamp
+            """, connection, transaction))
+        {
+            install.Parameters.Add(new NpgsqlParameter { Value = now });
+            await install.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return written;
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, long? value, CancellationToken cancellationToken) =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value.Value, NpgsqlDbType.Bigint, cancellationToken);
+
+    private static TenantImportResult Summarise(List<CheckedRow> rows, Dictionary<string, bool>? written)
+    {
+        var results = new List<TenantImportRowResult>(rows.Count);
+        int created = 0, updated = 0, failed = 0;
+        foreach (var row in rows)
+        {
+            TenantImportOutcome outcome;
+            if (row.Errors.Count > 0)
+            {
+                outcome = TenantImportOutcome.Failed;
+                failed++;
+            }
+            else if (written is null)
+            {
+                outcome = TenantImportOutcome.NotImported;
+            }
+            else if (written[row.OrgKey!])
+            {
+                outcome = TenantImportOutcome.Created;
+                created++;
+            }
+            else
+            {
+                outcome = TenantImportOutcome.Updated;
+                updated++;
+            }
+
+            results.Add(new TenantImportRowResult(row.Row, row.OrgKey, outcome, row.Errors));
+        }
+
+        return new TenantImportResult(rows.Count, created, updated, failed, results);
+    }
+
+    private sealed class CheckedRow(int row, TenantInput input)
+    {
+        public int Row { get; } = row;
+
+        public TenantInput Input { get; } = input;
+
+        public string? OrgKey { get; set; }
+
+        public long? VersionId { get; set; }
+
+        public long? PackageId { get; set; }
+
+        public List<FieldProblem> Errors { get; } = [];
+    }
+}
