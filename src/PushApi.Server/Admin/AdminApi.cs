@@ -1,0 +1,17 @@
+namespace PushApi.Server.Admin;
+
+/// <summary>The native admin API under <c>/api/v1</c> (ARCHITECTURE.md section 6).</summary>
+public static class AdminApi
+{
+    public static IServiceCollection AddAdminApi(this IServiceCollection services) => services.AddAdminValidators();
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/v1").RequireAuthorization();
+        api.MapPackageEndpoints();
+        api.MapTenantEndpoints();
+        api.MapInstallationEndpoints();
+        api.MapIdentityEndpoints();
+        return endpoints;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using PushApi.Core.Errors;
+using PushApi.Core.Identity;
+using PushApi.Core.Tenants;
+
+namespace PushApi.Server.Admin;
+
+/// <summary>Tenants (subscriber orgs): create, import, list, read, change.</summary>
+public static class TenantEndpoints
+{
+    /// <summary>An import of 100,000 rows with agents fits well below this.</summary>
+    public const long MaxImportBytes = 128L * 1024 * 1024;
+
+    public static RouteGroupBuilder MapTenantEndpoints(this RouteGroupBuilder api)
+    {
+        var tenants = api.MapGroup("/tenants").WithTags("Tenants");
+        tenants.MapPost("/", CreateTenant).Validate<TenantInput>().RequireAuthorization(Permissions.Admin);
+        tenants.MapPost("/import", ImportTenants).RequireAuthorization(Permissions.Admin)
+            .Accepts<List<TenantInput>>("application/json", "text/csv")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
+            .WithSummary("Create or update up to 100,000 tenants from a JSON array or a CSV file, in one transaction, with a result per row.");
+        tenants.MapGet("/", ListTenants).RequireAuthorization(Permissions.Read);
+        tenants.MapGet("/{orgKey}", GetTenant).RequireAuthorization(Permissions.Read);
+        tenants.MapPatch("/{orgKey}", UpdateTenant).RequireAuthorization(Permissions.Admin)
+            .Accepts<TenantPatchRequest>("application/json");
+        tenants.MapGet("/{orgKey}/installations", ListInstallations).RequireAuthorization(Permissions.Read);
+        return api;
+    }
+
+    private static async Task<Created<TenantResponse>> CreateTenant(TenantInput request, TenantAdministration tenants, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.CreateAsync(request, cancellationToken);
+        if (!string.IsNullOrEmpty(request.PackageVersionId))
+        {
+            await tenants.InstallAsync(tenant.OrgKey, request.PackageVersionId, cancellationToken);
+        }
+
+        return TypedResults.Created($"/api/v1/tenants/{tenant.OrgKey}", TenantResponse.From(tenant));
+    }
+
+    private static async Task<Ok<TenantImportResult>> ImportTenants(
+        HttpRequest request,
+        TenantImporter importer,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        bool? allOrNone,
+        CancellationToken cancellationToken)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        IReadOnlyList<TenantInput> rows = mediaType switch
+        {
+            "text/csv" or "application/csv" => await TenantCsv.ReadAsync(request.Body, cancellationToken),
+            "application/json" or null => await ReadJsonRowsAsync(request, json.Value.SerializerOptions, cancellationToken),
+            _ => throw new InputException("", $"Send the tenants as application/json (an array) or text/csv, not {mediaType}."),
+        };
+        return TypedResults.Ok(await importer.ImportAsync(rows, allOrNone ?? false, cancellationToken));
+    }
+
+    private static async Task<List<TenantInput>> ReadJsonRowsAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<List<TenantInput>>(request.Body, options, cancellationToken)
+                ?? throw new InputException("", "The body must be a JSON array of tenants.");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException("", $"The body must be a JSON array of tenants: {e.Message}");
+        }
+    }
+
+    private static async Task<Ok<TenantPage>> ListTenants(TenantAdministration tenants, int? limit, string? after, CancellationToken cancellationToken)
+    {
+        var size = Math.Clamp(limit ?? 200, 1, 2000);
+        var page = await tenants.ListAsync(size, after, cancellationToken);
+        return TypedResults.Ok(new TenantPage(page.Select(TenantResponse.From).ToList(), page.Count == size ? page[^1].OrgKey : null));
+    }
+
+    private static async Task<Ok<TenantResponse>> GetTenant(string orgKey, TenantAdministration tenants, CancellationToken cancellationToken) =>
+        TypedResults.Ok(TenantResponse.From(await tenants.GetAsync(orgKey, cancellationToken)));
+
+    private static async Task<Ok<TenantResponse>> UpdateTenant(string orgKey, HttpRequest request, TenantAdministration tenants, CancellationToken cancellationToken)
+    {
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException("", $"The body must be a JSON object: {e.Message}");
+        }
+
+        var patch = TenantPatchRequest.Parse(body);
+        return TypedResults.Ok(TenantResponse.From(await tenants.UpdateAsync(orgKey, patch, cancellationToken)));
+    }
+
+    private static async Task<Ok<List<InstallationResponse>>> ListInstallations(string orgKey, TenantAdministration tenants, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await tenants.ListInstallationsAsync(orgKey, cancellationToken)).Select(InstallationResponse.From).ToList());
+}
+
+/// <summary>
+/// The body of <c>PATCH /api/v1/tenants/{orgKey}</c>: only the properties present change;
+/// <c>null</c> clears instanceName, parentOrg or agent.
+/// </summary>
+public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, AgentInput? Agent)
+{
+    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "agent"];
+
+    public static TenantPatch Parse(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw new InputException("", "The body must be a JSON object.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var patch = new TenantPatch();
+        foreach (var property in body.EnumerateObject())
+        {
+            var name = Known.FirstOrDefault(k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase));
+            if (name is null)
+            {
+                errors[property.Name] = [$"'{property.Name}' is not a tenant field that can be changed."];
+                continue;
+            }
+
+            if (name == "agent")
+            {
+                patch = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Null => patch with { Agent = FieldChange<AgentInput?>.To(null) },
+                    JsonValueKind.Object => patch with { Agent = FieldChange<AgentInput?>.To(new AgentInput(Text(property.Value, "url"), Text(property.Value, "username"), Text(property.Value, "password"))) },
+                    _ => Invalid(errors, "agent", "agent must be an object {url, username, password} or null.", patch),
+                };
+                continue;
+            }
+
+            if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                errors[name] = [$"{name} must be a string or null."];
+                continue;
+            }
+
+            var value = FieldChange<string?>.To(property.Value.ValueKind == JsonValueKind.Null ? null : property.Value.GetString());
+            patch = name switch
+            {
+                "orgName" => patch with { OrgName = value },
+                "orgType" => patch with { OrgType = value },
+                "orgStatus" => patch with { OrgStatus = value },
+                "instanceName" => patch with { InstanceName = value },
+                _ => patch with { ParentOrg = value },
+            };
+        }
+
+        return errors.Count > 0 ? throw new InputException(errors) : patch;
+    }
+
+    private static string? Text(JsonElement obj, string name)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static TenantPatch Invalid(Dictionary<string, string[]> errors, string field, string message, TenantPatch patch)
+    {
+        errors[field] = [message];
+        return patch;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using PushApi.Core.Identity;
+
+namespace PushApi.Server.Auth;
+
+/// <summary>The token response, in Salesforce's field names.</summary>
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("instance_url")] string InstanceUrl,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("issued_at")] string IssuedAt,
+    [property: JsonPropertyName("signature")] string Signature);
+
+/// <summary>An OAuth error, in Salesforce's field names.</summary>
+public sealed record OAuthError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("error_description")] string Description);
+
+/// <summary>
+/// <c>POST /services/oauth2/token</c> with the <c>password</c> grant (username and password; a
+/// client id and secret may come along and are checked when they name one of our API clients) or the
+/// <c>client_credentials</c> grant (an API client made by an admin).
+/// </summary>
+public static class TokenEndpoint
+{
+    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/services/oauth2/token", IssueTokenAsync).DisableAntiforgery().AllowAnonymous()
+            .WithTags("Authentication")
+            .WithSummary("Get an access token (password or client_credentials grant, form-encoded).")
+            .Produces<TokenResponse>()
+            .Produces<OAuthError>(StatusCodes.Status400BadRequest);
+        return endpoints;
+    }
+
+    /// <summary>Who a grant authenticated: a user, maybe through one of our API clients (whose secret signs the response).</summary>
+    private sealed record Grant(long UserId, long? ApiClientId, string? ClientSecret);
+
+    private static async Task<IResult> IssueTokenAsync(HttpContext context, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, PublisherOrganization organization, TimeProvider clock)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return Error("invalid_request", "the request must be form-encoded (application/x-www-form-urlencoded)");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        var (grant, refusal) = form["grant_type"].ToString() switch
+        {
+            "password" => await PasswordGrantAsync(context, form, accounts, throttle, address),
+            "client_credentials" => await ClientCredentialsGrantAsync(context, form, accounts, throttle, address),
+            "" => (null, Error("invalid_request", "grant_type is required")),
+            _ => (null, Error("unsupported_grant_type", "grant type not supported")),
+        };
+        if (grant is null)
+        {
+            return refusal!;
+        }
+
+        var token = await sessions.CreateAsync(grant.UserId, grant.ApiClientId, address, context.RequestAborted);
+        var org = await organization.GetAsync();
+        var instanceUrl = $"{context.Request.Scheme}://{context.Request.Host}";
+        var id = $"{instanceUrl}/id/{org.Id18}/{Core.Ids.SalesforceId.Format(Core.Ids.KeyPrefixes.User, grant.UserId)}";
+        var issuedAt = clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+        // Salesforce signs id + issued_at with the client secret; without one, the token is the key.
+        var key = Encoding.UTF8.GetBytes(grant.ClientSecret ?? token);
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(id + issuedAt)));
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(new TokenResponse(token, instanceUrl, id, "Bearer", issuedAt, signature));
+    }
+
+    private static async Task<(Grant?, IResult?)> PasswordGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginThrottle throttle, string? address)
+    {
+        var username = form["username"].ToString();
+        var password = form["password"].ToString();
+        if (Throttled(context, throttle, address, username) is { } throttled)
+        {
+            return (null, throttled);
+        }
+
+        if (username.Length == 0 || password.Length == 0)
+        {
+            return (null, Error("invalid_grant", "authentication failure"));
+        }
+
+        // Salesforce tools send their connected app's key; ours are checked, others ignored.
+        string? clientSecret = null;
+        if (form["client_id"].ToString() is { Length: > 0 } clientId && form["client_secret"].ToString() is { Length: > 0 } secret)
+        {
+            var (client, check) = await accounts.VerifyClientAsync(clientId, secret, context.RequestAborted);
+            if (check is ClientCheck.WrongSecret or ClientCheck.Disabled)
+            {
+                return (null, Error("invalid_client", "invalid client credentials"));
+            }
+
+            clientSecret = client is null ? null : secret;
+        }
+
+        var user = await accounts.VerifyPasswordAsync(username, password, context.RequestAborted);
+        if (user is null)
+        {
+            throttle.RecordFailure(username);
+            return (null, Error("invalid_grant", "authentication failure"));
+        }
+
+        throttle.RecordSuccess(username);
+        return (new Grant(user.Id, null, clientSecret), null);
+    }
+
+    private static async Task<(Grant?, IResult?)> ClientCredentialsGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginThrottle throttle, string? address)
+    {
+        var clientId = form["client_id"].ToString();
+        var secret = form["client_secret"].ToString();
+        if (Throttled(context, throttle, address, clientId) is { } throttled)
+        {
+            return (null, throttled);
+        }
+
+        var (client, check) = clientId.Length == 0
+            ? (null, ClientCheck.UnknownClient)
+            : await accounts.VerifyClientAsync(clientId, secret, context.RequestAborted);
+        switch (check)
+        {
+            case ClientCheck.UnknownClient:
+                return (null, Error("invalid_client_id", "client identifier invalid"));
+            case ClientCheck.WrongSecret:
+                throttle.RecordFailure(clientId);
+                return (null, Error("invalid_client", "invalid client credentials"));
+            case ClientCheck.Disabled:
+                return (null, Error("invalid_client", "client disabled"));
+            default:
+                throttle.RecordSuccess(clientId);
+                return (new Grant(client!.UserId, client.Id, secret), null);
+        }
+    }
+
+    private static JsonHttpResult<OAuthError>? Throttled(HttpContext context, LoginThrottle throttle, string? address, string? username)
+    {
+        if (throttle.CheckAttempt(address, string.IsNullOrEmpty(username) ? null : username) is not { } wait)
+        {
+            return null;
+        }
+
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Error("invalid_grant", "authentication failure: too many login attempts, try again later");
+    }
+
+    private static JsonHttpResult<OAuthError> Error(string error, string description) =>
+        TypedResults.Json(new OAuthError(error, description), statusCode: StatusCodes.Status400BadRequest);
+}

@@ -1,0 +1,104 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PushApi.Core;
+using PushApi.Core.Demo;
+using PushApi.Core.Identity;
+using PushApi.Core.Persistence;
+using PushApi.Server.Hosting;
+
+namespace PushApi.Server.Database;
+
+public static class DatabaseExtensions
+{
+    /// <summary>The database (configured or embedded), the data source, EF and the Core use cases.</summary>
+    public static WebApplicationBuilder AddPushApiDatabase(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<DatabaseHost>();
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseHost>().ConnectionString).Build());
+        services.AddDbContext<PushApiDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddOptions<IdentityOptions>().Bind(builder.Configuration.GetSection("PushApi:Auth"));
+        services.AddSingleton<DatabaseReadiness>();
+        services.AddPushApiCore();
+        return builder;
+    }
+
+    /// <summary>
+    /// Starts the database and, under the start-up advisory lock, applies migrations, creates the
+    /// organization id, the administrator and the demo data. Runs before the service accepts requests.
+    /// </summary>
+    public static async Task InitializePushApiAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var options = app.Services.GetRequiredService<IOptions<PushApiOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PushApi.Startup");
+        var bootstrap = options.Bootstrap;
+        if (string.IsNullOrWhiteSpace(bootstrap.Username) != string.IsNullOrEmpty(bootstrap.Password))
+        {
+            throw new InvalidOperationException("Set both PushApi__Bootstrap__Username and PushApi__Bootstrap__Password, or neither.");
+        }
+
+        await app.Services.GetRequiredService<DatabaseHost>().StartAsync(cancellationToken);
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var startupLock = await StartupLock.AcquireAsync(dataSource, cancellationToken))
+        {
+            var applied = await MigrationRunner.ApplyAsync(startupLock.Connection, cancellationToken);
+            if (applied.Count > 0)
+            {
+                logger.LogInformation("Applied database migrations {Versions}.", string.Join(", ", applied));
+            }
+
+            await PublisherOrganization.EnsureAsync(startupLock.Connection, cancellationToken);
+
+            await using var scope = app.Services.CreateAsyncScope();
+            var accounts = scope.ServiceProvider.GetRequiredService<UserAccounts>();
+            var generatedPassword = await accounts.BootstrapAdminAsync(bootstrap.Username, bootstrap.Password, cancellationToken);
+            ReportAdministrator(options, generatedPassword, logger);
+
+            if (options.Demo.Subscribers > 0 && await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(options.Demo.Subscribers, cancellationToken))
+            {
+                logger.LogInformation("Seeded demo data: package 'Demo App' with {Subscribers} subscriber orgs.", options.Demo.Subscribers);
+            }
+        }
+
+        app.Services.GetRequiredService<DatabaseReadiness>().MarkInitialized();
+    }
+
+    private static void ReportAdministrator(PushApiOptions options, string? generatedPassword, ILogger logger)
+    {
+        var passwordFile = Path.Combine(options.DataDirectoryPath, "admin-password");
+        if (generatedPassword is not null)
+        {
+            Directory.CreateDirectory(options.DataDirectoryPath);
+            File.WriteAllText(passwordFile, generatedPassword + Environment.NewLine);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            // Printed once, on the start that created the account; later starts point to the file.
+            Console.WriteLine();
+            Console.WriteLine($"  PushApi administrator created: {UserAccounts.DefaultAdminUsername}");
+            Console.WriteLine($"  Password: {generatedPassword}   (also in {passwordFile})");
+            Console.WriteLine();
+        }
+        else if (options.Bootstrap.Username is { Length: > 0 } username)
+        {
+            logger.LogInformation("Administrator {Username} is set from PushApi__Bootstrap__Username.", username);
+        }
+        else if (File.Exists(passwordFile))
+        {
+            logger.LogInformation("Sign in as {Username}; the generated password is in {PasswordFile}.", UserAccounts.DefaultAdminUsername, passwordFile);
+        }
+    }
+}
+
+/// <summary>Ready once start-up initialisation has finished and the database still answers at the latest schema version.</summary>
+public sealed class DatabaseReadiness
+{
+    private volatile bool _initialized;
+
+    public bool IsInitialized => _initialized;
+
+    public void MarkInitialized() => _initialized = true;
+}

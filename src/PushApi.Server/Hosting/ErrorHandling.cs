@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using PushApi.Server.Admin;
+using PushApi.Server.Rest;
+
+namespace PushApi.Server.Hosting;
+
+/// <summary>
+/// Turns an exception that escaped an endpoint into the error its caller expects: a Salesforce error
+/// array under <c>/services</c>, problem details everywhere else. Never a stack trace.
+/// </summary>
+public sealed class PushApiExceptionHandler(ILogger<PushApiExceptionHandler> logger, IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var context = httpContext;
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        if (context.Response.HasStarted)
+        {
+            logger.LogError(exception, "Error after the response started on {Method} {Path}", context.Request.Method, context.Request.Path);
+            return true;
+        }
+
+        if (RestErrors.IsSalesforcePath(context.Request.Path))
+        {
+            var (status, error) = RestErrorTable.Classify(exception);
+            LogIfServerError(status, exception, context);
+            context.Response.Clear();
+            await RestErrors.WriteAsync(context, status, [error]);
+            return true;
+        }
+
+        var problem = AdminErrors.ToProblem(exception);
+        LogIfServerError(problem.Status ?? 500, exception, context);
+        context.Response.Clear();
+        context.Response.StatusCode = problem.Status ?? 500;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private void LogIfServerError(int status, Exception exception, HttpContext context)
+    {
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        }
+    }
+}
+
+/// <summary>Readable messages for requests the framework could not bind.</summary>
+public static class BadRequests
+{
+    public static string Describe(BadHttpRequestException exception) => exception.InnerException switch
+    {
+        JsonException json => "The request body is not valid JSON: " + json.Message,
+        _ => exception.Message,
+    };
+}
+
+public static class ErrorHandlingExtensions
+{
+    /// <summary>
+    /// Exceptions and empty error responses (unknown path, wrong method, wrong media type) get a body
+    /// in the shape of the API that was called.
+    /// </summary>
+    public static WebApplication UsePushApiErrorHandling(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (!RestErrors.IsSalesforcePath(http.Request.Path))
+            {
+                var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = http.Response.StatusCode };
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+                return;
+            }
+
+            var (code, message) = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => (RestErrors.NotFound, "The requested resource does not exist"),
+                StatusCodes.Status405MethodNotAllowed => ("METHOD_NOT_ALLOWED", $"HTTP Method '{http.Request.Method}' not allowed for this resource"),
+                StatusCodes.Status415UnsupportedMediaType => ("UNSUPPORTED_MEDIA_TYPE", "The request's content type is not supported here; send application/json"),
+                _ => ("UNKNOWN_EXCEPTION", "The request could not be handled"),
+            };
+            await RestErrors.WriteAsync(http, http.Response.StatusCode, code, message);
+        });
+        return app;
+    }
+
+    public static IServiceCollection AddPushApiErrorHandling(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Exceptions are never described to clients beyond the problem's own detail.
+            context.ProblemDetails.Extensions.Remove("exception");
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+        });
+        services.AddExceptionHandler<PushApiExceptionHandler>();
+        return services;
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.OpenApi;
+
+namespace PushApi.Server.Hosting;
+
+/// <summary>The OpenAPI document (<c>/swagger/v1/swagger.json</c>) and Swagger UI (<c>/swagger</c>).</summary>
+public static class OpenApiExtensions
+{
+    public static IServiceCollection AddPushApiOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "PushApi",
+                Version = "v1",
+                Description = "Self-hosted push upgrades. The native API (/api/v1) manages packages, versions, tenants, installs and users; " +
+                    "get a token from POST /services/oauth2/token and send it as 'Authorization: Bearer <token>'.",
+            });
+            options.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "A session token from POST /services/oauth2/token.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+            options.CustomSchemaIds(type => type.FullName!.Replace('+', '.'));
+        });
+        return services;
+    }
+
+    public static WebApplication UsePushApiOpenApi(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options => options.DocumentTitle = "PushApi API");
+        return app;
+    }
+}

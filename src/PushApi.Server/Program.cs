@@ -1,0 +1,36 @@
+using PushApi.LocalPostgres;
+using PushApi.Server.Admin;
+using PushApi.Server.Auth;
+using PushApi.Server.Database;
+using PushApi.Server.Health;
+using PushApi.Server.Hosting;
+using PushApi.Server.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPushApiHosting().AddPushApiDatabase();
+builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddPushApiOpenApi();
+
+var app = builder.Build();
+try
+{
+    await app.InitializePushApiAsync();
+}
+catch (PostgresNotFoundException e)
+{
+    await Console.Error.WriteLineAsync("PushApi: " + e.Message);
+    return 1;
+}
+
+app.UseSalesforcePathQuirks();
+app.UsePushApiErrorHandling();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UsePushApiOpenApi();
+app.MapPushApiHealth();
+app.MapTokenEndpoint();
+app.MapAdminApi();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

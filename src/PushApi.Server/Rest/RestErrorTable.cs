@@ -1,0 +1,20 @@
+using PushApi.Core.Errors;
+using PushApi.Server.Hosting;
+
+namespace PushApi.Server.Rest;
+
+/// <summary>The mirrored REST API's error table: each exception as a status and a Salesforce errorCode.</summary>
+public static class RestErrorTable
+{
+    public static (int Status, RestError Error) Classify(Exception exception) => exception switch
+    {
+        NotFoundException e => (StatusCodes.Status404NotFound, new RestError(e.Message, RestErrors.NotFound)),
+        InputException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, Core.Errors.ErrorCodes.InvalidOperation)),
+        ConflictException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, Core.Errors.ErrorCodes.DuplicateValue)),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (StatusCodes.Status413PayloadTooLarge, new RestError("The request body is larger than this endpoint accepts.", "REQUEST_ENTITY_TOO_LARGE")),
+        BadHttpRequestException e => (StatusCodes.Status400BadRequest, new RestError(BadRequests.Describe(e), RestErrors.JsonParserError)),
+        System.Text.Json.JsonException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, RestErrors.JsonParserError)),
+        _ => (StatusCodes.Status500InternalServerError, new RestError("An unexpected error occurred; it has been logged.", RestErrors.UnknownException)),
+    };
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PushApi.Server.Rest;
+
+/// <summary>One error of the Salesforce REST API: <c>{"message", "errorCode", "fields"}</c>.</summary>
+public sealed record RestError(
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("errorCode")] string ErrorCode,
+    [property: JsonPropertyName("fields"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Fields = null);
+
+/// <summary>Writes errors of the mirrored Salesforce API: always a JSON array, even of one error.</summary>
+public static class RestErrors
+{
+    public const string InvalidSessionId = "INVALID_SESSION_ID";
+    public const string InsufficientAccess = "INSUFFICIENT_ACCESS";
+    public const string UnknownException = "UNKNOWN_EXCEPTION";
+    public const string JsonParserError = "JSON_PARSER_ERROR";
+    public const string NotFound = "NOT_FOUND";
+
+    /// <summary>Whether a path belongs to the mirrored Salesforce API (as opposed to the native API and the pages).</summary>
+    public static bool IsSalesforcePath(PathString path) => path.StartsWithSegments("/services", StringComparison.OrdinalIgnoreCase);
+
+    public static Task WriteAsync(HttpContext context, int status, string errorCode, string message, IReadOnlyList<string>? fields = null) =>
+        WriteAsync(context, status, [new RestError(message, errorCode, fields)]);
+
+    public static async Task WriteAsync(HttpContext context, int status, IReadOnlyList<RestError> errors)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json;charset=UTF-8";
+        await JsonSerializer.SerializeAsync(context.Response.Body, errors, RestJson.Options, context.RequestAborted);
+    }
+}
+
+/// <summary>JSON settings of the mirrored API: property names exactly as written, no camel-casing.</summary>
+public static class RestJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General);
+}
