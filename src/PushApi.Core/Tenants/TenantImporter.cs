@@ -59,45 +59,42 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
 
     private static List<CheckedRow> CheckRows(IReadOnlyList<TenantInput> rows)
     {
-        var result = new List<CheckedRow>(rows.Count);
-        var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < rows.Count; i++)
+        // Field checks are independent per row, so they run on every core; the checks across rows
+        // (generated keys, duplicates) follow in row order.
+        var result = new CheckedRow[rows.Count];
+        Parallel.For(0, rows.Count, i =>
         {
             var input = rows[i] ?? new TenantInput();
             var row = new CheckedRow(i + 1, input);
-            var validation = Validator.Validate(input);
-            foreach (var error in validation.Errors)
+            foreach (var error in Validator.Validate(input).Errors)
             {
                 row.Errors.Add(new FieldProblem(error.PropertyName, error.ErrorMessage));
             }
 
-            if (row.Errors.Count == 0)
-            {
-                row.OrgKey = input.OrgKey is null ? OrgKey.NewRandom().Value : OrgKey.Parse(input.OrgKey).Value;
-                if (firstRowOfKey.TryGetValue(row.OrgKey, out var first))
-                {
-                    row.Errors.Add(new FieldProblem("orgKey", $"The org key {row.OrgKey} appears more than once in this import (first in row {first})."));
-                }
-                else
-                {
-                    firstRowOfKey[row.OrgKey] = row.Row;
-                }
-
-                if (!string.IsNullOrEmpty(input.PackageVersionId))
-                {
-                    SalesforceId.TryParseNumber(input.PackageVersionId, KeyPrefixes.MetadataPackageVersion, out var versionId);
-                    row.VersionId = versionId;
-                }
-            }
-            else if (OrgKey.TryParse(input.OrgKey, out var key))
+            if (OrgKey.TryParse(input.OrgKey, out var key))
             {
                 row.OrgKey = key.Value;
             }
 
-            result.Add(row);
+            if (SalesforceId.TryParseNumber(input.PackageVersionId, KeyPrefixes.MetadataPackageVersion, out var versionId))
+            {
+                row.VersionId = versionId;
+            }
+
+            result[i] = row;
+        });
+
+        var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in result.Where(r => r.Errors.Count == 0))
+        {
+            row.OrgKey ??= OrgKey.NewRandom().Value;
+            if (!firstRowOfKey.TryAdd(row.OrgKey, row.Row))
+            {
+                row.Errors.Add(new FieldProblem("orgKey", $"The org key {row.OrgKey} appears more than once in this import (first in row {firstRowOfKey[row.OrgKey]})."));
+            }
         }
 
-        return result;
+        return [.. result];
     }
 
     private async Task CheckVersionsAsync(List<CheckedRow> rows, CancellationToken cancellationToken)
@@ -150,6 +147,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // Rows are buffered and flushed by the importer; synchronous writes avoid an await per value.
         await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
@@ -157,19 +155,19 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             foreach (var row in rows)
             {
                 var input = row.Input;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(row.Row, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(row.OrgKey!, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(input.OrgName!.Trim(), NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(OrgTypes.Field.FindPicklistValue(input.OrgType!)!.Value, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(OrgStatuses.Field.FindPicklistValue(input.OrgStatus!)!.Value, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(copy, string.IsNullOrWhiteSpace(input.InstanceName) ? null : input.InstanceName.Trim(), cancellationToken);
-                await WriteNullableAsync(copy, string.IsNullOrEmpty(input.ParentOrg) ? null : OrgKey.Parse(input.ParentOrg).Value, cancellationToken);
-                await WriteNullableAsync(copy, input.Agent?.Url, cancellationToken);
-                await WriteNullableAsync(copy, input.Agent?.Username, cancellationToken);
-                await WriteNullableAsync(copy, input.Agent?.Password is { } password ? secrets.Protect(password) : null, cancellationToken);
-                await WriteNullableAsync(copy, row.PackageId, cancellationToken);
-                await WriteNullableAsync(copy, row.VersionId, cancellationToken);
+                copy.StartRow();
+                copy.Write(row.Row, NpgsqlDbType.Integer);
+                copy.Write(row.OrgKey!, NpgsqlDbType.Text);
+                copy.Write(input.OrgName!.Trim(), NpgsqlDbType.Text);
+                copy.Write(OrgTypes.Field.FindPicklistValue(input.OrgType!)!.Value, NpgsqlDbType.Text);
+                copy.Write(OrgStatuses.Field.FindPicklistValue(input.OrgStatus!)!.Value, NpgsqlDbType.Text);
+                WriteNullable(copy, string.IsNullOrWhiteSpace(input.InstanceName) ? null : input.InstanceName.Trim());
+                WriteNullable(copy, string.IsNullOrEmpty(input.ParentOrg) ? null : OrgKey.Parse(input.ParentOrg).Value);
+                WriteNullable(copy, input.Agent?.Url);
+                WriteNullable(copy, input.Agent?.Username);
+                WriteNullable(copy, input.Agent?.Password is { } password ? secrets.Protect(password) : null);
+                WriteNullable(copy, row.PackageId);
+                WriteNullable(copy, row.VersionId);
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -226,11 +224,29 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         return written;
     }
 
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
-        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, NpgsqlDbType.Text);
+        }
+    }
 
-    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, long? value, CancellationToken cancellationToken) =>
-        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value.Value, NpgsqlDbType.Bigint, cancellationToken);
+    private static void WriteNullable(NpgsqlBinaryImporter copy, long? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value.Value, NpgsqlDbType.Bigint);
+        }
+    }
 
     private static TenantImportResult Summarise(List<CheckedRow> rows, Dictionary<string, bool>? written)
     {
