@@ -4,6 +4,7 @@ using PushApi.Server.Auth;
 using PushApi.Server.Database;
 using PushApi.Server.Health;
 using PushApi.Server.Hosting;
+using PushApi.Server.Rest;
 using PushApi.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ catch (PostgresNotFoundException e)
 }
 
 app.UseSalesforcePathQuirks();
+app.UseRouting();
 app.UsePushApiErrorHandling();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -29,6 +31,7 @@ app.UsePushApiOpenApi();
 app.MapPushApiHealth();
 app.MapTokenEndpoint();
 app.MapAdminApi();
+app.MapDataApi();
 await app.RunAsync();
 return 0;
 
