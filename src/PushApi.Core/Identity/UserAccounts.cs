@@ -30,7 +30,7 @@ public sealed class UserAccounts(PushApiDbContext db, TimeProvider clock)
             SystemModstamp = now,
         };
         db.Users.Add(user);
-        await SaveUniqueAsync($"A user named '{user.Username}' already exists.", cancellationToken);
+        await db.SaveOrConflictAsync(_ => $"A user named '{user.Username}' already exists.", cancellationToken);
         return user;
     }
 
@@ -146,19 +146,6 @@ public sealed class UserAccounts(PushApiDbContext db, TimeProvider clock)
         [.. permissions.Select(Permissions.Normalize).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
 
     private static byte[] HashSecret(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-
-    private async Task SaveUniqueAsync(string conflictMessage, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (PostgresErrors.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            throw new ConflictException(conflictMessage, e);
-        }
-    }
 }
 
 /// <summary>The outcome of a client-credentials check.</summary>

@@ -20,15 +20,7 @@ public sealed class PackageAdministration(PushApiDbContext db, TimeProvider cloc
             SystemModstamp = now,
         };
         db.Packages.Add(package);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (PostgresErrors.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            throw new ConflictException($"The namespace prefix '{package.NamespacePrefix}' is already used by another package.", e);
-        }
+        await db.SaveOrConflictAsync(_ => $"The namespace prefix '{package.NamespacePrefix}' is already used by another package.", cancellationToken);
 
         return package;
     }
@@ -48,18 +40,11 @@ public sealed class PackageAdministration(PushApiDbContext db, TimeProvider cloc
         var package = await GetPackageAsync(packageId, cancellationToken);
         var version = PackageVersion.Create(package.Id, name.Trim(), number, releaseState, clock.Now());
         db.PackageVersions.Add(version);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (PostgresErrors.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            var what = PostgresErrors.IsUniqueViolation(e, "package_versions_released_key")
+        await db.SaveOrConflictAsync(
+            constraint => constraint == "package_versions_released_key"
                 ? $"Version {number} of this package is already released."
-                : $"Version {number} build {number.Build} of this package already exists.";
-            throw new ConflictException(what, e);
-        }
+                : $"Version {number} build {number.Build} of this package already exists.",
+            cancellationToken);
 
         return version;
     }

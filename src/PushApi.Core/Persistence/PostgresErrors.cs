@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using PushApi.Core.Errors;
 
 namespace PushApi.Core.Persistence;
 
@@ -9,6 +10,23 @@ public static class PostgresErrors
     /// <summary>A unique-constraint violation, optionally of one named constraint or index.</summary>
     public static bool IsUniqueViolation(Exception exception, string? constraint = null) =>
         Find(exception) is { SqlState: PostgresErrorCodes.UniqueViolation } e && (constraint is null || e.ConstraintName == constraint);
+
+    /// <summary>
+    /// Saves the context's changes; a unique-constraint violation becomes a <see cref="ConflictException"/>
+    /// whose message <paramref name="describe"/> writes from the violated constraint's name.
+    /// </summary>
+    public static async Task SaveOrConflictAsync(this DbContext db, Func<string?, string> describe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            db.ChangeTracker.Clear();
+            throw new ConflictException(describe(Find(e)?.ConstraintName), e);
+        }
+    }
 
     public static bool IsForeignKeyViolation(Exception exception) =>
         Find(exception) is { SqlState: PostgresErrorCodes.ForeignKeyViolation };

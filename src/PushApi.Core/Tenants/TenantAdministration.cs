@@ -54,15 +54,7 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
         };
         SetAgent(tenant, input.Agent);
         db.Tenants.Add(tenant);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (PostgresErrors.IsUniqueViolation(e))
-        {
-            db.ChangeTracker.Clear();
-            throw new ConflictException($"A tenant with the org key {tenant.OrgKey} already exists.", e);
-        }
+        await db.SaveOrConflictAsync(_ => $"A tenant with the org key {tenant.OrgKey} already exists.", cancellationToken);
 
         return tenant;
     }

@@ -5,16 +5,8 @@ using PushApi.IntegrationTests.Infrastructure;
 namespace PushApi.IntegrationTests.Admin;
 
 /// <summary>Without a token nothing is answered; a Read user reads but cannot write; admins do everything.</summary>
-public class AuthorizationTests
+public class AuthorizationTests() : ApiFixture("authz")
 {
-    private PushApiServer _server = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _server = await PushApiServer.StartOnNewDatabaseAsync("authz");
-
-    [OneTimeTearDown]
-    public void Stop() => _server.Dispose();
-
     private static readonly (string Method, string Path, object? Body)[] Writes =
     [
         ("POST", "/api/v1/packages", new { name = "P" }),
@@ -41,7 +33,7 @@ public class AuthorizationTests
     [Test]
     public async Task Without_a_token_every_native_endpoint_is_401()
     {
-        using var anonymous = _server.Anonymous();
+        using var anonymous = Server.Anonymous();
         foreach (var (method, path, body) in Writes.Concat(Reads.Select(r => ("GET", r, (object?)null))))
         {
             using var response = await anonymous.SendAsync(Request(method, path, body));
@@ -54,7 +46,7 @@ public class AuthorizationTests
     [Test]
     public async Task A_Read_user_can_read_but_every_write_and_admin_read_is_403()
     {
-        using var reader = await _server.CreateUserAndLoginAsync("Read");
+        using var reader = await Server.CreateUserAndLoginAsync("Read");
         foreach (var path in Reads)
         {
             using var response = await reader.GetAsync(path);
@@ -72,7 +64,7 @@ public class AuthorizationTests
     [Test]
     public async Task A_PushUpgrade_user_reads_but_does_not_administer()
     {
-        using var pusher = await _server.CreateUserAndLoginAsync("PushUpgrade");
+        using var pusher = await Server.CreateUserAndLoginAsync("PushUpgrade");
         await pusher.GetAsync("/api/v1/packages").ExpectAsync(HttpStatusCode.OK);
         await pusher.PostAsJsonAsync("/api/v1/packages", new { name = "P" }).ExpectAsync(HttpStatusCode.Forbidden);
     }
@@ -80,7 +72,7 @@ public class AuthorizationTests
     [Test]
     public async Task An_admin_token_creates_a_package_version_tenant_and_install()
     {
-        using var admin = await _server.LoginAsync();
+        using var admin = await Server.LoginAsync();
         var package = await admin.PostAsJsonAsync("/api/v1/packages", new { name = "Flow", namespacePrefix = "flow" }).ExpectAsync(HttpStatusCode.Created);
         var version = await admin.PostAsJsonAsync($"/api/v1/packages/{package.Text("id")}/versions", new { name = "1.0", majorVersion = 1, minorVersion = 0, releaseState = "Released" })
             .ExpectAsync(HttpStatusCode.Created);

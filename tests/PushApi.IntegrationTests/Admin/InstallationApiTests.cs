@@ -4,32 +4,15 @@ using PushApi.IntegrationTests.Infrastructure;
 
 namespace PushApi.IntegrationTests.Admin;
 
-public class InstallationApiTests
+public class InstallationApiTests() : ApiFixture("installs")
 {
-    private PushApiServer _server = null!;
-    private HttpClient _admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _server = await PushApiServer.StartOnNewDatabaseAsync("installs");
-        _admin = await _server.LoginAsync();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        _admin.Dispose();
-        _server.Dispose();
-    }
-
     private async Task<(string PackageId, string[] Versions)> PackageWithVersionsAsync(params int[] minors)
     {
-        var package = await _admin.PostAsJsonAsync("/api/v1/packages", new { name = "Installable" }).ExpectAsync(HttpStatusCode.Created);
+        var package = await Admin.PostAsJsonAsync("/api/v1/packages", new { name = "Installable" }).ExpectAsync(HttpStatusCode.Created);
         var versions = new List<string>();
         foreach (var minor in minors)
         {
-            var version = await _admin.PostAsJsonAsync($"/api/v1/packages/{package.Text("id")}/versions", new { name = $"1.{minor}", majorVersion = 1, minorVersion = minor, releaseState = "Released" })
+            var version = await Admin.PostAsJsonAsync($"/api/v1/packages/{package.Text("id")}/versions", new { name = $"1.{minor}", majorVersion = 1, minorVersion = minor, releaseState = "Released" })
                 .ExpectAsync(HttpStatusCode.Created);
             versions.Add(version.Text("id"));
         }
@@ -39,7 +22,7 @@ public class InstallationApiTests
 
     private async Task<string> TenantAsync()
     {
-        var tenant = await _admin.PostAsJsonAsync("/api/v1/tenants", new { orgName = "Subscriber", orgType = "Production", orgStatus = "Active" }).ExpectAsync(HttpStatusCode.Created);
+        var tenant = await Admin.PostAsJsonAsync("/api/v1/tenants", new { orgName = "Subscriber", orgType = "Production", orgStatus = "Active" }).ExpectAsync(HttpStatusCode.Created);
         return tenant.Text("orgKey");
     }
 
@@ -49,21 +32,21 @@ public class InstallationApiTests
         var (packageId, versions) = await PackageWithVersionsAsync(0, 1);
         var orgKey = await TenantAsync();
 
-        var installed = await _admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = versions[0] }).ExpectAsync(HttpStatusCode.OK);
+        var installed = await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = versions[0] }).ExpectAsync(HttpStatusCode.OK);
         Assert.That(installed.Text("id"), Does.Match("^0Hf[A-Za-z0-9]{15}$"));
         Assert.That((installed.Text("packageId"), installed.Text("packageVersionId"), installed.Text("installedStatus")), Is.EqualTo((packageId, versions[0], "i")));
 
-        var upgraded = await _admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = versions[1] }).ExpectAsync(HttpStatusCode.OK);
+        var upgraded = await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = versions[1] }).ExpectAsync(HttpStatusCode.OK);
         Assert.That(upgraded.Text("id"), Is.EqualTo(installed.Text("id")));
         Assert.That(upgraded.Text("packageVersionId"), Is.EqualTo(versions[1]));
 
-        var uninstalled = await _admin.DeleteAsync($"/api/v1/installations/{orgKey}/{packageId}").ExpectAsync(HttpStatusCode.OK);
+        var uninstalled = await Admin.DeleteAsync($"/api/v1/installations/{orgKey}/{packageId}").ExpectAsync(HttpStatusCode.OK);
         Assert.That(uninstalled.Text("installedStatus"), Is.EqualTo("u"));
 
-        var reinstalled = await _admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = versions[1] }).ExpectAsync(HttpStatusCode.OK);
+        var reinstalled = await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = versions[1] }).ExpectAsync(HttpStatusCode.OK);
         Assert.That(reinstalled.Text("installedStatus"), Is.EqualTo("i"));
 
-        var list = await _admin.GetAsync($"/api/v1/tenants/{orgKey}/installations").ExpectAsync(HttpStatusCode.OK);
+        var list = await Admin.GetAsync($"/api/v1/tenants/{orgKey}/installations").ExpectAsync(HttpStatusCode.OK);
         Assert.That(list.GetArrayLength(), Is.EqualTo(1));
     }
 
@@ -72,11 +55,11 @@ public class InstallationApiTests
     {
         var (packageId, versions) = await PackageWithVersionsAsync(0);
         var orgKey = await TenantAsync();
-        await _admin.PostAsJsonAsync("/api/v1/installations", new { orgKey = "00D000000000zzz", packageVersionId = versions[0] }).ExpectAsync(HttpStatusCode.NotFound);
-        await _admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = "04t0000000zzzzz" }).ExpectAsync(HttpStatusCode.NotFound);
-        var problem = await _admin.PostAsJsonAsync("/api/v1/installations", new { orgKey = "acme", packageVersionId = packageId }).ExpectAsync(HttpStatusCode.BadRequest);
+        await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey = "00D000000000zzz", packageVersionId = versions[0] }).ExpectAsync(HttpStatusCode.NotFound);
+        await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey, packageVersionId = "04t0000000zzzzz" }).ExpectAsync(HttpStatusCode.NotFound);
+        var problem = await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey = "acme", packageVersionId = packageId }).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.That(problem.GetProperty("errors").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "orgKey", "packageVersionId" }));
-        await _admin.DeleteAsync($"/api/v1/installations/{orgKey}/{packageId}").ExpectAsync(HttpStatusCode.NotFound);
-        await _admin.DeleteAsync($"/api/v1/installations/not-an-org/{packageId}").ExpectAsync(HttpStatusCode.NotFound);
+        await Admin.DeleteAsync($"/api/v1/installations/{orgKey}/{packageId}").ExpectAsync(HttpStatusCode.NotFound);
+        await Admin.DeleteAsync($"/api/v1/installations/not-an-org/{packageId}").ExpectAsync(HttpStatusCode.NotFound);
     }
 }

@@ -1,0 +1,27 @@
+namespace PushApi.IntegrationTests.Infrastructure;
+
+/// <summary>A test fixture with its own server and database, and a client logged in as the administrator.</summary>
+public abstract class ApiFixture(string purpose)
+{
+    protected PushApiServer Server { get; private set; } = null!;
+
+    protected HttpClient Admin { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServerAsync()
+    {
+        Server = await PushApiServer.StartOnNewDatabaseAsync(purpose);
+        Admin = await Server.LoginAsync();
+        await OnStartedAsync();
+    }
+
+    [OneTimeTearDown]
+    public void StopServer()
+    {
+        Admin.Dispose();
+        Server.Dispose();
+    }
+
+    /// <summary>Data the fixture's tests share, created once the server is up.</summary>
+    protected virtual Task OnStartedAsync() => Task.CompletedTask;
+}
