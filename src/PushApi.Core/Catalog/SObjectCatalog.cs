@@ -21,6 +21,9 @@ public static class SObjectCatalog
     public const string PackagePushRequestName = "PackagePushRequest";
     public const string PackagePushJobName = "PackagePushJob";
     public const string PackagePushErrorName = "PackagePushError";
+    public const string OrganizationName = "Organization";
+    public const string UserName = "User";
+    public const string ScratchOrgInfoName = "ScratchOrgInfo";
 
     private static readonly Dictionary<string, SObjectDescriptor> ByName;
     private static readonly Dictionary<string, SObjectDescriptor> ByPrefix;
@@ -120,7 +123,45 @@ public static class SObjectCatalog
             ]),
             []);
 
-        All = [MetadataPackage, MetadataPackageVersion, PackageSubscriber, PackagePushRequest, PackagePushJob, PackagePushError];
+        // Read-only objects tools look at on the way in (the sf CLI's login and Dev Hub check): this
+        // installation as an org, its users, and a scratch-org list that is always empty.
+        Organization = new SObjectDescriptor(
+            OrganizationName, KeyPrefixes.Organization, "Organization", "Organizations", createable: false, updateable: false,
+            WithStandardFields(
+            [
+                Flag("IsSandbox", "Is Sandbox", "F,G,S"),
+                Text("InstanceName", "Instance Name", 5, "F,G,N,S"),
+                Text("Name", "Name", 80, "F,G,S"),
+                Text("NamespacePrefix", "Namespace Prefix", 15, "F,G,N,S"),
+                Text("OrganizationType", "Edition", 40, "F,G,N,S"),
+                Timestamp("TrialExpirationDate", "Trial Expiration Date", "F,N,S"),
+            ]),
+            []);
+
+        User = new SObjectDescriptor(
+            UserName, KeyPrefixes.User, "User", "Users", createable: false, updateable: false,
+            WithStandardFields(
+            [
+                Text("Email", "Email", 128, "F,G,N,S"),
+                Flag("IsActive", "Active", "F,G,S"),
+                Text("Name", "Full Name", 121, "F,S"),
+                Text("Username", "Username", 80, "F,G,idL,S"),
+            ]),
+            []);
+
+        ScratchOrgInfo = new SObjectDescriptor(
+            ScratchOrgInfoName, KeyPrefixes.ScratchOrgInfo, "Scratch Org Info", "Scratch Org Infos", createable: false, updateable: false,
+            WithStandardFields(
+            [
+                Timestamp("ExpirationDate", "Expiration Date", "F,N,S"),
+                Text("Name", "Name", 80, "F,G,S"),
+                Text("ScratchOrg", "Scratch Org", 18, "F,G,N,S"),
+                Text("Status", "Status", 40, "F,G,N,S"),
+            ]),
+            []);
+
+        PushObjects = [MetadataPackage, MetadataPackageVersion, PackageSubscriber, PackagePushRequest, PackagePushJob, PackagePushError];
+        All = [.. PushObjects, Organization, User, ScratchOrgInfo];
         ByName = All.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);
         ByPrefix = All.ToDictionary(o => o.KeyPrefix, StringComparer.Ordinal);
     }
@@ -136,6 +177,15 @@ public static class SObjectCatalog
     public static SObjectDescriptor PackagePushJob { get; }
 
     public static SObjectDescriptor PackagePushError { get; }
+
+    public static SObjectDescriptor Organization { get; }
+
+    public static SObjectDescriptor User { get; }
+
+    public static SObjectDescriptor ScratchOrgInfo { get; }
+
+    /// <summary>The six push-upgrade objects.</summary>
+    public static IReadOnlyList<SObjectDescriptor> PushObjects { get; }
 
     /// <summary>Every object, in the order the global describe lists them.</summary>
     public static IReadOnlyList<SObjectDescriptor> All { get; }

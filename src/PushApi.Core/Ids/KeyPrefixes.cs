@@ -16,4 +16,5 @@ public static class KeyPrefixes
     public const string PackagePushError = "0DY";
     public const string Organization = "00D";
     public const string User = "005";
+    public const string ScratchOrgInfo = "2SR";
 }

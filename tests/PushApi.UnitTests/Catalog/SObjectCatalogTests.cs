@@ -30,13 +30,25 @@ public class SObjectCatalogTests
     [Test]
     public void Every_field_of_the_spec_is_in_the_catalog_with_its_type_plus_Id_and_SystemModstamp()
     {
-        Assert.That(SObjectCatalog.All.Select(o => o.Name), Is.EquivalentTo(SpecFields.Keys));
+        Assert.That(SObjectCatalog.PushObjects.Select(o => o.Name), Is.EquivalentTo(SpecFields.Keys));
         foreach (var (name, fields) in SpecFields)
         {
             var descriptor = SObjectCatalog.Find(name)!;
             var actual = descriptor.Fields.Select(f => $"{f.Name}:{f.Type.DescribeName()}").ToList();
             Assert.That(actual, Is.EquivalentTo(fields.Append("Id:id").Append("SystemModstamp:datetime")), name);
             Assert.That(actual[0], Is.EqualTo("Id:id"), "Id comes first");
+        }
+    }
+
+    [Test]
+    public void The_objects_the_sf_CLI_reads_on_login_are_there_read_only()
+    {
+        Assert.That(SObjectCatalog.All.Except(SObjectCatalog.PushObjects).Select(o => o.Name), Is.EquivalentTo(new[] { "Organization", "User", "ScratchOrgInfo" }));
+        Assert.That(SObjectCatalog.User.FindField("Username"), Is.Not.Null);
+        Assert.That(SObjectCatalog.Organization.KeyPrefix, Is.EqualTo("00D"));
+        foreach (var name in new[] { "Name", "InstanceName", "IsSandbox", "TrialExpirationDate", "NamespacePrefix", "OrganizationType" })
+        {
+            Assert.That(SObjectCatalog.Organization.FindField(name), Is.Not.Null, name);
         }
     }
 

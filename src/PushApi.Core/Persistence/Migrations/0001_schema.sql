@@ -98,8 +98,8 @@ CREATE TABLE tenants (
     system_modstamp          timestamptz NOT NULL,
     CHECK ((agent_url IS NULL) = (agent_username IS NULL))
 );
--- Salesforce recommends filtering large subscriber bases by instance.
-CREATE INDEX tenants_instance_name ON tenants (instance_name);
+-- Salesforce recommends filtering large subscriber bases by instance (SOQL compares text without case).
+CREATE INDEX tenants_instance_name ON tenants (lower(instance_name));
 
 -- PackageSubscriber (0Hf): one row per (org, package); the installed version and status.
 CREATE TABLE installations (

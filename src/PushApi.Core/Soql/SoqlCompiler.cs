@@ -1,0 +1,622 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Catalog;
+using PushApi.Core.Ids;
+
+namespace PushApi.Core.Soql;
+
+/// <summary>How a sort key is stored in a query locator and bound again for the next page.</summary>
+internal enum KeyType
+{
+    Text,
+    Int,
+    Long,
+    Bool,
+    Timestamp,
+}
+
+/// <summary>One ORDER BY expression (the root id always comes last, so the order is total).</summary>
+internal sealed record SortKey(string Sql, KeyType Type, bool Descending, bool NullsFirst, int Ordinal);
+
+internal abstract record OutputNode(string Name);
+
+internal sealed record FieldNode(string Name, FieldDescriptor Field, SObjectDescriptor Owner, int Ordinal) : OutputNode(Name);
+
+/// <summary>A parent reached through a relationship; null in the output when its id is null.</summary>
+internal sealed record ParentNode(string Name, SObjectDescriptor Type, int IdOrdinal, List<OutputNode> Children) : OutputNode(Name);
+
+/// <summary>A child sub-query, run once per page for all the page's parents.</summary>
+internal sealed record ChildNode(string Name, CompiledQuery Query, string ParentKeyColumn) : OutputNode(Name);
+
+internal sealed record AggregateNode(string Name, string Function, FieldDescriptor? Field, SObjectDescriptor? Owner, int Ordinal) : OutputNode(Name);
+
+/// <summary>A checked SOQL statement as parameterised SQL pieces, plus how to read rows back into records.</summary>
+internal sealed class CompiledQuery
+{
+    public required SObjectDescriptor Root { get; init; }
+
+    public required string RootAlias { get; init; }
+
+    public required List<string> Columns { get; init; }
+
+    public required string From { get; init; }
+
+    public string? Where { get; init; }
+
+    public required List<NpgsqlParameter> Parameters { get; init; }
+
+    /// <summary>The ORDER BY keys, ending with the root id; empty for aggregate queries.</summary>
+    public required List<SortKey> Keys { get; init; }
+
+    public required List<OutputNode> Output { get; init; }
+
+    public required int IdOrdinal { get; init; }
+
+    public bool IsAggregate { get; init; }
+
+    /// <summary><c>SELECT COUNT() …</c>: only totalSize is answered.</summary>
+    public bool IsCountOnly { get; init; }
+
+    public int? Limit { get; init; }
+
+    public int? Offset { get; init; }
+
+    public IEnumerable<ChildNode> Children => Output.OfType<ChildNode>();
+}
+
+/// <summary>
+/// Checks a parsed statement against the sObject catalog and turns it into SQL over the views of
+/// <see cref="SObjectViews"/>. Every value from the statement becomes a parameter; names come only
+/// from the catalog. SOQL's rules are kept: text compares without case (ids and org keys exactly),
+/// <c>''</c> equals null, <c>!=</c> and <c>NOT IN</c> include nulls, a picklist value that is not in the
+/// list matches nothing, nulls sort first, picklists sort in list order.
+/// </summary>
+internal sealed class SoqlCompiler
+{
+    private readonly string _soql;
+    private readonly TimeProvider _clock;
+    private readonly SObjectDescriptor _root;
+    private readonly string _rootAlias;
+    private readonly Dictionary<string, (string Alias, SObjectDescriptor Type)> _joins = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _joinSql = [];
+    private readonly List<string> _columns = [];
+    private readonly List<NpgsqlParameter> _parameters;
+
+    private SoqlCompiler(string soql, TimeProvider clock, SObjectDescriptor root, string rootAlias, List<NpgsqlParameter> parameters)
+    {
+        _soql = soql;
+        _clock = clock;
+        _root = root;
+        _rootAlias = rootAlias;
+        _parameters = parameters;
+    }
+
+    public static CompiledQuery Compile(string soql, SoqlQuery query, TimeProvider clock)
+    {
+        var root = SObjectCatalog.Find(query.From)
+            ?? throw SoqlException.At(
+                SoqlException.InvalidType,
+                soql,
+                query.FromPosition,
+                $"sObject type '{query.From}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.");
+        return new SoqlCompiler(soql, clock, root, "t0", []).CompileQuery(query);
+    }
+
+    private CompiledQuery CompileQuery(SoqlQuery query)
+    {
+        var idOrdinal = AddColumn($"{_rootAlias}.id");
+        var aggregates = query.Select.OfType<AggregateSelect>().ToList();
+        var output = aggregates.Count > 0 ? CompileAggregates(query, aggregates) : CompileFields(query);
+        var where = query.Where is null ? null : CompileCondition(query.Where);
+
+        var keys = new List<SortKey>();
+        if (aggregates.Count == 0)
+        {
+            foreach (var item in query.OrderBy)
+            {
+                var (alias, owner, field) = Resolve(item.Field);
+                if (!field.Sortable)
+                {
+                    throw SoqlException.At(SoqlException.InvalidField, _soql, item.Field.Position, $"field '{field.Name}' can not be sorted in a query call");
+                }
+
+                var (sql, type) = SortExpression(alias, owner, field);
+                keys.Add(new SortKey(sql, type, item.Descending, item.NullsFirst ?? true, AddColumn(sql)));
+            }
+
+            keys.Add(new SortKey($"{_rootAlias}.id", SObjectViews.HasTextIds(_root) ? KeyType.Text : KeyType.Long, false, true, idOrdinal));
+        }
+        else if (query.OrderBy.Count > 0)
+        {
+            throw SoqlException.Malformed(_soql, query.OrderBy[0].Field.Position, "ORDER BY is not supported with aggregate functions and no GROUP BY");
+        }
+
+        return new CompiledQuery
+        {
+            Root = _root,
+            RootAlias = _rootAlias,
+            Columns = _columns,
+            From = $"{SObjectViews.ViewOf(_root)} {_rootAlias}" + string.Concat(_joinSql),
+            Where = where,
+            Parameters = _parameters,
+            Keys = keys,
+            Output = output,
+            IdOrdinal = idOrdinal,
+            IsAggregate = aggregates.Count > 0,
+            IsCountOnly = aggregates is [{ Function: "COUNT", Argument: null }],
+            Limit = query.Limit,
+            Offset = query.Offset,
+        };
+    }
+
+    private List<OutputNode> CompileFields(SoqlQuery query)
+    {
+        var output = new List<OutputNode>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in query.Select)
+        {
+            switch (item)
+            {
+                case FieldSelect { Path: var path }:
+                    var (alias, owner, field) = Resolve(path);
+                    var canonical = CanonicalPath(path);
+                    if (!seen.Add(canonical))
+                    {
+                        throw SoqlException.Malformed(_soql, path.Position, $"duplicate field selected: {canonical}");
+                    }
+
+                    AddToOutput(output, path, field, AddColumn(ValueColumn(alias, field)), owner);
+                    break;
+
+                case SubquerySelect sub:
+                    var child = _root.FindChildRelationship(sub.Query.From)
+                        ?? throw SoqlException.At(
+                            SoqlException.InvalidType,
+                            _soql,
+                            sub.Query.FromPosition,
+                            $"Didn't understand relationship '{sub.Query.From}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.");
+                    if (!seen.Add(child.RelationshipName))
+                    {
+                        throw SoqlException.Malformed(_soql, sub.Position, $"duplicate field selected: {child.RelationshipName}");
+                    }
+
+                    var childType = SObjectCatalog.Find(child.ChildSObject)!;
+                    var childCompiler = new SoqlCompiler(_soql, _clock, childType, "c0", []);
+                    var childQuery = childCompiler.CompileQuery(sub.Query with { From = childType.Name });
+                    if (childQuery.IsAggregate)
+                    {
+                        throw SoqlException.Malformed(_soql, sub.Position, "aggregate functions are not supported in child relationship queries");
+                    }
+
+                    output.Add(new ChildNode(child.RelationshipName, childQuery, "c0." + child.Field.ToLowerInvariant()));
+                    break;
+            }
+        }
+
+        return output;
+    }
+
+    private List<OutputNode> CompileAggregates(SoqlQuery query, List<AggregateSelect> aggregates)
+    {
+        if (query.Select.FirstOrDefault(s => s is not AggregateSelect) is { } plain)
+        {
+            var name = plain is FieldSelect f ? f.Path.ToString() : "a child relationship query";
+            throw SoqlException.Malformed(_soql, plain.Position, $"Field must be grouped or aggregated: {name}");
+        }
+
+        if (aggregates.Count > 1 && aggregates.Any(a => a is { Function: "COUNT", Argument: null }))
+        {
+            throw SoqlException.Malformed(_soql, aggregates[0].Position, "COUNT() must be the only element in the SELECT list");
+        }
+
+        var output = new List<OutputNode>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var unnamed = 0;
+        foreach (var aggregate in aggregates)
+        {
+            var name = aggregate.Alias ?? $"expr{unnamed++}";
+            if (!names.Add(name))
+            {
+                throw SoqlException.Malformed(_soql, aggregate.Position, $"duplicate alias: {name}");
+            }
+
+            if (aggregate.Argument is null)
+            {
+                if (aggregate.Function != "COUNT")
+                {
+                    throw SoqlException.Malformed(_soql, aggregate.Position, $"{aggregate.Function}() needs a field");
+                }
+
+                output.Add(new AggregateNode(name, "COUNT", null, null, AddColumn("count(*)")));
+                continue;
+            }
+
+            var (alias, owner, field) = Resolve(aggregate.Argument);
+            var column = ValueColumn(alias, field);
+            var sql = aggregate.Function switch
+            {
+                "COUNT" => $"count({column})",
+                "COUNT_DISTINCT" => $"count(DISTINCT {column})",
+                _ when field.Type == FieldType.Boolean => throw SoqlException.At(
+                    SoqlException.MalformedQuery, _soql, aggregate.Argument.Position, $"field {field.Name} does not support aggregate operator {aggregate.Function}"),
+                _ => $"{aggregate.Function.ToLowerInvariant()}({column})",
+            };
+            output.Add(new AggregateNode(name, aggregate.Function, field, owner, AddColumn(sql)));
+        }
+
+        return output;
+    }
+
+    /// <summary>Puts a selected field into the output tree, inside the parent objects of its path.</summary>
+    private void AddToOutput(List<OutputNode> output, FieldPath path, FieldDescriptor field, int ordinal, SObjectDescriptor owner)
+    {
+        var level = output;
+        var type = _root;
+        var relationships = RelationshipSegments(path);
+        var prefix = "";
+        foreach (var relationship in relationships)
+        {
+            var reference = type.FindParentRelationship(relationship)!;
+            var parentType = SObjectCatalog.Find(reference.ReferenceTo!)!;
+            prefix = prefix.Length == 0 ? reference.RelationshipName! : prefix + "." + reference.RelationshipName;
+            var parent = level.OfType<ParentNode>().FirstOrDefault(p => p.Name == reference.RelationshipName);
+            if (parent is null)
+            {
+                parent = new ParentNode(reference.RelationshipName!, parentType, AddColumn($"{_joins[prefix].Alias}.id"), []);
+                level.Add(parent);
+            }
+
+            level = parent.Children;
+            type = parentType;
+        }
+
+        level.Add(new FieldNode(field.Name, field, owner, ordinal));
+    }
+
+    /// <summary>Resolves a path to the alias of the view that holds the field, joining parents as needed.</summary>
+    private (string Alias, SObjectDescriptor Owner, FieldDescriptor Field) Resolve(FieldPath path)
+    {
+        var alias = _rootAlias;
+        var type = _root;
+        var prefix = "";
+        foreach (var relationship in RelationshipSegments(path))
+        {
+            var reference = type.FindParentRelationship(relationship);
+            if (reference is null)
+            {
+                throw SoqlException.At(
+                    SoqlException.InvalidField,
+                    _soql,
+                    path.Position,
+                    $"Didn't understand relationship '{relationship}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.");
+            }
+
+            var parentType = SObjectCatalog.Find(reference.ReferenceTo!)!;
+            prefix = prefix.Length == 0 ? reference.RelationshipName! : prefix + "." + reference.RelationshipName;
+            if (!_joins.TryGetValue(prefix, out var join))
+            {
+                join = ($"{_rootAlias}_{_joins.Count + 1}", parentType);
+                _joins[prefix] = join;
+                _joinSql.Add($" LEFT JOIN {SObjectViews.ViewOf(parentType)} {join.Alias} ON {join.Alias}.id = {alias}.{SObjectViews.Column(reference)}");
+            }
+
+            alias = join.Alias;
+            type = parentType;
+        }
+
+        var name = path.Segments[^1];
+        var field = type.FindField(name) ?? throw SoqlException.At(
+            SoqlException.InvalidField,
+            _soql,
+            path.Position,
+            $"No such column '{name}' on entity '{type.Name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.");
+        return (alias, type, field);
+    }
+
+    /// <summary>The relationship names of a path; a leading name of the queried object itself is dropped.</summary>
+    private List<string> RelationshipSegments(FieldPath path)
+    {
+        var segments = path.Segments.Take(path.Segments.Count - 1).ToList();
+        if (segments.Count > 0 && string.Equals(segments[0], _root.Name, StringComparison.OrdinalIgnoreCase) && _root.FindParentRelationship(segments[0]) is null)
+        {
+            segments.RemoveAt(0);
+        }
+
+        if (segments.Count > 5)
+        {
+            throw SoqlException.At(SoqlException.InvalidField, _soql, path.Position, "A field path may go through at most 5 relationships");
+        }
+
+        return segments;
+    }
+
+    private string CanonicalPath(FieldPath path)
+    {
+        var type = _root;
+        var names = new List<string>();
+        foreach (var relationship in RelationshipSegments(path))
+        {
+            var reference = type.FindParentRelationship(relationship)!;
+            names.Add(reference.RelationshipName!);
+            type = SObjectCatalog.Find(reference.ReferenceTo!)!;
+        }
+
+        names.Add(type.FindField(path.Segments[^1])!.Name);
+        return string.Join('.', names);
+    }
+
+    private static string ValueColumn(string alias, FieldDescriptor field) => $"{alias}.{SObjectViews.Column(field)}";
+
+    private (string Sql, KeyType Type) SortExpression(string alias, SObjectDescriptor owner, FieldDescriptor field)
+    {
+        var column = ValueColumn(alias, field);
+        return field.Type switch
+        {
+            FieldType.Picklist => ($"array_position({AddParameter(field.PicklistValues.Select(v => v.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)}, {column})", KeyType.Int),
+            FieldType.String or FieldType.TextArea when SObjectViews.OrgKeyFilterColumn(owner, field) is null => ($"lower({column})", KeyType.Text),
+            FieldType.String or FieldType.TextArea => (column, KeyType.Text),
+            FieldType.Id when SObjectViews.HasTextIds(owner) => (column, KeyType.Text),
+            FieldType.Id or FieldType.Reference => (column, KeyType.Long),
+            FieldType.Int => (column, KeyType.Int),
+            FieldType.Boolean => (column, KeyType.Bool),
+            FieldType.DateTime => (column, KeyType.Timestamp),
+            _ => throw new InvalidOperationException($"No sort for {field.Type}"),
+        };
+    }
+
+    private int AddColumn(string sql)
+    {
+        _columns.Add(sql);
+        return _columns.Count - 1;
+    }
+
+    private string AddParameter(object value, NpgsqlDbType type)
+    {
+        _parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+        return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private string CompileCondition(Condition condition) => condition switch
+    {
+        AndCondition and => "(" + string.Join(" AND ", and.Parts.Select(CompileCondition)) + ")",
+        OrCondition or => "(" + string.Join(" OR ", or.Parts.Select(CompileCondition)) + ")",
+
+        // SOQL logic has two values: a comparison with a null is false, so NOT of it is true.
+        NotCondition not => $"NOT coalesce({CompileCondition(not.Inner)}, false)",
+        ComparisonCondition comparison => CompileComparison(comparison),
+        InCondition @in => CompileIn(@in),
+        LikeCondition like => CompileLike(like),
+        _ => throw new InvalidOperationException(condition.GetType().Name),
+    };
+
+    private (string Alias, SObjectDescriptor Owner, FieldDescriptor Field) ResolveFilter(FieldPath path)
+    {
+        var resolved = Resolve(path);
+        if (!resolved.Field.Filterable)
+        {
+            throw SoqlException.At(SoqlException.InvalidField, _soql, path.Position, $"field '{resolved.Field.Name}' can not be filtered in a query call");
+        }
+
+        return resolved;
+    }
+
+    private string CompileComparison(ComparisonCondition comparison)
+    {
+        var (alias, owner, field) = ResolveFilter(comparison.Field);
+        var op = comparison.Operator;
+        var literal = comparison.Value;
+
+        if (literal is NullLiteral)
+        {
+            return op switch
+            {
+                "=" => $"{FilterColumn(alias, owner, field)} IS NULL",
+                "!=" => $"{FilterColumn(alias, owner, field)} IS NOT NULL",
+                _ => throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, comparison.OperatorPosition, $"invalid operator on null: {op}"),
+            };
+        }
+
+        if (literal is RelativeDateLiteral relative)
+        {
+            return CompileRelativeDate(alias, field, op, relative);
+        }
+
+        if (field.Type is FieldType.String or FieldType.TextArea && literal is StringLiteral { Value: "" })
+        {
+            var column = ValueColumn(alias, field);
+            return op switch
+            {
+                "=" => $"({column} IS NULL OR {column} = '')",
+                "!=" => $"({column} IS NOT NULL AND {column} <> '')",
+                _ => $"{TextExpression(alias, owner, field)} {op} ''",
+            };
+        }
+
+        var (expression, parameter) = Operand(alias, owner, field, literal);
+        if (parameter is null)
+        {
+            // A picklist value that is not in the list, or an id of another object: nothing is equal to it.
+            return op == "!=" ? "TRUE" : "FALSE";
+        }
+
+        return op == "!=" ? $"{expression} IS DISTINCT FROM {parameter}" : $"{expression} {op} {parameter}";
+    }
+
+    private string CompileIn(InCondition condition)
+    {
+        var (alias, owner, field) = ResolveFilter(condition.Field);
+        var hasNull = condition.Values.Any(v => v is NullLiteral);
+        var values = new List<object>();
+        string expression = ValueColumn(alias, field);
+        NpgsqlDbType elementType = NpgsqlDbType.Text;
+        foreach (var literal in condition.Values.Where(v => v is not NullLiteral))
+        {
+            var (operandExpression, value, type) = OperandValue(alias, owner, field, literal);
+            expression = operandExpression;
+            elementType = type;
+            if (value is not null)
+            {
+                values.Add(value);
+            }
+        }
+
+        if (condition.Values.All(v => v is NullLiteral))
+        {
+            expression = FilterColumn(alias, owner, field);
+        }
+
+        var array = values.Count == 0 ? null : AddParameter(ToTypedArray(values, elementType), NpgsqlDbType.Array | elementType);
+        var matches = (array, hasNull) switch
+        {
+            (null, false) => "FALSE",
+            (null, true) => $"{expression} IS NULL",
+            (_, false) => $"{expression} = ANY({array})",
+            (_, true) => $"({expression} IS NULL OR {expression} = ANY({array}))",
+        };
+        return condition.Negated ? $"NOT coalesce({matches}, false)" : matches;
+    }
+
+    private string CompileLike(LikeCondition like)
+    {
+        var (alias, owner, field) = ResolveFilter(like.Field);
+        if (field.Type is not (FieldType.String or FieldType.TextArea or FieldType.Picklist or FieldType.Id or FieldType.Reference))
+        {
+            throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, like.Field.Position, $"invalid operator on {field.Type.DescribeName()} field: LIKE");
+        }
+
+        if (like.Pattern is not StringLiteral pattern)
+        {
+            throw SoqlException.At(SoqlException.MalformedQuery, _soql, like.Pattern.Position, "LIKE needs a string pattern");
+        }
+
+        if (field.Type is FieldType.Id or FieldType.Reference)
+        {
+            throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, like.Field.Position, "invalid operator on id field: LIKE");
+        }
+
+        // SOQL's % and _ are SQL's; \% and \_ escape them, as ILIKE's default escape does.
+        return $"{ValueColumn(alias, field)} ILIKE {AddParameter(pattern.Value, NpgsqlDbType.Text)}";
+    }
+
+    private string CompileRelativeDate(string alias, FieldDescriptor field, string op, RelativeDateLiteral literal)
+    {
+        if (field.Type != FieldType.DateTime)
+        {
+            throw SoqlException.At(SoqlException.MalformedQuery, _soql, literal.Position, $"value of filter criterion for field '{field.Name}' must be of type {field.Type.DescribeName()}");
+        }
+
+        var today = new DateTimeOffset(_clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        var (start, end) = literal.Name switch
+        {
+            "LAST_N_DAYS" => (today.AddDays(-literal.Days), today.AddDays(1)),
+            "NEXT_N_DAYS" => (today.AddDays(1), today.AddDays(1 + literal.Days)),
+            _ => (today.AddDays(literal.Days), today.AddDays(literal.Days + 1)),
+        };
+        var column = ValueColumn(alias, field);
+        var from = AddParameter(start, NpgsqlDbType.TimestampTz);
+        var to = AddParameter(end, NpgsqlDbType.TimestampTz);
+        return op switch
+        {
+            "=" => $"({column} >= {from} AND {column} < {to})",
+            "!=" => $"({column} IS NULL OR {column} < {from} OR {column} >= {to})",
+            "<" => $"{column} < {from}",
+            "<=" => $"{column} < {to}",
+            ">" => $"{column} >= {to}",
+            _ => $"{column} >= {from}",
+        };
+    }
+
+    private static string FilterColumn(string alias, SObjectDescriptor owner, FieldDescriptor field) =>
+        SObjectViews.OrgKeyFilterColumn(owner, field) is { } column ? $"{alias}.{column}" : ValueColumn(alias, field);
+
+    private static string TextExpression(string alias, SObjectDescriptor owner, FieldDescriptor field) =>
+        SObjectViews.OrgKeyFilterColumn(owner, field) is { } column ? $"{alias}.{column}" : $"lower({ValueColumn(alias, field)})";
+
+    private (string Expression, string? Parameter) Operand(string alias, SObjectDescriptor owner, FieldDescriptor field, Literal literal)
+    {
+        var (expression, value, type) = OperandValue(alias, owner, field, literal);
+        return (expression, value is null ? null : AddParameter(value, type));
+    }
+
+    /// <summary>The SQL expression a field is compared through and the literal as a typed value (null: matches nothing).</summary>
+    private (string Expression, object? Value, NpgsqlDbType Type) OperandValue(string alias, SObjectDescriptor owner, FieldDescriptor field, Literal literal)
+    {
+        var column = ValueColumn(alias, field);
+        switch (field.Type)
+        {
+            case FieldType.Id or FieldType.Reference:
+                var text = ExpectString(field, literal);
+                if (!SalesforceId.TryParse(text, out var id))
+                {
+                    throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, literal.Position, $"invalid ID field: {text}");
+                }
+
+                var target = field.Type == FieldType.Id ? owner : SObjectCatalog.Find(field.ReferenceTo!)!;
+                if (SObjectViews.HasTextIds(target))
+                {
+                    return (column, id.Prefix == target.KeyPrefix ? id.Id15 : null, NpgsqlDbType.Text);
+                }
+
+                return (column, id.Prefix == target.KeyPrefix && id.TryGetNumber(out var number) ? number : null, NpgsqlDbType.Bigint);
+
+            case FieldType.Picklist:
+                var value = field.FindPicklistValue(ExpectString(field, literal));
+                return (column, value?.Value, NpgsqlDbType.Text);
+
+            case FieldType.String or FieldType.TextArea:
+                var s = ExpectString(field, literal).Replace("\\_", "_", StringComparison.Ordinal).Replace("\\%", "%", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+                if (SObjectViews.OrgKeyFilterColumn(owner, field) is { } keyColumn)
+                {
+                    return ($"{alias}.{keyColumn}", OrgKey.TryParse(s, out var key) ? key.Value : s, NpgsqlDbType.Text);
+                }
+
+                return ($"lower({column})", s.ToLowerInvariant(), NpgsqlDbType.Text);
+
+            case FieldType.Int:
+                if (literal is not NumberLiteral n)
+                {
+                    throw TypeMismatch(field, literal, "integer", quoted: false);
+                }
+
+                return n.Value == decimal.Truncate(n.Value) && n.Value is >= int.MinValue and <= int.MaxValue
+                    ? (column, (int)n.Value, NpgsqlDbType.Integer)
+                    : ($"{column}::numeric", n.Value, NpgsqlDbType.Numeric);
+
+            case FieldType.Boolean:
+                return literal is BooleanLiteral b ? (column, b.Value, NpgsqlDbType.Boolean) : throw TypeMismatch(field, literal, "boolean", quoted: false);
+
+            case FieldType.DateTime:
+                return literal switch
+                {
+                    DateTimeLiteral dt => (column, dt.Value, NpgsqlDbType.TimestampTz),
+                    DateLiteral d => (column, new DateTimeOffset(d.Value.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), NpgsqlDbType.TimestampTz),
+                    _ => throw TypeMismatch(field, literal, "dateTime", quoted: false),
+                };
+
+            default:
+                throw new InvalidOperationException($"No comparison for {field.Type}");
+        }
+    }
+
+    private string ExpectString(FieldDescriptor field, Literal literal) =>
+        literal is StringLiteral s ? s.Value : throw TypeMismatch(field, literal, field.Type is FieldType.Id or FieldType.Reference ? "id" : "string", quoted: true);
+
+    private SoqlException TypeMismatch(FieldDescriptor field, Literal literal, string type, bool quoted) => SoqlException.At(
+        SoqlException.MalformedQuery,
+        _soql,
+        literal.Position,
+        quoted
+            ? $"value of filter criterion for field '{field.Name}' must be of type {type} and should be enclosed in quotes"
+            : $"value of filter criterion for field '{field.Name}' must be of type {type} and should not be enclosed in quotes");
+
+    private static object ToTypedArray(List<object> values, NpgsqlDbType type) => type switch
+    {
+        NpgsqlDbType.Bigint => values.Cast<long>().ToArray(),
+        NpgsqlDbType.Integer => values.Cast<int>().ToArray(),
+        NpgsqlDbType.Numeric => values.Select(v => Convert.ToDecimal(v, CultureInfo.InvariantCulture)).ToArray(),
+        NpgsqlDbType.Boolean => values.Cast<bool>().ToArray(),
+        NpgsqlDbType.TimestampTz => values.Cast<DateTimeOffset>().ToArray(),
+        _ => values.Cast<string>().ToArray(),
+    };
+}

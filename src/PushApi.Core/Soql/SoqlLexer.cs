@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Text;
+
+namespace PushApi.Core.Soql;
+
+public enum TokenKind
+{
+    Identifier,
+    StringLiteral,
+    Number,
+    DateTime,
+    Date,
+    Operator,
+    Comma,
+    Dot,
+    Colon,
+    LeftParen,
+    RightParen,
+    End,
+}
+
+/// <summary>One token of a SOQL statement and where it starts (offset into the statement).</summary>
+public sealed record SoqlToken(TokenKind Kind, string Text, int Position, object? Value = null)
+{
+    public bool IsKeyword(string keyword) => Kind == TokenKind.Identifier && string.Equals(Text, keyword, StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() => Kind == TokenKind.End ? "<EOF>" : Text;
+}
+
+/// <summary>
+/// Splits SOQL into tokens. Keywords and names are identifiers (compared without case later); strings
+/// take backslash escapes; unquoted date and datetime literals (<c>2025-06-01T10:20:30.123Z</c>) are
+/// single tokens.
+/// </summary>
+public static class SoqlLexer
+{
+    public const int MaxLength = 100_000;
+
+    public static List<SoqlToken> Tokenize(string soql)
+    {
+        if (soql.Length > MaxLength)
+        {
+            throw SoqlException.Malformed(soql, 0, $"the query is longer than {MaxLength:N0} characters");
+        }
+
+        var tokens = new List<SoqlToken>();
+        var i = 0;
+        while (i < soql.Length)
+        {
+            var c = soql[i];
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            switch (c)
+            {
+                case ',':
+                    tokens.Add(new SoqlToken(TokenKind.Comma, ",", start));
+                    i++;
+                    continue;
+                case '.':
+                    tokens.Add(new SoqlToken(TokenKind.Dot, ".", start));
+                    i++;
+                    continue;
+                case ':':
+                    tokens.Add(new SoqlToken(TokenKind.Colon, ":", start));
+                    i++;
+                    continue;
+                case '(':
+                    tokens.Add(new SoqlToken(TokenKind.LeftParen, "(", start));
+                    i++;
+                    continue;
+                case ')':
+                    tokens.Add(new SoqlToken(TokenKind.RightParen, ")", start));
+                    i++;
+                    continue;
+                case '=':
+                    tokens.Add(new SoqlToken(TokenKind.Operator, "=", start));
+                    i++;
+                    continue;
+                case '!':
+                    if (i + 1 < soql.Length && soql[i + 1] == '=')
+                    {
+                        tokens.Add(new SoqlToken(TokenKind.Operator, "!=", start));
+                        i += 2;
+                        continue;
+                    }
+
+                    throw SoqlException.Malformed(soql, start, "unexpected token: '!'");
+                case '<':
+                    if (i + 1 < soql.Length && (soql[i + 1] == '=' || soql[i + 1] == '>'))
+                    {
+                        tokens.Add(new SoqlToken(TokenKind.Operator, soql.Substring(i, 2), start));
+                        i += 2;
+                        continue;
+                    }
+
+                    tokens.Add(new SoqlToken(TokenKind.Operator, "<", start));
+                    i++;
+                    continue;
+                case '>':
+                    if (i + 1 < soql.Length && soql[i + 1] == '=')
+                    {
+                        tokens.Add(new SoqlToken(TokenKind.Operator, ">=", start));
+                        i += 2;
+                        continue;
+                    }
+
+                    tokens.Add(new SoqlToken(TokenKind.Operator, ">", start));
+                    i++;
+                    continue;
+                case '\'':
+                    tokens.Add(ReadString(soql, ref i));
+                    continue;
+            }
+
+            if (char.IsAsciiDigit(c) || ((c == '-' || c == '+') && i + 1 < soql.Length && char.IsAsciiDigit(soql[i + 1])))
+            {
+                tokens.Add(ReadNumberOrDate(soql, ref i));
+                continue;
+            }
+
+            if (char.IsAsciiLetter(c) || c == '_')
+            {
+                while (i < soql.Length && (char.IsAsciiLetterOrDigit(soql[i]) || soql[i] == '_'))
+                {
+                    i++;
+                }
+
+                tokens.Add(new SoqlToken(TokenKind.Identifier, soql[start..i], start));
+                continue;
+            }
+
+            throw SoqlException.Malformed(soql, start, $"unexpected token: '{c}'");
+        }
+
+        tokens.Add(new SoqlToken(TokenKind.End, "", soql.Length));
+        return tokens;
+    }
+
+    private static SoqlToken ReadString(string soql, ref int i)
+    {
+        var start = i;
+        i++;
+        var value = new StringBuilder();
+        while (i < soql.Length)
+        {
+            var c = soql[i];
+            if (c == '\'')
+            {
+                i++;
+                return new SoqlToken(TokenKind.StringLiteral, soql[start..i], start, value.ToString());
+            }
+
+            if (c == '\\')
+            {
+                if (i + 1 >= soql.Length)
+                {
+                    break;
+                }
+
+                var escaped = soql[i + 1];
+
+                // Wildcard escapes only mean something to LIKE; they are kept and resolved there.
+                var replacement = escaped switch
+                {
+                    'n' => "\n",
+                    'r' => "\r",
+                    't' => "\t",
+                    'b' => "\b",
+                    'f' => "\f",
+                    '\'' => "'",
+                    '"' => "\"",
+                    '\\' => "\\\\",
+                    '_' => "\\_",
+                    '%' => "\\%",
+                    _ => throw SoqlException.Malformed(soql, i, $"Invalid string literal '{soql[start..Math.Min(soql.Length, i + 2)]}'. Illegal character sequence '\\{escaped}' in string literal."),
+                };
+                value.Append(replacement);
+                i += 2;
+                continue;
+            }
+
+            value.Append(c);
+            i++;
+        }
+
+        throw SoqlException.Malformed(soql, start, "unterminated string literal");
+    }
+
+    private static SoqlToken ReadNumberOrDate(string soql, ref int i)
+    {
+        var start = i;
+        if (soql[i] == '-' || soql[i] == '+')
+        {
+            i++;
+        }
+
+        while (i < soql.Length && (char.IsAsciiLetterOrDigit(soql[i]) || soql[i] is '.' or '-' or ':' or '+'))
+        {
+            // A date or datetime literal runs on through '-', ':', 'T', '.', 'Z' and an offset sign;
+            // a number stops at anything but digits and one '.'.
+            i++;
+        }
+
+        var text = soql[start..i];
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return new SoqlToken(TokenKind.Date, text, start, date);
+        }
+
+        if (text.Length > 10 && text[10] == 'T' && SoqlLiterals.TryParseDateTime(text, out var dateTime))
+        {
+            return new SoqlToken(TokenKind.DateTime, text, start, dateTime);
+        }
+
+        // Not a date: take the longest number prefix and give the rest back.
+        var end = start + (soql[start] is '-' or '+' ? 1 : 0);
+        var seenDot = false;
+        while (end < soql.Length && (char.IsAsciiDigit(soql[end]) || (soql[end] == '.' && !seenDot && end + 1 < soql.Length && char.IsAsciiDigit(soql[end + 1]))))
+        {
+            seenDot |= soql[end] == '.';
+            end++;
+        }
+
+        var numberText = soql[start..end];
+        if (end < soql.Length && (char.IsAsciiLetter(soql[end]) || soql[end] == '_'))
+        {
+            throw SoqlException.Malformed(soql, start, $"unexpected token: '{text}'");
+        }
+
+        if (!decimal.TryParse(numberText, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        {
+            throw SoqlException.Malformed(soql, start, $"unexpected token: '{text}'");
+        }
+
+        i = end;
+        return new SoqlToken(TokenKind.Number, numberText, start, number);
+    }
+}
+
+/// <summary>Parsing of the literal forms SOQL and the REST API share.</summary>
+public static class SoqlLiterals
+{
+    private static readonly string[] DateTimeFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mm:sszzzz",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzzz",
+    ];
+
+    /// <summary>
+    /// An ISO-8601 datetime with Z, +hh:mm or +hhmm offset and optional fractions. Without an offset
+    /// only when <paramref name="allowNoOffset"/> (the REST API reads those as UTC; SOQL needs one).
+    /// </summary>
+    public static bool TryParseDateTime(string text, out DateTimeOffset value, bool allowNoOffset = false)
+    {
+        value = default;
+        if (text.Length < 19 || text.Length > 40)
+        {
+            return false;
+        }
+
+        // +hhmm (Salesforce's own output format) becomes +hh:mm.
+        var normalized = text;
+        if (normalized.Length > 5 && (normalized[^5] == '+' || normalized[^5] == '-') && normalized[^4..].All(char.IsAsciiDigit) && normalized.IndexOf('T', StringComparison.Ordinal) < normalized.Length - 5)
+        {
+            normalized = normalized[..^2] + ":" + normalized[^2..];
+        }
+
+        if (DateTimeOffset.TryParseExact(normalized, DateTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value)
+            && (normalized.EndsWith('Z') || normalized[^6] is '+' or '-'))
+        {
+            value = value.ToUniversalTime();
+            return true;
+        }
+
+        if (allowNoOffset && DateTime.TryParseExact(normalized, ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var utc))
+        {
+            value = new DateTimeOffset(utc, TimeSpan.Zero);
+            return true;
+        }
+
+        return false;
+    }
+}
