@@ -16,6 +16,8 @@ public static class CoreServices
         services.AddSingleton<PublisherOrganization>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<TenantImporter>();
+        services.AddSingleton<Soql.SoqlEngine>();
+        services.AddSingleton<Dml.DmlService>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<PackageAdministration>();
         services.AddScoped<TenantAdministration>();

@@ -1,0 +1,643 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Catalog;
+using PushApi.Core.Errors;
+using PushApi.Core.Ids;
+using PushApi.Core.Packages;
+using PushApi.Core.Push;
+
+namespace PushApi.Core.Dml;
+
+/// <summary>The outcome of writing one record, in the order the records were sent.</summary>
+public sealed record SaveResult(string? Id, bool Success, IReadOnlyList<SaveError> Errors)
+{
+    public static SaveResult Saved(string id) => new(id, true, []);
+
+    public static SaveResult Failed(IReadOnlyList<SaveError> errors, string? id = null) => new(id, false, errors);
+}
+
+/// <summary>
+/// The one write path of every front end (REST, composite, Bulk, SOAP): creates and updates push
+/// requests and jobs in batches. Each record is checked against the catalog and the push rules; what
+/// the rules need from the database is read for the whole batch at once, and the writes are set-based
+/// (a batch of jobs is one INSERT, whether 1 or 100,000). With <c>allOrNone</c> one failure writes nothing.
+/// </summary>
+public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    private static readonly SaveError RolledBack = new(
+        ErrorCodes.AllOrNoneOperationRolledBack,
+        "Record rolled back because not all records were valid and the request was using AllOrNone header");
+
+    /// <summary>Creates records of <paramref name="type"/> from name/value maps (names in any case; <c>attributes</c> is ignored).</summary>
+    public async Task<IReadOnlyList<SaveResult>> CreateAsync(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default)
+    {
+        var drafts = records.Select(r => Draft.Prepare(type, WriteOperation.Create, r)).ToList();
+        if (drafts.All(d => d.Errors.Count > 0 && d.Errors[0].StatusCode == ErrorCodes.InvalidTypeForOperation) || drafts.Count == 0)
+        {
+            return Results(type, drafts, allOrNone);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (type == SObjectCatalog.PackagePushRequest)
+        {
+            await CreateRequestsAsync(connection, drafts, allOrNone, userId, cancellationToken);
+        }
+        else if (type == SObjectCatalog.PackagePushJob)
+        {
+            await CreateJobsAsync(connection, drafts, allOrNone, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return Results(type, drafts, allOrNone);
+    }
+
+    /// <summary>Updates records named by their <c>Id</c> field.</summary>
+    public async Task<IReadOnlyList<SaveResult>> UpdateAsync(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, CancellationToken cancellationToken = default)
+    {
+        var drafts = records.Select(r => Draft.Prepare(type, WriteOperation.Update, r)).ToList();
+        var seen = new HashSet<long>();
+        foreach (var draft in drafts.Where(d => d.Id is not null && !seen.Add(d.Id.Value)))
+        {
+            draft.Errors.Add(new SaveError(ErrorCodes.DuplicateValue, $"Duplicate id in list: {draft.IdText}"));
+        }
+
+        if (drafts.All(d => d.Errors.Count > 0) || drafts.Count == 0)
+        {
+            return Results(type, drafts, allOrNone);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (type == SObjectCatalog.PackagePushRequest)
+        {
+            await UpdateRequestsAsync(connection, drafts, allOrNone, cancellationToken);
+        }
+        else if (type == SObjectCatalog.PackagePushJob)
+        {
+            await UpdateJobsAsync(connection, drafts, allOrNone, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return Results(type, drafts, allOrNone);
+    }
+
+    private async Task CreateRequestsAsync(NpgsqlConnection connection, List<Draft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
+    {
+        var valid = drafts.Where(d => d.Errors.Count == 0).ToList();
+        var versions = await LoadVersionsAsync(connection, valid.Select(d => (long)d.Values["PackageVersionId"]!), cancellationToken);
+        foreach (var draft in valid)
+        {
+            var versionId = (long)draft.Values["PackageVersionId"]!;
+            if (ClientChangeRules.CheckTargetVersion(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), versions.GetValueOrDefault(versionId)) is { } error)
+            {
+                draft.Errors.Add(error);
+            }
+        }
+
+        if (!ShouldWrite(drafts, allOrNone))
+        {
+            return;
+        }
+
+        var writes = drafts.Where(d => d.Errors.Count == 0).ToList();
+        var now = clock.Now();
+        await using var command = new NpgsqlCommand(
+            """
+            WITH input AS (
+                SELECT nextval('push_requests_id_seq') AS id, t.*
+                FROM unnest($1::bigint[], $2::timestamptz[], $3::boolean[]) WITH ORDINALITY AS t(version_id, scheduled, migration, ord)
+            ), inserted AS (
+                INSERT INTO push_requests (id, package_version_id, scheduled_start_time, is_migration, status, created_by, created_at, system_modstamp)
+                SELECT id, version_id, scheduled, migration, 'Created', $4, $5, $5 FROM input
+            )
+            SELECT id FROM input ORDER BY ord
+            """, connection);
+        command.Parameters.Add(Array(writes.Select(d => (long)d.Values["PackageVersionId"]!), NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(writes.Select(d => d.Values.GetValueOrDefault("ScheduledStartTime") is DateTimeOffset t ? t : (DateTimeOffset?)null), NpgsqlDbType.TimestampTz));
+        command.Parameters.Add(Array(writes.Select(d => d.Values.GetValueOrDefault("IsMigration") as bool? ?? false), NpgsqlDbType.Boolean));
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await AssignIdsAsync(command, writes, cancellationToken);
+    }
+
+    private async Task CreateJobsAsync(NpgsqlConnection connection, List<Draft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    {
+        var valid = drafts.Where(d => d.Errors.Count == 0).ToList();
+        var requests = await LoadRequestsAsync(connection, valid.Select(d => (long)d.Values["PackagePushRequestId"]!), cancellationToken);
+        await CheckJobsAsync(connection, valid, requests, cancellationToken);
+        if (!ShouldWrite(drafts, allOrNone))
+        {
+            return;
+        }
+
+        var writes = drafts.Where(d => d.Errors.Count == 0).ToList();
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            WITH input AS (
+                SELECT nextval('push_jobs_id_seq') AS id, t.*
+                FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, ord)
+            ), inserted AS (
+                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, created_at, system_modstamp)
+                SELECT id, request_id, org_key, sent_key, 'Created', $4, $4 FROM input
+                ON CONFLICT (request_id, org_key) DO NOTHING
+                RETURNING id, request_id
+            ), counted AS (
+                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $4
+                FROM (SELECT request_id, count(*) AS added FROM inserted GROUP BY request_id) c
+                WHERE r.id = c.request_id
+            )
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM inserted WHERE inserted.id = input.id) THEN input.id END FROM input ORDER BY ord
+            """, connection);
+        command.Parameters.Add(Array(writes.Select(d => (long)d.Values["PackagePushRequestId"]!), NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(writes.Select(d => d.OrgKey!), NpgsqlDbType.Text));
+        command.Parameters.Add(Array(writes.Select(d => (string)d.Values["SubscriberOrganizationKey"]!), NpgsqlDbType.Text));
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await AssignIdsAsync(command, writes, cancellationToken);
+
+        // An org another transaction added to the same request in the meantime is a duplicate too.
+        foreach (var draft in writes.Where(d => d.Id is null))
+        {
+            draft.Errors.Add(new SaveError(ErrorCodes.DuplicateValue, $"The org {draft.OrgKey} is already part of this push request."));
+        }
+    }
+
+    /// <summary>Eligibility of each (request, org) pair, with the facts of the whole batch read in three queries.</summary>
+    private static async Task CheckJobsAsync(NpgsqlConnection connection, List<Draft> drafts, Dictionary<long, RequestFacts> requests, CancellationToken cancellationToken)
+    {
+        foreach (var draft in drafts)
+        {
+            var requestId = (long)draft.Values["PackagePushRequestId"]!;
+            if (!requests.ContainsKey(requestId))
+            {
+                draft.Errors.Add(ClientChangeRules.MissingRequest(SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId)));
+                continue;
+            }
+
+            var sent = (string)draft.Values["SubscriberOrganizationKey"]!;
+            draft.OrgKey = OrgKey.TryParse(sent.Trim(), out var key) ? key.Value : sent.Trim();
+        }
+
+        var checkable = drafts.Where(d => d.Errors.Count == 0).ToList();
+        var pairs = checkable.Select(d => (Key: d.OrgKey!, Package: requests[(long)d.Values["PackagePushRequestId"]!].Target.PackageId)).Distinct().ToList();
+        var orgs = await LoadOrgsAsync(connection, pairs, cancellationToken);
+        var existing = await LoadExistingJobsAsync(connection, checkable.Select(d => ((long)d.Values["PackagePushRequestId"]!, d.OrgKey!)), cancellationToken);
+
+        var inBatch = new HashSet<(long, string)>();
+        foreach (var draft in checkable)
+        {
+            var requestId = (long)draft.Values["PackagePushRequestId"]!;
+            var request = requests[requestId];
+            var pair = (requestId, draft.OrgKey!);
+            var duplicate = existing.Contains(pair) || !inBatch.Add(pair);
+            var org = orgs.GetValueOrDefault((draft.OrgKey!, request.Target.PackageId));
+            if (Eligibility.Check(request.Status, request.Target, org, duplicate) is { } reason)
+            {
+                draft.Errors.Add(Eligibility.ToSaveError(reason, draft.OrgKey!, request.Target, org?.Installation));
+            }
+        }
+    }
+
+    private async Task UpdateRequestsAsync(NpgsqlConnection connection, List<Draft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<long, PushStatus>();
+        await using (var select = new NpgsqlCommand("SELECT id, status FROM push_requests WHERE id = ANY($1) FOR UPDATE", connection))
+        {
+            select.Parameters.Add(Array(drafts.Where(d => d.Id is not null).Select(d => d.Id!.Value), NpgsqlDbType.Bigint));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                current[reader.GetInt64(0)] = PushStatuses.Parse(reader.GetString(1));
+            }
+        }
+
+        var versions = await LoadVersionsAsync(connection, drafts.Where(d => d.Errors.Count == 0 && d.Values.GetValueOrDefault("PackageVersionId") is long).Select(d => (long)d.Values["PackageVersionId"]!), cancellationToken);
+        foreach (var draft in drafts.Where(d => d.Errors.Count == 0))
+        {
+            if (!current.TryGetValue(draft.Id!.Value, out var status))
+            {
+                draft.Errors.Add(NotFound(draft));
+                continue;
+            }
+
+            if (draft.Values.TryGetValue("Status", out var requested) && requested is string requestedStatus)
+            {
+                if (ClientChangeRules.CheckRequestStatusChange(draft.IdText!, status, PushStatuses.Parse(requestedStatus)) is { } error)
+                {
+                    draft.Errors.Add(error);
+                }
+            }
+            else if (draft.Values.ContainsKey("Status"))
+            {
+                draft.Errors.Add(new SaveError(ErrorCodes.InvalidOrNullForRestrictedPicklist, "Status: bad value for restricted picklist field: null", "Status"));
+            }
+
+            foreach (var field in draft.Values.Keys.Where(k => k != "Status"))
+            {
+                if (ClientChangeRules.CheckFieldChangeWhileCreated(PushRecord.Request, field, status) is { } error)
+                {
+                    draft.Errors.Add(error);
+                }
+            }
+
+            if (draft.Values.GetValueOrDefault("PackageVersionId") is long versionId
+                && ClientChangeRules.CheckTargetVersion(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), versions.GetValueOrDefault(versionId)) is { } versionError)
+            {
+                draft.Errors.Add(versionError);
+            }
+            else if (draft.Values.TryGetValue("PackageVersionId", out var cleared) && cleared is null)
+            {
+                draft.Errors.Add(new SaveError(ErrorCodes.RequiredFieldMissing, "Required fields are missing: [PackageVersionId]", "PackageVersionId"));
+            }
+
+            draft.CurrentStatus = status;
+        }
+
+        if (!ShouldWrite(drafts, allOrNone))
+        {
+            return;
+        }
+
+        var now = clock.Now();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var draft in drafts.Where(d => d.Errors.Count == 0))
+        {
+            var target = draft.Values.GetValueOrDefault("Status") is string s ? PushStatuses.Parse(s) : draft.CurrentStatus;
+            var sets = new List<string>();
+            var command = new NpgsqlBatchCommand();
+            command.Parameters.Add(new NpgsqlParameter { Value = draft.Id!.Value });
+            command.Parameters.Add(new NpgsqlParameter { Value = now });
+            foreach (var (field, value) in draft.Values.Where(v => v.Key != "Status"))
+            {
+                command.Parameters.Add(field switch
+                {
+                    "PackageVersionId" => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint },
+                    "ScheduledStartTime" => new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                    _ => new NpgsqlParameter { Value = value ?? false, NpgsqlDbType = NpgsqlDbType.Boolean },
+                });
+                sets.Add($"{RequestColumns[field]} = ${command.Parameters.Count}");
+            }
+
+            if (target != draft.CurrentStatus)
+            {
+                PushStatusTransitions.Ensure(PushRecord.Request, draft.CurrentStatus, target, PushActor.Client);
+                sets.Add($"status = '{target.WireName()}'");
+                if (target == PushStatus.Pending)
+                {
+                    sets.Add("pending_at = $2");
+                }
+                else
+                {
+                    sets.Add("end_time = $2");
+                }
+            }
+
+            if (sets.Count == 0)
+            {
+                continue;
+            }
+
+            sets.Add("system_modstamp = $2");
+            command.CommandText = target == draft.CurrentStatus
+                ? $"UPDATE push_requests SET {string.Join(", ", sets)} WHERE id = $1"
+                : target == PushStatus.Pending
+                    // Scheduling moves the request's jobs from Created to Pending with it, set-based.
+                    ? $"""
+                       WITH jobs AS (UPDATE push_jobs SET status = 'Pending', system_modstamp = $2 WHERE request_id = $1 AND status = 'Created')
+                       UPDATE push_requests SET {string.Join(", ", sets)} WHERE id = $1
+                       """
+                    // Aborting cancels every job that has not finished, and counts them.
+                    : $"""
+                       WITH jobs AS (UPDATE push_jobs SET status = 'Canceled', system_modstamp = $2 WHERE request_id = $1 AND status IN ('Created', 'Pending') RETURNING 1)
+                       UPDATE push_requests SET {string.Join(", ", sets)}, canceled_count = canceled_count + (SELECT count(*) FROM jobs) WHERE id = $1
+                       """;
+            batch.BatchCommands.Add(command);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task UpdateJobsAsync(NpgsqlConnection connection, List<Draft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    {
+        // A job may move to another org or request only while both requests are Created; it is then checked like a new job.
+        var current = new Dictionary<long, (long RequestId, string SentKey)>();
+        await using (var select = new NpgsqlCommand("SELECT id, request_id, subscriber_organization_key FROM push_jobs WHERE id = ANY($1) FOR UPDATE", connection))
+        {
+            select.Parameters.Add(Array(drafts.Where(d => d.Id is not null).Select(d => d.Id!.Value), NpgsqlDbType.Bigint));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                current[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetString(2));
+            }
+        }
+
+        var changing = new List<Draft>();
+        foreach (var draft in drafts.Where(d => d.Errors.Count == 0))
+        {
+            if (!current.TryGetValue(draft.Id!.Value, out var job))
+            {
+                draft.Errors.Add(NotFound(draft));
+                continue;
+            }
+
+            draft.OldRequestId = job.RequestId;
+            draft.Values.TryAdd("PackagePushRequestId", job.RequestId);
+            draft.Values.TryAdd("SubscriberOrganizationKey", job.SentKey);
+            if (draft.Values["PackagePushRequestId"] is null || draft.Values["SubscriberOrganizationKey"] is null)
+            {
+                draft.Errors.Add(ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, f => draft.Values.GetValueOrDefault(f.Name) is not null)!);
+                continue;
+            }
+
+            changing.Add(draft);
+        }
+
+        var requests = await LoadRequestsAsync(connection, changing.SelectMany(d => new[] { d.OldRequestId!.Value, (long)d.Values["PackagePushRequestId"]! }), cancellationToken);
+        foreach (var draft in changing.ToList())
+        {
+            foreach (var requestId in new[] { draft.OldRequestId!.Value, (long)draft.Values["PackagePushRequestId"]! }.Distinct())
+            {
+                if (requests.TryGetValue(requestId, out var request)
+                    && ClientChangeRules.CheckFieldChangeWhileCreated(PushRecord.Job, "PackagePushRequestId", request.Status) is { } error)
+                {
+                    draft.Errors.Add(error with { Fields = [.. draft.Values.Keys] });
+                    changing.Remove(draft);
+                    break;
+                }
+            }
+        }
+
+        // The job itself must not count as a duplicate of the pair it already has.
+        var unchanged = changing.Where(d => (long)d.Values["PackagePushRequestId"]! == d.OldRequestId
+            && OrgKey.TryParse((string)d.Values["SubscriberOrganizationKey"]!, out var k) && OrgKey.TryParse(current[d.Id!.Value].SentKey, out var old) && k == old).ToList();
+        await CheckJobsAsync(connection, [.. changing.Except(unchanged)], requests, cancellationToken);
+        foreach (var draft in unchanged)
+        {
+            draft.OrgKey = OrgKey.Parse((string)draft.Values["SubscriberOrganizationKey"]!).Value;
+        }
+
+        if (!ShouldWrite(drafts, allOrNone))
+        {
+            return;
+        }
+
+        var now = clock.Now();
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var draft in drafts.Where(d => d.Errors.Count == 0))
+        {
+            var command = new NpgsqlBatchCommand(
+                """
+                WITH moved AS (
+                    UPDATE push_jobs SET request_id = $2, org_key = $3, subscriber_organization_key = $4, system_modstamp = $6 WHERE id = $1
+                )
+                UPDATE push_requests SET job_count = job_count + CASE WHEN id = $2 THEN 1 ELSE -1 END
+                WHERE $2 <> $5 AND id IN ($2, $5)
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = draft.Id!.Value });
+            command.Parameters.Add(new NpgsqlParameter { Value = (long)draft.Values["PackagePushRequestId"]! });
+            command.Parameters.Add(new NpgsqlParameter { Value = draft.OrgKey! });
+            command.Parameters.Add(new NpgsqlParameter { Value = (string)draft.Values["SubscriberOrganizationKey"]! });
+            command.Parameters.Add(new NpgsqlParameter { Value = draft.OldRequestId!.Value });
+            command.Parameters.Add(new NpgsqlParameter { Value = now });
+            batch.BatchCommands.Add(command);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static readonly Dictionary<string, string> RequestColumns = new(StringComparer.Ordinal)
+    {
+        ["PackageVersionId"] = "package_version_id",
+        ["ScheduledStartTime"] = "scheduled_start_time",
+        ["IsMigration"] = "is_migration",
+    };
+
+    private sealed record RequestFacts(PushStatus Status, TargetVersion Target);
+
+    private static async Task<Dictionary<long, TargetVersion>> LoadVersionsAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<long, TargetVersion>();
+        await using var command = new NpgsqlCommand(
+            "SELECT id, package_id, major_version, minor_version, patch_version, build_number, release_state, is_deprecated FROM package_versions WHERE id = ANY($1)",
+            connection);
+        command.Parameters.Add(Array(ids.Distinct(), NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[reader.GetInt64(0)] = ReadTarget(reader, 0);
+        }
+
+        return versions;
+    }
+
+    /// <summary>The requests jobs are added to, share-locked so their status can't change until the jobs are in.</summary>
+    private static async Task<Dictionary<long, RequestFacts>> LoadRequestsAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
+    {
+        var requests = new Dictionary<long, RequestFacts>();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT r.id, r.status, v.id, v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.is_deprecated
+            FROM push_requests r JOIN package_versions v ON v.id = r.package_version_id
+            WHERE r.id = ANY($1)
+            ORDER BY r.id
+            FOR SHARE OF r
+            """, connection);
+        command.Parameters.Add(Array(ids.Distinct(), NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            requests[reader.GetInt64(0)] = new RequestFacts(PushStatuses.Parse(reader.GetString(1)), ReadTarget(reader, 2));
+        }
+
+        return requests;
+    }
+
+    private static async Task<Dictionary<(string, long), OrgFacts>> LoadOrgsAsync(NpgsqlConnection connection, List<(string Key, long Package)> pairs, CancellationToken cancellationToken)
+    {
+        var orgs = new Dictionary<(string, long), OrgFacts>();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT k.org_key, k.package_id, t.org_status,
+                   i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled
+            FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
+            JOIN tenants t ON t.org_key = k.org_key
+            LEFT JOIN installations i ON i.org_key = k.org_key AND i.package_id = k.package_id
+            LEFT JOIN package_versions v ON v.id = i.package_version_id
+            """, connection);
+        command.Parameters.Add(Array(pairs.Select(p => p.Key), NpgsqlDbType.Text));
+        command.Parameters.Add(Array(pairs.Select(p => p.Package), NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var installation = reader.IsDBNull(3)
+                ? null
+                : new InstallationFacts(
+                    reader.GetInt64(3),
+                    new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
+                    reader.GetString(8),
+                    reader.GetBoolean(9));
+            orgs[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation);
+        }
+
+        return orgs;
+    }
+
+    private static async Task<HashSet<(long, string)>> LoadExistingJobsAsync(NpgsqlConnection connection, IEnumerable<(long Request, string Key)> pairs, CancellationToken cancellationToken)
+    {
+        var list = pairs.Distinct().ToList();
+        var existing = new HashSet<(long, string)>();
+        await using var command = new NpgsqlCommand(
+            "SELECT j.request_id, j.org_key FROM push_jobs j JOIN unnest($1::bigint[], $2::text[]) AS k(request_id, org_key) ON j.request_id = k.request_id AND j.org_key = k.org_key",
+            connection);
+        command.Parameters.Add(Array(list.Select(p => p.Request), NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(list.Select(p => p.Key), NpgsqlDbType.Text));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            existing.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return existing;
+    }
+
+    private static TargetVersion ReadTarget(DbDataReader reader, int first) => new(
+        SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, reader.GetInt64(first)),
+        reader.GetInt64(first + 1),
+        new VersionNumber(reader.GetInt32(first + 2), reader.GetInt32(first + 3), reader.GetInt32(first + 4), reader.GetInt32(first + 5)),
+        reader.GetString(first + 6),
+        reader.GetBoolean(first + 7));
+
+    private static async Task AssignIdsAsync(NpgsqlCommand command, List<Draft> writes, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var index = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            writes[index++].Id = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+        }
+    }
+
+    private static bool ShouldWrite(List<Draft> drafts, bool allOrNone) =>
+        drafts.Any(d => d.Errors.Count == 0) && (!allOrNone || drafts.All(d => d.Errors.Count == 0));
+
+    private static SaveError NotFound(Draft draft) =>
+        new(ErrorCodes.EntityIsDeleted, $"entity is deleted or does not exist: {draft.IdText}");
+
+    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType type) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+
+    private static List<SaveResult> Results(SObjectDescriptor type, List<Draft> drafts, bool allOrNone)
+    {
+        var failed = drafts.Any(d => d.Errors.Count > 0);
+        return drafts.Select(d => d.Errors.Count > 0
+            ? SaveResult.Failed(d.Errors, d.Operation == WriteOperation.Update ? d.IdText : null)
+            : allOrNone && failed
+                ? SaveResult.Failed([RolledBack], d.Operation == WriteOperation.Update ? d.IdText : null)
+                : SaveResult.Saved(SalesforceId.Format(type.KeyPrefix, d.Id!.Value))).ToList();
+    }
+
+    /// <summary>One record on its way in: checked values by canonical field name, and its errors.</summary>
+    private sealed class Draft
+    {
+        private Draft(WriteOperation operation)
+        {
+            Operation = operation;
+        }
+
+        public WriteOperation Operation { get; }
+
+        public Dictionary<string, object?> Values { get; } = new(StringComparer.Ordinal);
+
+        public List<SaveError> Errors { get; } = [];
+
+        /// <summary>The row number: given on update, assigned on create.</summary>
+        public long? Id { get; set; }
+
+        /// <summary>The id as the client sent it (update).</summary>
+        public string? IdText { get; private set; }
+
+        /// <summary>A job's org key in its 15-character form.</summary>
+        public string? OrgKey { get; set; }
+
+        public PushStatus CurrentStatus { get; set; }
+
+        public long? OldRequestId { get; set; }
+
+        public static Draft Prepare(SObjectDescriptor type, WriteOperation operation, IReadOnlyDictionary<string, object?> record)
+        {
+            var draft = new Draft(operation);
+            var names = record.Keys.Where(k => !string.Equals(k, "attributes", StringComparison.OrdinalIgnoreCase)).ToList();
+            if (operation == WriteOperation.Update)
+            {
+                var idKey = names.FirstOrDefault(n => string.Equals(n, "Id", StringComparison.OrdinalIgnoreCase));
+                draft.IdText = idKey is null ? null : record[idKey]?.ToString();
+                if (draft.IdText is null)
+                {
+                    draft.Errors.Add(new SaveError("MISSING_ARGUMENT", "Id not specified in an update call"));
+                    return draft;
+                }
+
+                if (!SalesforceId.TryParse(draft.IdText, out var id) || id.Prefix != type.KeyPrefix || !id.TryGetNumber(out var number))
+                {
+                    draft.Errors.Add(new SaveError(ErrorCodes.MalformedId, $"invalid id: {draft.IdText}", "Id"));
+                    return draft;
+                }
+
+                draft.Id = number;
+                draft.IdText = id.Id18;
+            }
+
+            draft.Errors.AddRange(ClientChangeRules.CheckFieldNames(type, operation, names));
+            if (draft.Errors.Count > 0)
+            {
+                return draft;
+            }
+
+            foreach (var name in names)
+            {
+                var field = type.FindField(name)!;
+                if (field.Name == "Id")
+                {
+                    continue;
+                }
+
+                var (value, error) = FieldValues.Convert(field, record[name]);
+                if (error is not null)
+                {
+                    draft.Errors.Add(error);
+                }
+                else
+                {
+                    draft.Values[field.Name] = value;
+                }
+            }
+
+            if (operation == WriteOperation.Create && draft.Errors.Count == 0)
+            {
+                if (ClientChangeRules.CheckRequired(type, f => draft.Values.GetValueOrDefault(f.Name) is not null) is { } missing)
+                {
+                    draft.Errors.Add(missing);
+                }
+
+                if (draft.Values.GetValueOrDefault("Status") is string status && ClientChangeRules.CheckCreateStatus(type == SObjectCatalog.PackagePushRequest ? PushRecord.Request : PushRecord.Job, PushStatuses.Parse(status)) is { } statusError)
+                {
+                    draft.Errors.Add(statusError);
+                }
+            }
+
+            return draft;
+        }
+    }
+}
