@@ -9,7 +9,7 @@ using PushApi.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPushApiHosting().AddPushApiDatabase();
-builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddPushApiOpenApi();
+builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddPushApiOpenApi();
 
 var app = builder.Build();
 try
@@ -26,6 +26,7 @@ app.UseSalesforcePathQuirks();
 app.UseRouting();
 app.UsePushApiErrorHandling();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UsePushApiOpenApi();
 app.MapPushApiHealth();

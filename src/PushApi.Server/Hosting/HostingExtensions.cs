@@ -10,6 +10,9 @@ public static class HostingExtensions
     public const string DefaultHttpUrl = "http://127.0.0.1:5080";
     public const string DefaultHttpsUrl = "https://127.0.0.1:5443";
 
+    /// <summary>The longest request line (method, path and query string) the service reads.</summary>
+    public const int MaxRequestLineBytes = 64 * 1024;
+
     public static WebApplicationBuilder AddPushApiHosting(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<PushApiOptions>().Bind(builder.Configuration.GetSection(PushApiOptions.Section));
@@ -23,6 +26,10 @@ public static class HostingExtensions
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+
+            // SOQL travels in the query string; long IN lists need more than Kestrel's 8 KB request line.
+            kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestLineBytes + (32 * 1024);
 
             // A configured default certificate wins; otherwise HTTPS uses the generated one.
             if (!context.Configuration.GetSection("Kestrel:Certificates:Default").Exists())

@@ -8,6 +8,8 @@ public static class RestErrorTable
 {
     public static (int Status, RestError Error) Classify(Exception exception) => exception switch
     {
+        Core.Soql.SoqlException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, e.ErrorCode)),
+        RestInputException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, e.ErrorCode)),
         NotFoundException e => (StatusCodes.Status404NotFound, new RestError(e.Message, RestErrors.NotFound)),
         InputException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, Core.Errors.ErrorCodes.InvalidOperation)),
         ConflictException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, Core.Errors.ErrorCodes.DuplicateValue)),

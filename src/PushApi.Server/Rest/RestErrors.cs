@@ -32,8 +32,20 @@ public static class RestErrors
     }
 }
 
-/// <summary>JSON settings of the mirrored API: property names exactly as written, no camel-casing.</summary>
+/// <summary>
+/// JSON settings of the mirrored API: property names exactly as written, no camel-casing, and text
+/// escaped only where JSON requires it (Salesforce writes <c>'</c> and <c>+</c> as they are).
+/// </summary>
 public static class RestJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General);
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static JsonWriterOptions WriterOptions { get; } = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
 }

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json;
+using PushApi.Core.Catalog;
+using PushApi.Core.Dml;
+using PushApi.Core.Errors;
+using PushApi.Core.Soql;
+
+namespace PushApi.Server.Rest;
+
+/// <summary>A response of the mirrored API written straight to the body with a JSON writer.</summary>
+public sealed class RestJsonResult(int status, Action<Utf8JsonWriter> write) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = status;
+        httpContext.Response.ContentType = "application/json;charset=UTF-8";
+        await using var writer = new Utf8JsonWriter(httpContext.Response.Body, RestJson.WriterOptions);
+        write(writer);
+        await writer.FlushAsync(httpContext.RequestAborted);
+    }
+}
+
+/// <summary>
+/// Salesforce's JSON shapes: records with their <c>attributes</c>, query results, save results,
+/// errors. Datetimes are written as <c>2025-01-31T21:00:00.000+0000</c>.
+/// </summary>
+public static class RestWriter
+{
+    public static string FormatDateTime(DateTimeOffset value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture);
+
+    public static string RecordUrl(string version, SObjectDescriptor type, string id) => $"/services/data/v{version}/sobjects/{type.Name}/{id}";
+
+    public static void WriteQueryResult(Utf8JsonWriter writer, SoqlResult result, string version)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("totalSize", result.TotalSize);
+        writer.WriteBoolean("done", result.Done);
+        if (result.NextLocator is not null)
+        {
+            writer.WriteString("nextRecordsUrl", $"/services/data/v{version}/query/{result.NextLocator}");
+        }
+
+        writer.WriteStartArray("records");
+        foreach (var record in result.Records)
+        {
+            WriteRecord(writer, record, version);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    public static void WriteRecord(Utf8JsonWriter writer, SoqlRecord record, string version)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("attributes");
+        writer.WriteString("type", record.Type?.Name ?? "AggregateResult");
+        if (record.Type is not null && record.Id is not null)
+        {
+            writer.WriteString("url", RecordUrl(version, record.Type, record.Id));
+        }
+
+        writer.WriteEndObject();
+        foreach (var (name, value) in record.Fields)
+        {
+            writer.WritePropertyName(name);
+            WriteValue(writer, value, version);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value, string version)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case int i:
+                writer.WriteNumberValue(i);
+                break;
+            case long l:
+                writer.WriteNumberValue(l);
+                break;
+            case decimal d:
+                writer.WriteNumberValue(d);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case DateTimeOffset t:
+                writer.WriteStringValue(FormatDateTime(t));
+                break;
+            case SoqlRecord parent:
+                WriteRecord(writer, parent, version);
+                break;
+            case SoqlResult children:
+                WriteQueryResult(writer, children, version);
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    /// <summary>A save result as sObject Collections and single creates return it: <c>{id, success, errors}</c>.</summary>
+    public static void WriteSaveResult(Utf8JsonWriter writer, SaveResult result)
+    {
+        writer.WriteStartObject();
+        if (result.Id is not null)
+        {
+            writer.WriteString("id", result.Id);
+        }
+
+        writer.WriteBoolean("success", result.Success);
+        writer.WriteStartArray("errors");
+        foreach (var error in result.Errors)
+        {
+            WriteItemError(writer, error);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>An error inside a composite result: <c>{statusCode, message, fields}</c>.</summary>
+    public static void WriteItemError(Utf8JsonWriter writer, SaveError error)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("statusCode", error.StatusCode);
+        writer.WriteString("message", error.Message);
+        writer.WriteStartArray("fields");
+        foreach (var field in error.Fields)
+        {
+            writer.WriteStringValue(field);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Top-level errors of a failed call: <c>[{message, errorCode, fields}]</c>.</summary>
+    public static RestJsonResult Errors(int status, IEnumerable<SaveError> errors) => new(status, writer =>
+    {
+        writer.WriteStartArray();
+        foreach (var error in errors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("message", error.Message);
+            writer.WriteString("errorCode", error.StatusCode);
+            writer.WriteStartArray("fields");
+            foreach (var field in error.Fields)
+            {
+                writer.WriteStringValue(field);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    });
+
+    public static RestJsonResult Error(int status, string errorCode, string message) => new(status, writer =>
+    {
+        writer.WriteStartArray();
+        writer.WriteStartObject();
+        writer.WriteString("message", message);
+        writer.WriteString("errorCode", errorCode);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    });
+
+    public static RestJsonResult NotFound() => Error(StatusCodes.Status404NotFound, RestErrors.NotFound, "The requested resource does not exist");
+}
