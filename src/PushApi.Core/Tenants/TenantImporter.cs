@@ -221,8 +221,19 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (rows.Count >= AnalyzeAfterRows)
+        {
+            // Fresh statistics now, not when autovacuum gets round to it: the engine's plans for
+            // completing jobs join installations by org and package, and a plan made for a
+            // 30-row table costs seconds on a 100,000-row one.
+            await using var analyze = new NpgsqlCommand("ANALYZE tenants, installations", connection);
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return written;
     }
+
+    private const int AnalyzeAfterRows = 1000;
 
     private static void WriteNullable(NpgsqlBinaryImporter copy, string? value)
     {
