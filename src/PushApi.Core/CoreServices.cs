@@ -22,6 +22,8 @@ public static class CoreServices
         services.AddScoped<PackageAdministration>();
         services.AddScoped<TenantAdministration>();
         services.AddScoped<DemoSeeder>();
+        services.AddSingleton<Push.Engine.PushJobStore>();
+        services.AddSingleton<Push.PushRequests>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Catalog;
@@ -6,6 +7,7 @@ using PushApi.Core.Errors;
 using PushApi.Core.Ids;
 using PushApi.Core.Packages;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Engine;
 
 namespace PushApi.Core.Dml;
 
@@ -23,7 +25,7 @@ public sealed record SaveResult(string? Id, bool Success, IReadOnlyList<SaveErro
 /// the rules need from the database is read for the whole batch at once, and the writes are set-based
 /// (a batch of jobs is one INSERT, whether 1 or 100,000). With <c>allOrNone</c> one failure writes nothing.
 /// </summary>
-public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, IPushScheduler scheduler, ILogger<DmlService> logger)
 {
     private static readonly SaveError RolledBack = new(
         ErrorCodes.AllOrNoneOperationRolledBack,
@@ -68,18 +70,23 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
             return Results(type, drafts, allOrNone);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (type == SObjectCatalog.PackagePushRequest)
+        var starts = new List<(long RequestId, DateTimeOffset? StartAt)>();
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await UpdateRequestsAsync(connection, drafts, allOrNone, cancellationToken);
-        }
-        else if (type == SObjectCatalog.PackagePushJob)
-        {
-            await UpdateJobsAsync(connection, drafts, allOrNone, cancellationToken);
+            if (type == SObjectCatalog.PackagePushRequest)
+            {
+                starts = await UpdateRequestsAsync(connection, drafts, allOrNone, cancellationToken);
+            }
+            else if (type == SObjectCatalog.PackagePushJob)
+            {
+                await UpdateJobsAsync(connection, drafts, allOrNone, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await TellSchedulerAsync(starts, cancellationToken);
         return Results(type, drafts, allOrNone);
     }
 
@@ -144,8 +151,9 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
                 SELECT nextval('push_jobs_id_seq') AS id, t.*
                 FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, ord)
             ), inserted AS (
-                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, created_at, system_modstamp)
-                SELECT id, request_id, org_key, sent_key, 'Created', $4, $4 FROM input
+                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_at, system_modstamp)
+                SELECT input.id, input.request_id, input.org_key, input.sent_key, 'Created', t.agent_url IS NOT NULL, $4, $4
+                FROM input JOIN tenants t ON t.org_key = input.org_key
                 ON CONFLICT (request_id, org_key) DO NOTHING
                 RETURNING id, request_id
             ), counted AS (
@@ -204,16 +212,20 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
         }
     }
 
-    private async Task UpdateRequestsAsync(NpgsqlConnection connection, List<Draft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    /// <summary>Updates requests; returns those scheduled (with their start) or aborted (without one).</summary>
+    private async Task<List<(long RequestId, DateTimeOffset? StartAt)>> UpdateRequestsAsync(NpgsqlConnection connection, List<Draft> drafts, bool allOrNone, CancellationToken cancellationToken)
     {
         var current = new Dictionary<long, PushStatus>();
-        await using (var select = new NpgsqlCommand("SELECT id, status FROM push_requests WHERE id = ANY($1) FOR UPDATE", connection))
+        var scheduled = new Dictionary<long, DateTimeOffset?>();
+        var changes = new List<(long RequestId, DateTimeOffset? StartAt)>();
+        await using (var select = new NpgsqlCommand("SELECT id, status, scheduled_start_time FROM push_requests WHERE id = ANY($1) FOR UPDATE", connection))
         {
             select.Parameters.Add(Array(drafts.Where(d => d.Id is not null).Select(d => d.Id!.Value), NpgsqlDbType.Bigint));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 current[reader.GetInt64(0)] = PushStatuses.Parse(reader.GetString(1));
+                scheduled[reader.GetInt64(0)] = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
             }
         }
 
@@ -261,7 +273,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
 
         if (!ShouldWrite(drafts, allOrNone))
         {
-            return;
+            return changes;
         }
 
         var now = clock.Now();
@@ -269,6 +281,18 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
         foreach (var draft in drafts.Where(d => d.Errors.Count == 0))
         {
             var target = draft.Values.GetValueOrDefault("Status") is string s ? PushStatuses.Parse(s) : draft.CurrentStatus;
+            if (draft.Values.TryGetValue("ScheduledStartTime", out var newStart))
+            {
+                scheduled[draft.Id!.Value] = newStart as DateTimeOffset?;
+            }
+
+            if (target != draft.CurrentStatus)
+            {
+                // A scheduled push starts at its start time, or now when that is past or not set.
+                var startAt = scheduled[draft.Id!.Value] is { } at && at > now ? at : now;
+                changes.Add((draft.Id!.Value, target == PushStatus.Pending ? startAt : null));
+            }
+
             var sets = new List<string>();
             var command = new NpgsqlBatchCommand();
             command.Parameters.Add(new NpgsqlParameter { Value = draft.Id!.Value });
@@ -323,6 +347,35 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock)
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// Tells the scheduler about committed schedules and aborts. A failure here loses nothing: the
+    /// reconciler schedules any Pending request that has no trigger, and a trigger of an aborted request
+    /// finds nothing to start.
+    /// </summary>
+    private async Task TellSchedulerAsync(List<(long RequestId, DateTimeOffset? StartAt)> changes, CancellationToken cancellationToken)
+    {
+        foreach (var (requestId, startAt) in changes)
+        {
+            try
+            {
+                if (startAt is { } at)
+                {
+                    await scheduler.ScheduleStartAsync(requestId, at, cancellationToken);
+                }
+                else
+                {
+                    await scheduler.CancelStartAsync(requestId, cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not tell the scheduler about push request {RequestId}; the reconciler will.", requestId);
+            }
         }
     }
 

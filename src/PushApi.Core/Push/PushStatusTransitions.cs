@@ -32,6 +32,9 @@ public static class PushStatusTransitions
         (PushRecord.Request, PushStatus.InProgress, PushStatus.Succeeded, PushActor.System),
         (PushRecord.Request, PushStatus.InProgress, PushStatus.Failed, PushActor.System),
 
+        // A request an operator halted ends Canceled once its running jobs are done.
+        (PushRecord.Request, PushStatus.InProgress, PushStatus.Canceled, PushActor.System),
+
         // Jobs follow their request: scheduled with it, canceled with it.
         (PushRecord.Job, PushStatus.Created, PushStatus.Pending, PushActor.System),
         (PushRecord.Job, PushStatus.Created, PushStatus.Canceled, PushActor.System),

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace PushApi.Core.Push.Engine;
+
+/// <summary>How this instance runs pushes (configuration section <c>PushApi:Execution</c>).</summary>
+public sealed class PushEngineOptions
+{
+    /// <summary>False for API-only instances: they schedule but never run jobs.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>In-platform jobs claimed and completed together.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Claim loops for in-platform jobs.</summary>
+    public int Workers { get; set; } = 2;
+
+    /// <summary>Remote-agent upgrades in flight at once.</summary>
+    public int Concurrency { get; set; } = 32;
+
+    /// <summary>How long a claimed job belongs to this instance before others may take it back.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often to look for work when no notification came.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a stopping instance lets running upgrades finish before it hands them back.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often the reconciler rescues expired leases and repairs schedules and roll-ups.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>This instance's name in leases.</summary>
+    public string InstanceId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid().ToString("N")[..6]}";
+}
+
+/// <summary>Calls to remote tenants' agents (configuration section <c>PushApi:Agent</c>).</summary>
+public sealed class RemoteAgentOptions
+{
+    /// <summary>One attempt's time limit.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after the first attempt, for timeouts, connection failures, 429 and 503.</summary>
+    public int Retries { get; set; } = 3;
+
+    /// <summary>The first retry's delay; later ones back off exponentially.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+}

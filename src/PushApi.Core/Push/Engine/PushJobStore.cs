@@ -1,0 +1,427 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Ids;
+using PushApi.Core.Packages;
+
+namespace PushApi.Core.Push.Engine;
+
+/// <summary>
+/// The push engine's database work, all set-based: starting a request, claiming jobs with
+/// <c>FOR UPDATE SKIP LOCKED</c> under a lease and an attempt number, completing them with a fenced
+/// update (a late or duplicate completion changes nothing), keeping the request's counters in the same
+/// transaction, rolling the request up when its last job ends, and rescuing expired leases.
+/// </summary>
+public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    /// <summary>The channel workers LISTEN on; a NOTIFY means there may be work.</summary>
+    public const string WorkChannel = "pushapi_jobs";
+
+    /// <summary>Moves a Pending request to In Progress (its jobs are Pending already) and wakes the workers; false when it is not Pending.</summary>
+    public async Task<bool> StartRequestAsync(long requestId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.Now();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var start = new NpgsqlBatchCommand("UPDATE push_requests SET status = 'In Progress', start_time = $2, system_modstamp = $2 WHERE id = $1 AND status = 'Pending'");
+        start.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        start.Parameters.Add(new NpgsqlParameter { Value = now });
+        batch.BatchCommands.Add(start);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{WorkChannel}', '')"));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (start.RecordsAffected == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
+        // A request without jobs is done as soon as it starts.
+        await RollUpAsync([requestId], cancellationToken);
+        return true;
+    }
+
+    /// <summary>Claims Pending jobs of running requests from one queue (in-platform or remote), in request then id order.</summary>
+    public async Task<List<ClaimedJob>> ClaimAsync(bool remote, int limit, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = clock.Now();
+        await using var command = dataSource.CreateCommand(
+            $"""
+            WITH claimed AS (
+                SELECT j.id, j.org_key FROM push_jobs j
+                WHERE j.status = 'Pending' AND {(remote ? "j.remote" : "NOT j.remote")}
+                  AND j.request_id IN (SELECT id FROM push_requests WHERE status = 'In Progress')
+                ORDER BY j.request_id, j.id
+                LIMIT $1
+                FOR UPDATE OF j SKIP LOCKED
+            ), updated AS (
+                UPDATE push_jobs j
+                SET status = 'In Progress', start_time = $2, end_time = NULL, duration_seconds = NULL,
+                    attempt = j.attempt + 1, lease_owner = $3, lease_expires_at = $4, system_modstamp = $2
+                FROM claimed c
+                WHERE j.id = c.id
+                RETURNING j.id, j.request_id, j.attempt, j.org_key
+            )
+            SELECT u.id, u.request_id, u.attempt, u.org_key,
+                   v.id, v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.is_deprecated,
+                   p.namespace_prefix, t.agent_url, t.agent_username, t.agent_password_protected
+            FROM updated u
+            JOIN push_requests r ON r.id = u.request_id
+            JOIN package_versions v ON v.id = r.package_version_id
+            JOIN packages p ON p.id = v.package_id
+            LEFT JOIN tenants t ON t.org_key = u.org_key
+            ORDER BY u.request_id, u.id
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = owner });
+        command.Parameters.Add(new NpgsqlParameter { Value = now + lease });
+        var jobs = new List<ClaimedJob>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(new ClaimedJob(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetInt32(2),
+                reader.GetString(3),
+                ReadTarget(reader, 4),
+                reader.IsDBNull(12) ? null : reader.GetString(12),
+                reader.IsDBNull(13) ? null : reader.GetString(13),
+                reader.IsDBNull(14) ? null : reader.GetString(14),
+                reader.IsDBNull(15) ? null : reader.GetString(15)));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>
+    /// Runs in-platform jobs: in one transaction, locks the orgs' install rows, checks eligibility again,
+    /// records the install of the target version for the eligible ones and completes all of them.
+    /// </summary>
+    public async Task<CompletionResult> CompleteInPlatformAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var facts = await LoadOrgFactsAsync(connection, jobs, lockInstallations: true, cancellationToken);
+        var outcomes = jobs.Select(job => Judge(job, facts) ?? JobOutcome.Success(job)).ToList();
+        var result = await CompleteAsync(connection, outcomes, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>The run-time eligibility check of remote jobs, before their agents are called: the outcome of those that are not eligible.</summary>
+    public async Task<Dictionary<long, JobOutcome>> CheckEligibilityAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var facts = await LoadOrgFactsAsync(connection, jobs, lockInstallations: false, cancellationToken);
+        var refused = new Dictionary<long, JobOutcome>();
+        foreach (var job in jobs)
+        {
+            if (Judge(job, facts) is { } outcome)
+            {
+                refused[job.JobId] = outcome;
+            }
+        }
+
+        return refused;
+    }
+
+    /// <summary>Records outcomes (remote jobs): the installs of the successes, the jobs, their errors, counters and roll-ups.</summary>
+    public async Task<CompletionResult> CompleteAsync(IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await CompleteAsync(connection, outcomes, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>Extends the leases of jobs still running here.</summary>
+    public async Task RenewLeasesAsync(IReadOnlyList<ClaimedJob> jobs, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        if (jobs.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH mine AS (
+                SELECT j.id FROM push_jobs j
+                JOIN unnest($1::bigint[], $2::int[]) AS k(id, attempt) ON j.id = k.id AND j.attempt = k.attempt
+                WHERE j.status = 'In Progress' AND j.lease_owner = $4
+                FOR UPDATE OF j SKIP LOCKED
+            )
+            UPDATE push_jobs j SET lease_expires_at = $3 FROM mine WHERE j.id = mine.id
+            """);
+        command.Parameters.Add(Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() + lease });
+        command.Parameters.Add(new NpgsqlParameter { Value = owner });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Hands jobs this instance holds but will not finish back to the queue (In Progress to Pending).</summary>
+    public async Task<int> ReleaseAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
+    {
+        if (jobs.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            $"""
+            WITH released AS (
+                UPDATE push_jobs j SET status = 'Pending', start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $3
+                FROM unnest($1::bigint[], $2::int[]) AS k(id, attempt)
+                WHERE j.id = k.id AND j.attempt = k.attempt AND j.status = 'In Progress'
+                RETURNING j.id
+            )
+            SELECT count(*), pg_notify('{WorkChannel}', '') FROM released
+            """);
+        command.Parameters.Add(Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
+        command.Parameters.Add(Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Puts jobs whose lease expired (their instance died or stalled) back to Pending; the next claim is a new attempt.</summary>
+    public async Task<int> RescueExpiredLeasesAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.Now();
+        await using var command = dataSource.CreateCommand(
+            $"""
+            WITH rescued AS (
+                UPDATE push_jobs j SET status = 'Pending', start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $1
+                FROM (SELECT id FROM push_jobs WHERE status = 'In Progress' AND lease_expires_at < $1 FOR UPDATE SKIP LOCKED) expired
+                WHERE j.id = expired.id
+                RETURNING j.id
+            )
+            SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('{WorkChannel}', '') END FROM rescued
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Ends the running requests (all of them when <paramref name="requestIds"/> is null) whose jobs are
+    /// all done: Canceled when halted, Succeeded when a job succeeded or there were none, else Failed.
+    /// </summary>
+    public async Task<int> RollUpAsync(IReadOnlyList<long>? requestIds, CancellationToken cancellationToken = default)
+    {
+        var (sql, parameters) = RollUp(requestIds, clock.Now());
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Pending requests and when each should start (for the reconciler to check their triggers).</summary>
+    public async Task<List<(long Id, DateTimeOffset StartAt)>> PendingRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, greatest(coalesce(scheduled_start_time, pending_at), pending_at) FROM push_requests WHERE status = 'Pending' ORDER BY id");
+        var pending = new List<(long, DateTimeOffset)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            pending.Add((reader.GetInt64(0), reader.IsDBNull(1) ? clock.Now() : reader.GetFieldValue<DateTimeOffset>(1)));
+        }
+
+        return pending;
+    }
+
+    /// <summary>
+    /// Halts a running request: jobs not yet started are canceled, running ones finish, and the request
+    /// ends Canceled. False when the request is not In Progress.
+    /// </summary>
+    public async Task<bool> HaltAsync(long requestId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.Now();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var halt = new NpgsqlCommand(
+            """
+            WITH jobs AS (
+                UPDATE push_jobs SET status = 'Canceled', system_modstamp = $2
+                WHERE request_id = $1 AND status = 'Pending'
+                  AND EXISTS (SELECT 1 FROM push_requests WHERE id = $1 AND status = 'In Progress' AND halted_at IS NULL)
+                RETURNING 1
+            )
+            UPDATE push_requests SET halted_at = $2, system_modstamp = $2, canceled_count = canceled_count + (SELECT count(*) FROM jobs)
+            WHERE id = $1 AND status = 'In Progress' AND halted_at IS NULL
+            """, connection, transaction))
+        {
+            halt.Parameters.Add(new NpgsqlParameter { Value = requestId });
+            halt.Parameters.Add(new NpgsqlParameter { Value = now });
+            if (await halt.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+        }
+
+        var (sql, parameters) = RollUp([requestId], now);
+        await using (var rollUp = new NpgsqlCommand(sql, connection, transaction))
+        {
+            rollUp.Parameters.AddRange(parameters);
+            await rollUp.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static (string Sql, NpgsqlParameter[] Parameters) RollUp(IReadOnlyList<long>? requestIds, DateTimeOffset now)
+    {
+        var sql = $"""
+            UPDATE push_requests
+            SET status = CASE WHEN halted_at IS NOT NULL THEN 'Canceled' WHEN succeeded_count > 0 OR job_count = 0 THEN 'Succeeded' ELSE 'Failed' END,
+                end_time = $1,
+                duration_seconds = greatest(0, round(extract(epoch FROM $1 - coalesce(start_time, $1))))::int,
+                system_modstamp = $1
+            WHERE status = 'In Progress' AND succeeded_count + failed_count + canceled_count >= job_count
+              {(requestIds is null ? "" : "AND id = ANY($2)")}
+              AND NOT EXISTS (SELECT 1 FROM push_jobs j WHERE j.request_id = push_requests.id AND j.status = 'In Progress')
+            """;
+        NpgsqlParameter[] parameters = requestIds is null
+            ? [new NpgsqlParameter { Value = now }]
+            : [new NpgsqlParameter { Value = now }, Array(requestIds.Distinct(), NpgsqlDbType.Bigint)];
+        return (sql, parameters);
+    }
+
+    private async Task<CompletionResult> CompleteAsync(NpgsqlConnection connection, IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (outcomes.Count == 0)
+        {
+            return new CompletionResult(0, 0, 0);
+        }
+
+        var now = clock.Now();
+        var errors = outcomes.Where(o => o.Error is not null).ToList();
+        await using var batch = new NpgsqlBatch(connection);
+        var complete = new NpgsqlBatchCommand(
+            """
+            WITH outcome AS (
+                SELECT * FROM unnest($1::bigint[], $2::int[], $3::boolean[]) AS o(job_id, attempt, ok)
+            ), locked AS (
+                -- Row locks in id order, so two completions (or a completion and a hand-back) never deadlock.
+                SELECT j.id FROM push_jobs j WHERE j.id IN (SELECT job_id FROM outcome) ORDER BY j.id FOR UPDATE
+            ), done AS (
+                UPDATE push_jobs j
+                SET status = CASE WHEN o.ok THEN 'Succeeded' ELSE 'Failed' END,
+                    end_time = $4,
+                    duration_seconds = greatest(0, round(extract(epoch FROM $4 - j.start_time)))::int,
+                    lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $4
+                FROM outcome o JOIN locked l ON l.id = o.job_id
+                WHERE j.id = o.job_id AND j.attempt = o.attempt AND j.status = 'In Progress'
+                RETURNING j.id, j.request_id, j.org_key, o.ok
+            ), installed AS (
+                UPDATE installations i
+                SET package_version_id = r.package_version_id, installed_status = 'i', system_modstamp = $4
+                FROM done d
+                JOIN push_requests r ON r.id = d.request_id
+                JOIN package_versions v ON v.id = r.package_version_id
+                WHERE d.ok AND i.org_key = d.org_key AND i.package_id = v.package_id
+            ), errors AS (
+                INSERT INTO push_errors (job_id, error_severity, error_type, error_title, error_message, error_details, created_at, system_modstamp)
+                SELECT e.job_id, e.severity, e.type, e.title, e.message, e.details, $4, $4
+                FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(job_id, severity, type, title, message, details)
+                JOIN done d ON d.id = e.job_id
+            ), counted AS (
+                UPDATE push_requests r
+                SET succeeded_count = r.succeeded_count + c.succeeded, failed_count = r.failed_count + c.failed, system_modstamp = $4
+                FROM (SELECT request_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE NOT ok) AS failed FROM done GROUP BY request_id) c
+                WHERE r.id = c.request_id
+            )
+            SELECT count(*) FILTER (WHERE ok), count(*) FILTER (WHERE NOT ok) FROM done
+            """);
+        complete.Parameters.Add(Array(outcomes.Select(o => o.JobId), NpgsqlDbType.Bigint));
+        complete.Parameters.Add(Array(outcomes.Select(o => o.Attempt), NpgsqlDbType.Integer));
+        complete.Parameters.Add(Array(outcomes.Select(o => o.Succeeded), NpgsqlDbType.Boolean));
+        complete.Parameters.Add(new NpgsqlParameter { Value = now });
+        complete.Parameters.Add(Array(errors.Select(o => o.JobId), NpgsqlDbType.Bigint));
+        complete.Parameters.Add(Array(errors.Select(o => o.Error!.ErrorSeverity), NpgsqlDbType.Text));
+        complete.Parameters.Add(Array(errors.Select(o => o.Error!.ErrorType), NpgsqlDbType.Text));
+        complete.Parameters.Add(Array(errors.Select(o => Trim(o.Error!.ErrorTitle, 255)), NpgsqlDbType.Text));
+        complete.Parameters.Add(Array(errors.Select(o => Trim(o.Error!.ErrorMessage, 32000)), NpgsqlDbType.Text));
+        complete.Parameters.Add(Array(errors.Select(o => o.Error!.ErrorDetails is { } d ? Trim(d, 32000) : null), NpgsqlDbType.Text));
+        batch.BatchCommands.Add(complete);
+
+        var (rollUpSql, rollUpParameters) = RollUp([.. outcomes.Select(o => o.RequestId)], now);
+        var rollUp = new NpgsqlBatchCommand(rollUpSql);
+        rollUp.Parameters.AddRange(rollUpParameters);
+        batch.BatchCommands.Add(rollUp);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var succeeded = (int)reader.GetInt64(0);
+        var failed = (int)reader.GetInt64(1);
+        return new CompletionResult(succeeded, failed, outcomes.Count - succeeded - failed);
+    }
+
+    /// <summary>The eligibility failure of a job at run time, or null when the org may be upgraded.</summary>
+    private static JobOutcome? Judge(ClaimedJob job, Dictionary<(string, long), OrgFacts> facts)
+    {
+        var org = facts.GetValueOrDefault((job.OrgKey, job.Target.PackageId));
+        if (Eligibility.Check(requestStatus: null, job.Target, org, alreadyInRequest: false) is not { } reason)
+        {
+            return null;
+        }
+
+        return JobOutcome.Failure(job, new PushErrorInfo(
+            PushErrorTypes.IneligibleUpgrade,
+            PushErrorTypes.TitleOf(reason),
+            Eligibility.Describe(reason, job.OrgKey, job.Target, org?.Installation)));
+    }
+
+    private static async Task<Dictionary<(string, long), OrgFacts>> LoadOrgFactsAsync(NpgsqlConnection connection, IReadOnlyList<ClaimedJob> jobs, bool lockInstallations, CancellationToken cancellationToken)
+    {
+        var pairs = jobs.Select(j => (j.OrgKey, j.Target.PackageId)).Distinct().OrderBy(p => p.OrgKey, StringComparer.Ordinal).ToList();
+        var facts = new Dictionary<(string, long), OrgFacts>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT k.org_key, k.package_id, t.org_status,
+                   i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled
+            FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
+            JOIN tenants t ON t.org_key = k.org_key
+            LEFT JOIN LATERAL (
+                SELECT * FROM installations i WHERE i.org_key = k.org_key AND i.package_id = k.package_id
+                {(lockInstallations ? "FOR UPDATE" : "")}
+            ) i ON true
+            LEFT JOIN package_versions v ON v.id = i.package_version_id
+            """, connection);
+        command.Parameters.Add(Array(pairs.Select(p => p.OrgKey), NpgsqlDbType.Text));
+        command.Parameters.Add(Array(pairs.Select(p => p.PackageId), NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var installation = reader.IsDBNull(3)
+                ? null
+                : new InstallationFacts(
+                    reader.GetInt64(3),
+                    new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
+                    reader.GetString(8),
+                    reader.GetBoolean(9));
+            facts[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation);
+        }
+
+        return facts;
+    }
+
+    private static TargetVersion ReadTarget(DbDataReader reader, int first) => new(
+        SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, reader.GetInt64(first)),
+        reader.GetInt64(first + 1),
+        new VersionNumber(reader.GetInt32(first + 2), reader.GetInt32(first + 3), reader.GetInt32(first + 4), reader.GetInt32(first + 5)),
+        reader.GetString(first + 6),
+        reader.GetBoolean(first + 7));
+
+    private static string Trim(string text, int length) => text.Length <= length ? text : text[..length];
+
+    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType type) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+}
+
+/// <summary>How many outcomes were recorded as successes and failures, and how many were rejected as stale (fenced).</summary>
+public sealed record CompletionResult(int Succeeded, int Failed, int Rejected);

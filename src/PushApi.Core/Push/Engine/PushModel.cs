@@ -1,0 +1,59 @@
+namespace PushApi.Core.Push.Engine;
+
+/// <summary>A job this instance holds the lease of, with what running it needs.</summary>
+public sealed record ClaimedJob(
+    long JobId,
+    long RequestId,
+    int Attempt,
+    string OrgKey,
+    TargetVersion Target,
+    string? NamespacePrefix,
+    string? AgentUrl,
+    string? AgentUsername,
+    string? AgentPasswordProtected)
+{
+    public bool IsRemote => AgentUrl is not null;
+}
+
+/// <summary>A PackagePushError row to write with a failed job.</summary>
+public sealed record PushErrorInfo(string ErrorType, string ErrorTitle, string ErrorMessage, string? ErrorDetails = null, string ErrorSeverity = "Error");
+
+/// <summary>How one attempt at a job ended.</summary>
+public sealed record JobOutcome(long JobId, long RequestId, int Attempt, bool Succeeded, PushErrorInfo? Error = null)
+{
+    public static JobOutcome Success(ClaimedJob job) => new(job.JobId, job.RequestId, job.Attempt, true);
+
+    public static JobOutcome Failure(ClaimedJob job, PushErrorInfo error) => new(job.JobId, job.RequestId, job.Attempt, false, error);
+}
+
+/// <summary>The PackagePushError picklist values the engine writes.</summary>
+public static class PushErrorTypes
+{
+    public const string IneligibleUpgrade = "IneligibleUpgrade";
+    public const string UnclassifiedError = "UnclassifiedError";
+
+    /// <summary>A title per eligibility reason, as the failure report groups them.</summary>
+    public static string TitleOf(IneligibleReason reason) => reason switch
+    {
+        IneligibleReason.UnknownOrg => "Unknown Org",
+        IneligibleReason.NotInstalled => "Package Not Installed",
+        IneligibleReason.Uninstalled => "Package Uninstalled",
+        IneligibleReason.Inactive => "Org Inactive",
+        IneligibleReason.Blocked => "Push Upgrades Blocked",
+        IneligibleReason.AlreadyCurrent => "Already Upgraded",
+        IneligibleReason.TargetDeprecated => "Version Deprecated",
+        IneligibleReason.TargetNotReleased => "Version Not Released",
+        _ => "Ineligible Upgrade",
+    };
+}
+
+/// <summary>
+/// Tells the scheduler when a request must start and when it no longer must. Called after the status
+/// change has committed; a call that is lost (a crash in between) is made good by the reconciler.
+/// </summary>
+public interface IPushScheduler
+{
+    Task ScheduleStartAsync(long requestId, DateTimeOffset startAt, CancellationToken cancellationToken);
+
+    Task CancelStartAsync(long requestId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,333 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace PushApi.Core.Push.Engine;
+
+/// <summary>
+/// Runs the jobs of running requests in this instance. In-platform jobs are claimed and completed in
+/// batches by a few loops; remote jobs are claimed as agent slots free up, run concurrently under leases
+/// that are renewed while they run, and completed in batches as their outcomes arrive. A NOTIFY on
+/// <see cref="PushJobStore.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
+/// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
+/// </summary>
+public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
+{
+    private readonly PushEngineOptions _options = options.Value;
+    private readonly WakeSignal _wake = new();
+    private readonly ConcurrentQueue<ClaimedJob> _handedToRemote = new();
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var listener = ListenAsync(stopping);
+        var loops = Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => RunInPlatformAsync(stopping)).Append(RunRemoteAsync(stopping)).ToList();
+        await Task.WhenAll(loops);
+        await listener;
+    }
+
+    /// <summary>Wakes the loops now (after this instance started a request, say).</summary>
+    public void Wake() => _wake.Set();
+
+    private async Task ListenAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stopping);
+                connection.Notification += (_, _) => _wake.Set();
+                await using (var listen = new NpgsqlCommand($"LISTEN {PushJobStore.WorkChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stopping);
+                }
+
+                // Work may have been announced while no one listened.
+                _wake.Set();
+                while (!stopping.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // The poll keeps work moving while the listener reconnects.
+                logger.LogWarning("Listening for push work failed ({Reason}); retrying.", e.Message);
+                await Delay(TimeSpan.FromSeconds(1), stopping);
+            }
+        }
+    }
+
+    private async Task RunInPlatformAsync(CancellationToken stopping)
+    {
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                // Claim and complete are not canceled by shutdown: a batch takes milliseconds and is then finished, not abandoned.
+                var jobs = await store.ClaimAsync(remote: false, _options.BatchSize, _options.InstanceId, _options.LeaseDuration, CancellationToken.None);
+                failures = 0;
+                if (jobs.Count == 0)
+                {
+                    await _wake.WaitAsync(_options.PollInterval, stopping);
+                    continue;
+                }
+
+                // A tenant that got an agent after its job was added is upgraded through the agent.
+                foreach (var job in jobs.Where(j => j.IsRemote))
+                {
+                    _handedToRemote.Enqueue(job);
+                }
+
+                var local = jobs.Where(j => !j.IsRemote).ToList();
+                if (local.Count > 0)
+                {
+                    await store.CompleteInPlatformAsync(local, CancellationToken.None);
+                }
+
+                if (local.Count < jobs.Count)
+                {
+                    _wake.Set();
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // Claimed jobs whose completion failed come back when their lease expires.
+                logger.LogWarning("Running in-platform push jobs failed ({Reason}); retrying.", e.Message);
+                await Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(++failures, 6)))), stopping);
+            }
+        }
+    }
+
+    private async Task RunRemoteAsync(CancellationToken stopping)
+    {
+        var capacity = Math.Max(1, _options.Concurrency);
+        var refill = Math.Max(1, capacity / 4);
+        var slots = new SemaphoreSlim(capacity, capacity);
+        var inFlight = new ConcurrentDictionary<long, ClaimedJob>();
+        // Bounded: an upgrade holds its slot until its outcome is queued, so outcomes cannot pile up
+        // unrecorded faster than the database takes them; a crash then repeats at most about two slots' worth of calls.
+        var outcomes = Channel.CreateBounded<JobOutcome>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        using var cancelUpgrades = new CancellationTokenSource();
+        var pump = CompleteOutcomesAsync(outcomes.Reader, inFlight);
+        var renewals = RenewLeasesAsync(inFlight, stopping);
+        var failures = 0;
+
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                // Claim in batches: with slots busy, wait until a quarter of them are free rather than
+                // paying two round trips for every single finished upgrade.
+                var free = slots.CurrentCount;
+                if (free == 0 || (free < refill && free < capacity && _handedToRemote.IsEmpty))
+                {
+                    await _wake.WaitAsync(free == 0 ? _options.PollInterval : TimeSpan.FromMilliseconds(50), stopping);
+                    continue;
+                }
+
+                var jobs = new List<ClaimedJob>();
+                while (jobs.Count < free && _handedToRemote.TryDequeue(out var handed))
+                {
+                    jobs.Add(handed);
+                }
+
+                if (jobs.Count < free)
+                {
+                    jobs.AddRange(await store.ClaimAsync(remote: true, free - jobs.Count, _options.InstanceId, _options.LeaseDuration, CancellationToken.None));
+                }
+
+                failures = 0;
+                if (jobs.Count == 0)
+                {
+                    await _wake.WaitAsync(_options.PollInterval, stopping);
+                    continue;
+                }
+
+                // A tenant whose agent was removed after its job was added is upgraded in the platform.
+                var local = jobs.Where(j => !j.IsRemote).ToList();
+                if (local.Count > 0)
+                {
+                    await store.CompleteInPlatformAsync(local, CancellationToken.None);
+                }
+
+                var remote = jobs.Where(j => j.IsRemote).ToList();
+                var refused = remote.Count == 0 ? [] : await store.CheckEligibilityAsync(remote, CancellationToken.None);
+                foreach (var job in remote)
+                {
+                    inFlight[job.JobId] = job;
+                    if (refused.TryGetValue(job.JobId, out var outcome))
+                    {
+                        await outcomes.Writer.WriteAsync(outcome, CancellationToken.None);
+                        continue;
+                    }
+
+                    await slots.WaitAsync(CancellationToken.None);
+                    _ = Task.Run(() => UpgradeAsync(job, slots, outcomes.Writer, cancelUpgrades.Token), CancellationToken.None);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning("Running remote push jobs failed ({Reason}); retrying.", e.Message);
+                await Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(++failures, 6)))), stopping);
+            }
+        }
+
+        // Shutdown: let running upgrades finish for a while, then stop them and hand their jobs back.
+        var deadline = Task.Delay(_options.ShutdownTimeout, CancellationToken.None);
+        while (slots.CurrentCount < capacity && !deadline.IsCompleted)
+        {
+            await Task.WhenAny(deadline, Task.Delay(50, CancellationToken.None));
+        }
+
+        await cancelUpgrades.CancelAsync();
+        while (slots.CurrentCount < capacity)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        outcomes.Writer.Complete();
+        await pump;
+        await renewals;
+        var unfinished = inFlight.Values.Concat(_handedToRemote).ToList();
+        try
+        {
+            var released = await store.ReleaseAsync(unfinished, CancellationToken.None);
+            if (released > 0)
+            {
+                logger.LogInformation("Handed {Count} unfinished push jobs back for another instance.", released);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            logger.LogWarning("Could not hand back {Count} push jobs ({Reason}); their leases will expire.", unfinished.Count, e.Message);
+        }
+    }
+
+    private async Task UpgradeAsync(ClaimedJob job, SemaphoreSlim slots, ChannelWriter<JobOutcome> outcomes, CancellationToken cancel)
+    {
+        try
+        {
+            var outcome = await agents.UpgradeAsync(job, cancel);
+            await outcomes.WriteAsync(outcome, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Shut down mid-call: the job stays in flight and is handed back.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Upgrading org {OrgKey} (job {JobId}) failed unexpectedly.", job.OrgKey, job.JobId);
+            await outcomes.WriteAsync(JobOutcome.Failure(job, new PushErrorInfo(PushErrorTypes.UnclassifiedError, "Unexpected Error", e.Message)), CancellationToken.None);
+        }
+        finally
+        {
+            slots.Release();
+            _wake.Set();
+        }
+    }
+
+    private async Task CompleteOutcomesAsync(ChannelReader<JobOutcome> reader, ConcurrentDictionary<long, ClaimedJob> inFlight)
+    {
+        var batch = new List<JobOutcome>();
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < 500 && reader.TryRead(out var outcome))
+            {
+                batch.Add(outcome);
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await store.CompleteAsync(batch, CancellationToken.None);
+                    break;
+                }
+                catch (Exception e) when ((e is NpgsqlException or InvalidOperationException or TimeoutException) && attempt < 10)
+                {
+                    logger.LogWarning("Recording {Count} push job outcomes failed ({Reason}); retrying.", batch.Count, e.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), CancellationToken.None);
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    // The jobs' leases expire and they run again: at least once, never lost.
+                    logger.LogError("Giving up recording {Count} push job outcomes ({Reason}).", batch.Count, e.Message);
+                    break;
+                }
+            }
+
+            foreach (var outcome in batch)
+            {
+                inFlight.TryRemove(outcome.JobId, out _);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async Task RenewLeasesAsync(ConcurrentDictionary<long, ClaimedJob> inFlight, CancellationToken stopping)
+    {
+        var every = _options.LeaseDuration / 3;
+        while (!stopping.IsCancellationRequested)
+        {
+            await Delay(every, stopping);
+            try
+            {
+                await store.RenewLeasesAsync([.. inFlight.Values], _options.InstanceId, _options.LeaseDuration, CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning("Renewing push job leases failed ({Reason}).", e.Message);
+            }
+        }
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay, stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+}
+
+/// <summary>An auto-reset signal to wait on with a timeout: set by notifications, waited on by idle loops.</summary>
+public sealed class WakeSignal
+{
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Set() => _signal.TrySetResult();
+
+    /// <summary>Waits until set or the timeout; returns without throwing when <paramref name="stopping"/> fires.</summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken stopping)
+    {
+        var current = _signal;
+        try
+        {
+            await current.Task.WaitAsync(timeout, stopping);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Interlocked.CompareExchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
+    }
+}
