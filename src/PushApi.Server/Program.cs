@@ -5,10 +5,11 @@ using PushApi.Server.Database;
 using PushApi.Server.Health;
 using PushApi.Server.Hosting;
 using PushApi.Server.Rest;
+using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddPushApiHosting().AddPushApiDatabase();
+builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
 builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddPushApiOpenApi();
 
 var app = builder.Build();

@@ -12,6 +12,7 @@ public static class AdminApi
         api.MapTenantEndpoints();
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();
+        api.MapPushRequestEndpoints();
         return endpoints;
     }
 }
