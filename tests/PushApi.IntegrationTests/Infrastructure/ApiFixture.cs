@@ -1,7 +1,10 @@
 namespace PushApi.IntegrationTests.Infrastructure;
 
-/// <summary>A test fixture with its own server and database, and a client logged in as the administrator.</summary>
-public abstract class ApiFixture(string purpose)
+/// <summary>
+/// A test fixture with its own server and database, and a client logged in as the administrator.
+/// Fixtures that inspect requests in a given state turn the push engine off, so nothing runs them.
+/// </summary>
+public abstract class ApiFixture(string purpose, bool runPushes = true)
 {
     protected PushApiServer Server { get; private set; } = null!;
 
@@ -10,7 +13,7 @@ public abstract class ApiFixture(string purpose)
     [OneTimeSetUp]
     public async Task StartServerAsync()
     {
-        Server = await PushApiServer.StartOnNewDatabaseAsync(purpose);
+        Server = await PushApiServer.StartOnNewDatabaseAsync(purpose, settings: runPushes ? null : new Dictionary<string, string?> { ["PushApi:Execution:Enabled"] = "false" });
         Admin = await Server.LoginAsync();
         await OnStartedAsync();
     }

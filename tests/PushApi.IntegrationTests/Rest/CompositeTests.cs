@@ -6,7 +6,7 @@ using PushApi.IntegrationTests.Infrastructure;
 
 namespace PushApi.IntegrationTests.Rest;
 
-public class CompositeTests() : ApiFixture("composite")
+public class CompositeTests() : ApiFixture("composite", runPushes: false)
 {
     private const string Data = "/services/data/v43.0";
     private string _version = null!;

@@ -7,7 +7,7 @@ using PushApi.IntegrationTests.Infrastructure;
 
 namespace PushApi.IntegrationTests.Rest;
 
-public class RestRecordTests() : ApiFixture("restrecords")
+public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
 {
     private const string Data = "/services/data/v62.0";
     private string _released = null!;

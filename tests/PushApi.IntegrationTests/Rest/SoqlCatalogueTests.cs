@@ -10,7 +10,7 @@ namespace PushApi.IntegrationTests.Rest;
 /// Every statement of salesforce-push-api.md section 3.9, sent as its client sends it (spacing, case and
 /// all), against a data set whose answers are known.
 /// </summary>
-public class SoqlCatalogueTests() : ApiFixture("soql")
+public class SoqlCatalogueTests() : ApiFixture("soql", runPushes: false)
 {
     private const string Org1 = "00DsoqlOrg00001"; // Production, Active, on 1.0
     private const string Org2 = "00DsoqlOrg00002"; // Sandbox, Active, on 1.0

@@ -14,6 +14,7 @@ public class PushStatusTransitionTests
         "Request System Pending -> In Progress",
         "Request System In Progress -> Succeeded",
         "Request System In Progress -> Failed",
+        "Request System In Progress -> Canceled",
         "Job System Created -> Pending",
         "Job System Created -> Canceled",
         "Job System Pending -> Canceled",

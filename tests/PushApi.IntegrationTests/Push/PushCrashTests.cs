@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Npgsql;
+using PushApi.Core.Push;
+using PushApi.IntegrationTests.Infrastructure;
+
+namespace PushApi.IntegrationTests.Push;
+
+/// <summary>
+/// Crash safety with real processes: the server is killed with SIGKILL in the middle of a 10,000-job
+/// push and started again; a second instance shares the work and survives the first one's death.
+/// A trigger on push_jobs records every status change, so the checks see the whole history: every job
+/// ends in exactly one terminal state, only legal transitions happen, the counters equal a recount.
+/// <c>PUSHAPI_CRASH_RUNS</c> sets how many kills (3 in CI; tests/run-crash-soak.sh runs 20).
+/// </summary>
+[NonParallelizable]
+public class PushCrashTests
+{
+    private const int Jobs = 10_000;
+    private readonly Random _random = new(42);
+    private FakeAgent _agent = null!;
+    private string _connectionString = null!;
+    private string _dataDirectory = null!;
+    private List<string> _orgs = null!;
+    private string _package = null!;
+
+    [OneTimeSetUp]
+    public async Task SeedAsync()
+    {
+        _agent = await FakeAgent.StartAsync();
+        _agent.Default = new FakeAgent.Behaviour { Delay = TimeSpan.FromMilliseconds(15) };
+        _connectionString = await TestPostgres.CreateDatabaseAsync("crash");
+        _dataDirectory = Path.Combine(Path.GetTempPath(), "pushapi-crash-" + Guid.NewGuid().ToString("N")[..8]);
+        using var server = StartServer();
+        using var client = await ClientAsync(server);
+        var push = await PushScenario.CreateAsync(client, _connectionString, "crash");
+        _orgs = await push.TenantsAsync(Jobs, _agent.AgentFor());
+        _package = push.PackageId;
+        await ExecuteAsync(
+            """
+            CREATE TABLE job_history (id bigserial PRIMARY KEY, job_id bigint NOT NULL, old_status text NOT NULL, new_status text NOT NULL, attempt int NOT NULL, owner text);
+            CREATE FUNCTION log_job_status() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status IS DISTINCT FROM OLD.status THEN
+                    INSERT INTO job_history (job_id, old_status, new_status, attempt, owner) VALUES (NEW.id, OLD.status, NEW.status, NEW.attempt, coalesce(NEW.lease_owner, OLD.lease_owner));
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER job_history AFTER UPDATE ON push_jobs FOR EACH ROW EXECUTE FUNCTION log_job_status();
+            """);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _agent.DisposeAsync();
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    private ServerProcess StartServer() => ServerProcess.Start(Path.GetTempPath(), new Dictionary<string, string?>
+    {
+        ["ConnectionStrings__PushApi"] = _connectionString,
+        ["PushApi__DataDirectory"] = _dataDirectory,
+        ["PushApi__Bootstrap__Username"] = "admin@crash.test",
+        ["PushApi__Bootstrap__Password"] = "Password-1",
+        ["PushApi__Execution__LeaseDuration"] = "00:00:04",
+        ["PushApi__Execution__ReconcileInterval"] = "00:00:01",
+        ["PushApi__Execution__Concurrency"] = "64",
+        ["PushApi__Agent__Timeout"] = "00:00:05",
+        ["PushApi__RateLimit__RequestsPerSecond"] = "100000",
+        ["Logging__LogLevel__Default"] = "Warning",
+    });
+
+    private static async Task<HttpClient> ClientAsync(ServerProcess server)
+    {
+        var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        await server.WaitUntilReadyAsync(client);
+        using var token = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["username"] = "admin@crash.test",
+            ["password"] = "Password-1",
+        }));
+        var body = await token.ExpectAsync(HttpStatusCode.OK);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.Text("access_token"));
+        return client;
+    }
+
+    private static int Runs => int.TryParse(Environment.GetEnvironmentVariable("PUSHAPI_CRASH_RUNS"), CultureInfo.InvariantCulture, out var runs) ? runs : 3;
+
+    [Test]
+    public async Task A_push_survives_kill_9_at_random_points_without_losing_or_doubling_a_job()
+    {
+        for (var run = 1; run <= Runs; run++)
+        {
+            string request, target;
+            var killAfter = TimeSpan.FromMilliseconds(_random.Next(300, 3000));
+            using (var server = StartServer())
+            {
+                using var client = await ClientAsync(server);
+                target = await PushScenario.CreateVersionAsync(client, _package, 2 + run);
+                var push = PushScenario.ForExisting(client, _connectionString, _package, target);
+                request = await push.RequestAsync();
+                await push.AddJobsAsync(request, _orgs);
+                await push.ScheduleAsync(request);
+                await Task.Delay(killAfter);
+                server.Kill();
+            }
+
+            var progressAtKill = await SucceededAsync(request);
+            using (var server = StartServer())
+            {
+                using var client = await ClientAsync(server);
+                var restarted = DateTime.UtcNow;
+                while (await SucceededAsync(request) == progressAtKill && progressAtKill < Jobs)
+                {
+                    Assert.That(DateTime.UtcNow - restarted, Is.LessThan(TimeSpan.FromSeconds(10)), "the push resumes within 10 s of the restart");
+                    await Task.Delay(100);
+                }
+
+                var push = PushScenario.ForExisting(client, _connectionString, _package, target);
+                var done = await push.WaitForAsync(request, TimeSpan.FromSeconds(180), "Succeeded", "Failed");
+                TestContext.Out.WriteLine($"Run {run}: killed after {killAfter.TotalMilliseconds:0} ms with {progressAtKill} jobs done; resumed and finished {done.Text("Status")} {(DateTime.UtcNow - restarted).TotalSeconds:0.0} s after the restart.");
+                Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
+                await push.AssertCountersMatchAsync(request);
+            }
+
+            await AssertHistoryIsSoundAsync(request);
+        }
+    }
+
+    [Test]
+    public async Task Two_instances_share_a_push_and_the_survivor_finishes_it_when_one_is_killed()
+    {
+        using var first = StartServer();
+        using var second = StartServer();
+        using var client = await ClientAsync(first);
+        using var secondClient = await ClientAsync(second);
+        var target = await PushScenario.CreateVersionAsync(client, _package, 1000);
+        var push = PushScenario.ForExisting(client, _connectionString, _package, target);
+        var request = await push.RequestAsync();
+        await push.AddJobsAsync(request, _orgs.Take(4000));
+        await push.ScheduleAsync(request);
+
+        var started = DateTime.UtcNow;
+        while (await SucceededAsync(request) < 1000)
+        {
+            await Task.Delay(50);
+        }
+
+        first.Kill();
+        TestContext.Out.WriteLine($"1000 jobs done after {(DateTime.UtcNow - started).TotalSeconds:0.0} s; killed the first instance.");
+        var survivor = PushScenario.ForExisting(secondClient, _connectionString, _package, target);
+        var done = await survivor.WaitForAsync(request, TimeSpan.FromSeconds(120), "Succeeded", "Failed");
+        TestContext.Out.WriteLine($"The survivor finished the push {(DateTime.UtcNow - started).TotalSeconds:0.0} s after it was scheduled.");
+        Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
+        await survivor.AssertCountersMatchAsync(request);
+        await AssertHistoryIsSoundAsync(request);
+
+        var owners = await ScalarsAsync($"SELECT DISTINCT owner FROM job_history WHERE new_status = 'In Progress' AND job_id IN (SELECT id FROM push_jobs WHERE request_id = {Number(request)})");
+        Assert.That(owners, Has.Count.GreaterThanOrEqualTo(2), "both instances ran jobs of the push");
+        var rescued = await ScalarAsync($"SELECT count(*) FROM job_history WHERE old_status = 'In Progress' AND new_status = 'Pending' AND job_id IN (SELECT id FROM push_jobs WHERE request_id = {Number(request)})");
+        TestContext.Out.WriteLine($"{rescued} jobs the killed instance held were taken back and run by the survivor.");
+        Assert.That(rescued, Is.GreaterThan(0), "the killed instance held jobs, and the survivor took them back");
+    }
+
+    /// <summary>Every job ends Succeeded exactly once, through legal transitions only, and its agent was called.</summary>
+    private async Task AssertHistoryIsSoundAsync(string request)
+    {
+        var id = Number(request);
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {id} AND status <> 'Succeeded'"), Is.Zero, "every job ended Succeeded");
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM (SELECT job_id FROM job_history h JOIN push_jobs j ON j.id = h.job_id WHERE j.request_id = {id} AND h.new_status IN ('Succeeded', 'Failed', 'Canceled') GROUP BY job_id HAVING count(*) > 1) twice"),
+            Is.Zero, "no job completed twice");
+        foreach (var pair in await ScalarsAsync($"SELECT DISTINCT old_status || '>' || new_status FROM job_history h JOIN push_jobs j ON j.id = h.job_id WHERE j.request_id = {id}"))
+        {
+            var parts = pair.Split('>');
+            Assert.That(PushStatusTransitions.IsAllowed(PushRecord.Job, PushStatuses.Parse(parts[0]), PushStatuses.Parse(parts[1]), PushActor.System), Is.True, pair);
+        }
+
+        var jobIds = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
+        var notCalled = jobIds.Count(j => !_agent.CallsPerJob.ContainsKey(Core.Ids.SalesforceId.Format("0DX", long.Parse(j, CultureInfo.InvariantCulture))));
+        Assert.That(notCalled, Is.Zero, "every org's agent was called");
+        var calledAgain = jobIds.Count(j => _agent.CallsPerJob.GetValueOrDefault(Core.Ids.SalesforceId.Format("0DX", long.Parse(j, CultureInfo.InvariantCulture))) > 1);
+        TestContext.Out.WriteLine($"{calledAgain} jobs reached their agent more than once (at-least-once delivery with the job id as idempotency key).");
+    }
+
+    private Task<long> SucceededAsync(string request) => ScalarAsync($"SELECT succeeded_count FROM push_requests WHERE id = {Number(request)}");
+
+    private static long Number(string id)
+    {
+        Core.Ids.SalesforceId.TryParseNumber(id, "0DV", out var number);
+        return number;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private async Task<List<string>> ScalarsAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
+        }
+
+        return values;
+    }
+}
