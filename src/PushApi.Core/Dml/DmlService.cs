@@ -495,7 +495,11 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         return versions;
     }
 
-    /// <summary>The requests jobs are added to, share-locked so their status can't change until the jobs are in.</summary>
+    /// <summary>
+    /// The requests jobs are added to (or moved between), locked in id order so their status can't change
+    /// until the jobs are in. The lock is exclusive (NO KEY UPDATE, not SHARE): the same transaction then
+    /// updates the request's job count, and two share-lockers upgrading to that update would deadlock.
+    /// </summary>
     private static async Task<Dictionary<long, RequestFacts>> LoadRequestsAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
     {
         var requests = new Dictionary<long, RequestFacts>();
@@ -505,7 +509,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
             FROM push_requests r JOIN package_versions v ON v.id = r.package_version_id
             WHERE r.id = ANY($1)
             ORDER BY r.id
-            FOR SHARE OF r
+            FOR NO KEY UPDATE OF r
             """, connection);
         command.Parameters.Add(Array(ids.Distinct(), NpgsqlDbType.Bigint));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -49,6 +49,27 @@ public class CompositeTests() : ApiFixture("composite", runPushes: false)
     }
 
     [Test]
+    public async Task Clients_adding_jobs_to_one_request_at_the_same_time_all_succeed()
+    {
+        // Four clients, as CumulusCI users run them, each adding 200 at a time: the request row is
+        // locked exclusively for each batch, so the counter updates queue instead of deadlocking.
+        var request = await NewRequestAsync();
+        var responses = await Task.WhenAll(_orgs.Take(400).Chunk(100).Select(async quarter =>
+        {
+            var statuses = new List<HttpStatusCode>();
+            foreach (var batch in quarter.Chunk(25))
+            {
+                using var response = await Admin.PostAsJsonAsync($"{Data}/composite/tree/PackagePushJob", Tree(request, batch));
+                statuses.Add(response.StatusCode);
+            }
+
+            return statuses;
+        }));
+        Assert.That(responses.SelectMany(r => r), Has.All.EqualTo(HttpStatusCode.Created));
+        Assert.That(await JobCountAsync(request), Is.EqualTo(400));
+    }
+
+    [Test]
     public async Task A_tree_of_200_jobs_is_inserted_and_answered_with_their_reference_ids()
     {
         var request = await NewRequestAsync();
