@@ -12,3 +12,12 @@ CREATE INDEX push_jobs_claim_remote ON push_jobs (request_id, id) WHERE status =
 -- An operator may halt a running request (native API): jobs not yet started are canceled, running
 -- ones finish, and the request ends Canceled.
 ALTER TABLE push_requests ADD COLUMN halted_at timestamptz NULL;
+
+-- Every status change of a job rewrites all of its index entries (status is in index predicates, so
+-- no update is HOT), and a job changes status three times. Indexes on push_jobs are therefore only
+-- those a query needs: clients read jobs by id or by request (the unique key), and the failure
+-- reports of a request use a partial index that only failed jobs enter. Scheduling or canceling a
+-- 100,000-job request takes half the time without the two general indexes.
+DROP INDEX push_jobs_request_status;
+DROP INDEX push_jobs_org_key;
+CREATE INDEX push_jobs_failed ON push_jobs (request_id, id) WHERE status = 'Failed';
