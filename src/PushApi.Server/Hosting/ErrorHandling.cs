@@ -25,29 +25,64 @@ public sealed class PushApiExceptionHandler(ILogger<PushApiExceptionHandler> log
             return true;
         }
 
+        var transient = TransientDatabaseErrors.Matches(exception);
+        if (transient)
+        {
+            logger.LogWarning("{Method} {Path} met a transient database failure ({Reason}); the client is asked to retry.", context.Request.Method, context.Request.Path, exception.Message);
+        }
+
         if (RestErrors.IsSalesforcePath(context.Request.Path))
         {
             var (status, error) = RestErrorTable.Classify(exception);
             LogIfServerError(status, exception, context);
-            context.Response.Clear();
+            Clear(context, transient);
             await RestErrors.WriteAsync(context, status, [error]);
             return true;
         }
 
         var problem = AdminErrors.ToProblem(exception);
         LogIfServerError(problem.Status ?? 500, exception, context);
-        context.Response.Clear();
+        Clear(context, transient);
         context.Response.StatusCode = problem.Status ?? 500;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
+    private static void Clear(HttpContext context, bool transient)
+    {
+        context.Response.Clear();
+        if (transient)
+        {
+            context.Response.Headers.RetryAfter = TransientDatabaseErrors.RetryAfterSeconds;
+        }
+    }
+
     private void LogIfServerError(int status, Exception exception, HttpContext context)
     {
-        if (status >= 500)
+        if (status >= 500 && status != StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
         }
     }
+}
+
+/// <summary>
+/// Database failures that say "try again", not "this request is wrong": a deadlock or serialization
+/// failure (the transaction was rolled back whole), a lock not granted, the server restarting or out
+/// of connections. They answer 503 with Retry-After instead of 500.
+/// </summary>
+public static class TransientDatabaseErrors
+{
+    public const string RetryAfterSeconds = "1";
+
+    private static readonly HashSet<string> States = ["40P01", "40001", "55P03", "57P01", "57P03", "53300"];
+
+    public static bool Matches(Exception exception) => exception switch
+    {
+        Npgsql.PostgresException e => States.Contains(e.SqlState),
+        Npgsql.NpgsqlException e => e.IsTransient,
+        TimeoutException => true,
+        _ => exception.InnerException is { } inner && Matches(inner),
+    };
 }
 
 /// <summary>Readable messages for requests the framework could not bind.</summary>

@@ -17,6 +17,8 @@ public static class RestErrorTable
             (StatusCodes.Status413PayloadTooLarge, new RestError("The request body is larger than this endpoint accepts.", "REQUEST_ENTITY_TOO_LARGE")),
         BadHttpRequestException e => (StatusCodes.Status400BadRequest, new RestError(BadRequests.Describe(e), RestErrors.JsonParserError)),
         System.Text.Json.JsonException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, RestErrors.JsonParserError)),
+        _ when Hosting.TransientDatabaseErrors.Matches(exception) =>
+            (StatusCodes.Status503ServiceUnavailable, new RestError("The database is busy (a lock conflict or a restart); nothing was saved. Retry the request.", "SERVER_UNAVAILABLE")),
         _ => (StatusCodes.Status500InternalServerError, new RestError("An unexpected error occurred; it has been logged.", RestErrors.UnknownException)),
     };
 }
