@@ -32,6 +32,9 @@ public static class PushScheduling
         services.AddHttpClient<RemoteAgentUpgrader>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHostedService<PushWorkerService>();
 
+        // The host waits for the worker's shutdown timeout (running upgrades finish or are handed back) and a margin to record them.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = engine.ShutdownTimeout + TimeSpan.FromSeconds(15));
+
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(options =>
@@ -42,6 +45,7 @@ public static class PushScheduling
             quartz.UsePersistentStore(store =>
             {
                 store.UsePostgres(source => source.UseRegisteredDataSource = true);
+                store.UseSystemTextJsonSerializer();
                 store.UseClustering(clustering =>
                 {
                     clustering.CheckinInterval = TimeSpan.FromSeconds(5);
@@ -157,11 +161,4 @@ public sealed class PushWorkerService(PushWorker worker, IOptions<PushEngineOpti
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.Value.Enabled ? worker.RunAsync(stoppingToken) : Task.CompletedTask;
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        // Give the worker its shutdown timeout (running upgrades finish or are handed back) before the host gives up.
-        using var extended = new CancellationTokenSource(options.Value.ShutdownTimeout + TimeSpan.FromSeconds(10));
-        await base.StopAsync(extended.Token);
-    }
 }

@@ -31,6 +31,8 @@ public sealed class ServerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public int Id => _process.Id;
 
     /// <summary>Starts the server in <paramref name="workingDirectory"/> with only the given settings (environment names, e.g. <c>PushApi__DataDirectory</c>).</summary>

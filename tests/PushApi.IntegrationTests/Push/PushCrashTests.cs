@@ -12,13 +12,15 @@ namespace PushApi.IntegrationTests.Push;
 /// push and started again; a second instance shares the work and survives the first one's death.
 /// A trigger on push_jobs records every status change, so the checks see the whole history: every job
 /// ends in exactly one terminal state, only legal transitions happen, the counters equal a recount.
-/// <c>PUSHAPI_CRASH_RUNS</c> sets how many kills (3 in CI; tests/run-crash-soak.sh runs 20).
+/// <c>PUSHAPI_CRASH_RUNS</c> sets how many kills (3 in CI; tests/run-crash-soak.sh runs 20);
+/// <c>PUSHAPI_CRASH_SEED</c> repeats the kill points of an earlier run.
 /// </summary>
 [NonParallelizable]
 public class PushCrashTests
 {
     private const int Jobs = 10_000;
-    private readonly Random _random = new(42);
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("PUSHAPI_CRASH_SEED"), CultureInfo.InvariantCulture, out var seed) ? seed : Environment.TickCount;
+    private readonly Random _random = new(Seed);
     private FakeAgent _agent = null!;
     private string _connectionString = null!;
     private string _dataDirectory = null!;
@@ -95,6 +97,7 @@ public class PushCrashTests
     [Test]
     public async Task A_push_survives_kill_9_at_random_points_without_losing_or_doubling_a_job()
     {
+        TestContext.Out.WriteLine($"Kill points from seed {Seed} (PUSHAPI_CRASH_SEED={Seed} repeats them).");
         for (var run = 1; run <= Runs; run++)
         {
             string request, target;
@@ -168,6 +171,60 @@ public class PushCrashTests
         Assert.That(rescued, Is.GreaterThan(0), "the killed instance held jobs, and the survivor took them back");
     }
 
+    [Test]
+    public async Task SIGTERM_lets_running_upgrades_finish_and_hands_the_rest_back()
+    {
+        var orgs = _orgs.Skip(5000).Take(300).ToList();
+        foreach (var org in orgs)
+        {
+            _agent.Set(org, new FakeAgent.Behaviour { Delay = TimeSpan.FromMilliseconds(1500) });
+        }
+
+        string request;
+        using (var server = StartServer())
+        {
+            using var client = await ClientAsync(server);
+            var target = await PushScenario.CreateVersionAsync(client, _package, 2000);
+            var push = PushScenario.ForExisting(client, _connectionString, _package, target);
+            request = await push.RequestAsync();
+            await push.AddJobsAsync(request, orgs);
+            await push.ScheduleAsync(request);
+            while (await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {Number(request)} AND status = 'In Progress'") < 64)
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(700);
+            server.StopGracefully(TimeSpan.FromSeconds(40));
+            Assert.That(server.HasExited && server.ExitCode == 0, Is.True, "a SIGTERM ends the server cleanly: " + server.Output);
+        }
+
+        var id = Number(request);
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'"), Is.Zero, "no job is left running");
+        var succeeded = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'Succeeded'");
+        var pending = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'Pending'");
+        TestContext.Out.WriteLine($"At SIGTERM: {succeeded.Count} jobs finished (the running ones among them), {pending.Count} handed back.");
+        Assert.That(succeeded, Has.Count.GreaterThanOrEqualTo(64), "the upgrades running at the signal finished");
+        Assert.That(pending, Is.Not.Empty, "jobs not started stay in the queue");
+        Assert.That(succeeded.Count(j => Calls(j) != 1), Is.Zero, "each finished job reached its agent exactly once");
+        Assert.That(pending.Count(j => Calls(j) != 0), Is.Zero, "no handed-back job was abandoned mid-call");
+
+        using (var server = StartServer())
+        {
+            using var client = await ClientAsync(server);
+            var push = PushScenario.ForExisting(client, _connectionString, _package, "");
+            var done = await push.WaitForAsync(request, TimeSpan.FromSeconds(60), "Succeeded", "Failed");
+            Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
+            await push.AssertCountersMatchAsync(request);
+        }
+
+        await AssertHistoryIsSoundAsync(request);
+        var jobs = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
+        Assert.That(jobs.Count(j => Calls(j) != 1), Is.Zero, "after a graceful stop, no agent was called twice");
+    }
+
+    private int Calls(string jobId) => _agent.CallsPerJob.GetValueOrDefault(Core.Ids.SalesforceId.Format("0DX", long.Parse(jobId, CultureInfo.InvariantCulture)));
+
     /// <summary>Every job ends Succeeded exactly once, through legal transitions only, and its agent was called.</summary>
     private async Task AssertHistoryIsSoundAsync(string request)
     {
@@ -182,9 +239,8 @@ public class PushCrashTests
         }
 
         var jobIds = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
-        var notCalled = jobIds.Count(j => !_agent.CallsPerJob.ContainsKey(Core.Ids.SalesforceId.Format("0DX", long.Parse(j, CultureInfo.InvariantCulture))));
-        Assert.That(notCalled, Is.Zero, "every org's agent was called");
-        var calledAgain = jobIds.Count(j => _agent.CallsPerJob.GetValueOrDefault(Core.Ids.SalesforceId.Format("0DX", long.Parse(j, CultureInfo.InvariantCulture))) > 1);
+        Assert.That(jobIds.Count(j => Calls(j) == 0), Is.Zero, "every org's agent was called");
+        var calledAgain = jobIds.Count(j => Calls(j) > 1);
         TestContext.Out.WriteLine($"{calledAgain} jobs reached their agent more than once (at-least-once delivery with the job id as idempotency key).");
     }
 
