@@ -14,7 +14,7 @@ public class OpenApiContractTests
         using var server = await PushApiServer.StartOnNewDatabaseAsync("openapi");
         using var client = server.Anonymous();
         var served = JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
-        var path = Path.Combine(RepositoryRoot(), "openapi", "pushapi.json");
+        var path = Path.Combine(Repository.Root, "openapi", "pushapi.json");
         var formatted = served.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 
         if (Environment.GetEnvironmentVariable("PUSHAPI_UPDATE_OPENAPI") == "1")
@@ -29,16 +29,5 @@ public class OpenApiContractTests
             "openapi/pushapi.json differs from /swagger/v1/swagger.json; if the API change is intended, run the tests with PUSHAPI_UPDATE_OPENAPI=1 and commit the file");
         var paths = served["paths"]!.AsObject().Select(p => p.Key).ToList();
         Assert.That(paths, Is.SupersetOf(new[] { "/services/data/{version}/query", "/services/data/{version}/composite/tree/{type}", "/api/v1/tenants/import" }));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PushApi.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("PushApi.sln not found above the test binaries");
     }
 }
