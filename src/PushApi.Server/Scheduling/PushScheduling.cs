@@ -46,10 +46,12 @@ public static class PushScheduling
             {
                 store.UsePostgres(source => source.UseRegisteredDataSource = true);
                 store.UseSystemTextJsonSerializer();
+                // A node that stops checking in for about 7 s is dead: its acquired triggers (a start, the
+                // reconcile job) are recovered by the others. Jobs' leases don't wait for this; workers rescue them.
                 store.UseClustering(clustering =>
                 {
-                    clustering.CheckinInterval = TimeSpan.FromSeconds(5);
-                    clustering.CheckinMisfireThreshold = TimeSpan.FromSeconds(20);
+                    clustering.CheckinInterval = TimeSpan.FromSeconds(2);
+                    clustering.CheckinMisfireThreshold = TimeSpan.FromSeconds(5);
                 });
                 store.ConfigureStore(options => options.TablePrefix = "qrtz_");
             });
@@ -121,21 +123,14 @@ public sealed class StartPushRequestJob(PushJobStore store, PushWorker worker, I
 }
 
 /// <summary>
-/// Every few seconds, on one instance of the cluster: puts jobs whose lease expired back in the queue,
-/// ends requests whose last job ended without the roll-up (a crash between), and schedules any Pending
-/// request whose trigger is missing (a crash between the status change and the scheduling).
+/// Every few seconds, on one instance of the cluster: ends requests whose last job ended without the
+/// roll-up (a crash between), and schedules any Pending request whose trigger is missing (a crash
+/// between the status change and the scheduling). Expired leases are the workers' own business.
 /// </summary>
-public sealed class ReconcilePushesJob(PushJobStore store, IPushScheduler scheduler, PushWorker worker, ILogger<ReconcilePushesJob> logger) : IJob
+public sealed class ReconcilePushesJob(PushJobStore store, IPushScheduler scheduler, ILogger<ReconcilePushesJob> logger) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
-        var rescued = await store.RescueExpiredLeasesAsync(cancellationToken);
-        if (rescued > 0)
-        {
-            logger.LogWarning("Put {Count} push jobs with expired leases back in the queue.", rescued);
-            worker.Wake();
-        }
-
         var rolledUp = await store.RollUpAsync(null, cancellationToken);
         if (rolledUp > 0)
         {

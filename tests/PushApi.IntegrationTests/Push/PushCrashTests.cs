@@ -129,6 +129,8 @@ public class PushCrashTests
                 var done = await push.WaitForAsync(request, TimeSpan.FromSeconds(180), "Succeeded", "Failed");
                 TestContext.Out.WriteLine($"Run {run}: killed after {killAfter.TotalMilliseconds:0} ms with {progressAtKill} jobs done; resumed and finished {done.Text("Status")} {(DateTime.UtcNow - restarted).TotalSeconds:0.0} s after the restart.");
                 Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
+                Assert.That(DateTime.UtcNow - restarted, Is.LessThan(TimeSpan.FromSeconds(20)),
+                    "the dead instance's jobs come back when their 4 s leases expire, not when Quartz declares the node dead");
                 await push.AssertCountersMatchAsync(request);
             }
 

@@ -80,7 +80,34 @@ public class PushEngineTests
         Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
         var startedAt = DateTimeOffset.Parse(done.Text("StartTime").Replace("+0000", "Z", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(startedAt, Is.GreaterThanOrEqualTo(start.AddMilliseconds(-1)), "never before the scheduled time");
+        Assert.That(startedAt, Is.LessThan(start.AddSeconds(3)), "and promptly (Quartz idle wait 1 s, not its default 30 s)");
         await push.AssertCountersMatchAsync(request);
+    }
+
+    [Test]
+    public async Task A_Pending_request_whose_trigger_was_lost_is_scheduled_again_by_the_reconciler()
+    {
+        var push = await ScenarioAsync();
+        var orgs = await push.TenantsAsync(2);
+        var request = await push.RequestAsync(_clock.GetUtcNow() + TimeSpan.FromDays(30));
+        await push.AddJobsAsync(request, orgs);
+        await push.ScheduleAsync(request);
+        Assert.That(await TriggerExistsAsync(request), Is.True);
+
+        // A crash between the commit of Pending and the scheduling leaves the request without a trigger.
+        Core.Ids.SalesforceId.TryParseNumber(request, "0DV", out var id);
+        await ExecuteAsync($"DELETE FROM qrtz_simple_triggers WHERE trigger_name = 'request-{id}'; DELETE FROM qrtz_triggers WHERE trigger_name = 'request-{id}'");
+        Assert.That(await TriggerExistsAsync(request), Is.False);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!await TriggerExistsAsync(request))
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the reconciler (every second here) restores the trigger");
+            await Task.Delay(100);
+        }
+
+        await _admin.PatchAsJsonAsync($"/services/data/v62.0/sobjects/PackagePushRequest/{request}", new { Status = "Canceled" }).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.That(await TriggerExistsAsync(request), Is.False);
     }
 
     [Test]

@@ -22,9 +22,43 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
     public async Task RunAsync(CancellationToken stopping)
     {
         var listener = ListenAsync(stopping);
+        var rescuer = RescueExpiredLeasesAsync(stopping);
         var loops = Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => RunInPlatformAsync(stopping)).Append(RunRemoteAsync(stopping)).ToList();
         await Task.WhenAll(loops);
         await listener;
+        await rescuer;
+    }
+
+    /// <summary>
+    /// Every <see cref="PushEngineOptions.ReconcileInterval"/>, puts jobs whose lease expired (their
+    /// instance died) back in the queue. Every worker does it, not only the scheduler's reconcile job:
+    /// a Quartz trigger held by a dead cluster node stays blocked until Quartz declares the node dead,
+    /// and the survivors' work must not wait for that. The statement skips locked rows, so instances
+    /// doing it at once don't collide.
+    /// </summary>
+    private async Task RescueExpiredLeasesAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            await Delay(_options.ReconcileInterval, stopping);
+            try
+            {
+                var rescued = await store.RescueExpiredLeasesAsync(stopping);
+                if (rescued > 0)
+                {
+                    logger.LogWarning("Put {Count} push jobs with expired leases back in the queue.", rescued);
+                    _wake.Set();
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning("Rescuing expired push job leases failed ({Reason}); retrying.", e.Message);
+            }
+        }
     }
 
     /// <summary>Wakes the loops now (after this instance started a request, say).</summary>
