@@ -24,6 +24,7 @@ catch (PostgresNotFoundException e)
 }
 
 app.UseSalesforcePathQuirks();
+app.UseRequestDecompression();
 app.UseRouting();
 app.UsePushApiErrorHandling();
 app.UseAuthentication();

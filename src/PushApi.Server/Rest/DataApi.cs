@@ -29,6 +29,8 @@ public static class DataApi
 
     public static IServiceCollection AddDataApi(this IServiceCollection services)
     {
+        // Salesforce accepts gzip- and deflate-compressed request bodies (Content-Encoding); so do we.
+        services.AddRequestDecompression();
         services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
         services.AddRateLimiter(options =>
         {

@@ -224,4 +224,20 @@ public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType!.ToString(), Does.StartWith("application/json"));
     }
+
+    [Test]
+    public async Task A_gzip_compressed_body_is_accepted()
+    {
+        using var compressed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes($$"""{"PackageVersionId":"{{_released}}"}"""));
+        }
+
+        using var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        var created = await Admin.PostAsync($"{Data}/sobjects/PackagePushRequest", content).ExpectAsync(HttpStatusCode.Created);
+        Assert.That(created.Text("id"), Does.StartWith("0DV"));
+    }
 }
