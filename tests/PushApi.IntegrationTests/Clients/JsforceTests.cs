@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PushApi.IntegrationTests.Infrastructure;
+
+namespace PushApi.IntegrationTests.Clients;
+
+/// <summary>
+/// jsforce 3 (the npm package, unmodified) drives the whole push flow against a live server: OAuth
+/// password login, describe, a 2,600-row subscriber query fetched page by page, single and array
+/// create/retrieve/update, schedule, polling, counts, a refused abort and the error codes.
+/// </summary>
+[NonParallelizable]
+public class JsforceTests() : ApiFixture("jsforce")
+{
+    private const int Subscribers = 2600;
+    private PushScenario _push = null!;
+    private (string Id, string Secret) _client;
+
+    protected override async Task OnStartedAsync()
+    {
+        _push = await PushScenario.CreateAsync(Admin, Server.ConnectionString, "jsf");
+        await _push.TenantsAsync(Subscribers);
+        var client = await Admin.PostAsJsonAsync("/api/v1/api-clients", new { name = "jsforce", permissions = new[] { "PushUpgrade" } }).ExpectAsync(HttpStatusCode.Created);
+        _client = (client.Text("clientId"), client.Text("clientSecret"));
+    }
+
+    [Test]
+    public async Task jsforce_runs_the_push_flow_unchanged()
+    {
+        var output = await ClientTools.RunNodeAsync("jsforce-push-flow.js", new Dictionary<string, string?>
+        {
+            ["PUSHAPI_URL"] = Server.BaseAddress.GetLeftPart(UriPartial.Authority),
+            ["PUSHAPI_USERNAME"] = PushApiServer.AdminUsername,
+            ["PUSHAPI_PASSWORD"] = PushApiServer.AdminPassword,
+            ["PUSHAPI_CLIENT_ID"] = _client.Id,
+            ["PUSHAPI_CLIENT_SECRET"] = _client.Secret,
+            ["OLD_VERSION_ID"] = _push.OldVersion,
+            ["NEW_VERSION_ID"] = _push.NewVersion,
+        });
+        var results = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+
+        Assert.That(results.GetProperty("sobjects").EnumerateArray().Select(s => s.GetString()), Is.SupersetOf(new[]
+        {
+            "MetadataPackage", "MetadataPackageVersion", "PackagePushError", "PackagePushJob", "PackagePushRequest", "PackageSubscriber",
+        }));
+        Assert.That(results.GetProperty("requestStatuses").EnumerateArray().Select(s => s.GetString()),
+            Is.EquivalentTo(new[] { "Canceled", "Created", "Failed", "In Progress", "Pending", "Succeeded" }));
+        Assert.That(results.Text("requestKeyPrefix"), Is.EqualTo("0DV"));
+        Assert.That((results.GetProperty("totalSize").GetInt32(), results.GetProperty("subscribers").GetInt32(), results.GetProperty("jobsCreated").GetInt32()),
+            Is.EqualTo((Subscribers, Subscribers, Subscribers)), "autoFetch paged through every subscriber and a job was added for each");
+        Assert.That(results.Text("duplicateError"), Is.EqualTo("DUPLICATE_VALUE"));
+        Assert.That(results.GetProperty("canceledOthers").EnumerateArray().Select(s => s.GetString()), Is.EqualTo(new[] { "Canceled", "Canceled" }));
+        Assert.That(results.Text("finalStatus"), Is.EqualTo("Succeeded"));
+        Assert.That(results.GetProperty("hasTimes").GetBoolean(), Is.True);
+        Assert.That(results.GetProperty("jobCounts").GetProperty("Succeeded").GetInt32(), Is.EqualTo(Subscribers));
+        Assert.That(results.GetProperty("jobCounts").GetProperty("Failed").GetInt32(), Is.Zero);
+        Assert.That(results.Text("abortError"), Does.Contain("Succeeded"));
+        Assert.That(results.Text("readOnlyManyError"), Is.EqualTo("INVALID_TYPE_FOR_OPERATION"));
+
+        await _push.AssertCountersMatchAsync(results.Text("requestId"));
+        Assert.That(await _push.InstalledVersionAsync((await _push.JobStatusesAsync(results.Text("requestId"))).Keys.First()), Is.EqualTo(_push.NewVersion));
+    }
+}
