@@ -7,10 +7,11 @@ using PushApi.Server.Hosting;
 using PushApi.Server.Rest;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
+using PushApi.Server.Soap;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
-builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddPushApiOpenApi();
+builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddSoapApi().AddPushApiOpenApi();
 
 var app = builder.Build();
 try
@@ -35,6 +36,7 @@ app.MapPushApiHealth();
 app.MapTokenEndpoint();
 app.MapAdminApi();
 app.MapDataApi();
+app.MapSoapApi();
 await app.RunAsync();
 return 0;
 

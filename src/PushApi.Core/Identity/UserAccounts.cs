@@ -34,6 +34,10 @@ public sealed class UserAccounts(PushApiDbContext db, TimeProvider clock)
         return user;
     }
 
+    /// <summary>The user with this id, or null.</summary>
+    public Task<User?> FindAsync(long id, CancellationToken cancellationToken = default) =>
+        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+
     public Task<List<User>> ListUsersAsync(CancellationToken cancellationToken = default) =>
         db.Users.AsNoTracking().Where(u => u.PasswordHash != null).OrderBy(u => u.Id).ToListAsync(cancellationToken);
 
