@@ -61,4 +61,19 @@ public class JsforceTests() : ApiFixture("jsforce")
         await _push.AssertCountersMatchAsync(results.Text("requestId"));
         Assert.That(await _push.InstalledVersionAsync((await _push.JobStatusesAsync(results.Text("requestId"))).Keys.First()), Is.EqualTo(_push.NewVersion));
     }
+
+    [Test]
+    public async Task jsforce_logs_in_through_the_SOAP_partner_endpoint_by_default()
+    {
+        var output = await ClientTools.RunNodeAsync("jsforce-soap-login.js", new Dictionary<string, string?>
+        {
+            ["PUSHAPI_URL"] = Server.BaseAddress.GetLeftPart(UriPartial.Authority),
+            ["PUSHAPI_USERNAME"] = PushApiServer.AdminUsername,
+            ["PUSHAPI_PASSWORD"] = PushApiServer.AdminPassword,
+        });
+        var results = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+        Assert.That(results.Text("userId"), Does.StartWith("005"));
+        Assert.That(results.GetProperty("packages").GetInt32(), Is.GreaterThanOrEqualTo(1));
+        Assert.That(results.Text("refused"), Does.Contain("INVALID_LOGIN"));
+    }
 }
