@@ -24,6 +24,7 @@ public static class PushScheduling
         var services = builder.Services;
         var engine = builder.Configuration.GetSection("PushApi:Execution").Get<PushEngineOptions>() ?? new PushEngineOptions();
         var idleWait = builder.Configuration.GetValue<TimeSpan?>("PushApi:Scheduler:IdleWait") ?? TimeSpan.FromSeconds(1);
+        var instanceId = builder.Configuration["PushApi:Scheduler:InstanceId"] ?? StableInstanceId(builder.Configuration["urls"] ?? Hosting.HostingExtensions.DefaultHttpUrl);
         services.AddOptions<PushEngineOptions>().BindConfiguration("PushApi:Execution");
         services.AddOptions<RemoteAgentOptions>().BindConfiguration("PushApi:Agent");
         services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
@@ -41,6 +42,10 @@ public static class PushScheduling
             {
                 options.InstanceName = SchedulerName;
                 options.IdleWaitTime = idleWait;
+                if (instanceId is not null)
+                {
+                    options.InstanceId = instanceId;
+                }
             });
             quartz.UsePersistentStore(store =>
             {
@@ -69,6 +74,20 @@ public static class PushScheduling
             options.AutoStart = engine.Enabled;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The cluster id of this node: the machine and the port it serves, so a service restarted where it
+    /// ran before is the same node to Quartz and recovers the triggers its last run held at its first
+    /// check-in, instead of waiting for the cluster to declare the old run dead. Null (a generated id)
+    /// when the port is not fixed; <c>PushApi:Scheduler:InstanceId</c> overrides it.
+    /// </summary>
+    public static string? StableInstanceId(string urls)
+    {
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()?.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal);
+        return Uri.TryCreate(first, UriKind.Absolute, out var uri) && uri.Port > 0
+            ? $"{Environment.MachineName}:{uri.Port.ToString(CultureInfo.InvariantCulture)}"
+            : null;
     }
 
     public static TriggerKey TriggerOf(long requestId) => new($"request-{requestId.ToString(CultureInfo.InvariantCulture)}", "push-starts");

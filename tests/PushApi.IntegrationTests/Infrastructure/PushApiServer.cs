@@ -32,6 +32,9 @@ public sealed class PushApiServer : WebApplicationFactory<Program>
             ["PushApi:Bootstrap:Username"] = AdminUsername,
             ["PushApi:Bootstrap:Password"] = AdminPassword,
             ["Logging:LogLevel:Default"] = "Warning",
+
+            // Kestrel listens on a port chosen at start-up, so the scheduler can't derive a stable node id from it.
+            ["PushApi:Scheduler:InstanceId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
