@@ -24,6 +24,9 @@ public static class CoreServices
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.PushRequests>();
+        services.AddSingleton<Bulk.BulkIngestJobs>();
+        services.AddSingleton<Bulk.BulkIngestProcessor>();
+        services.AddSingleton<Bulk.BulkQueryJobs>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using PushApi.LocalPostgres;
 using PushApi.Server.Admin;
 using PushApi.Server.Auth;
+using PushApi.Server.Bulk;
 using PushApi.Server.Database;
 using PushApi.Server.Health;
 using PushApi.Server.Hosting;
@@ -11,7 +12,7 @@ using PushApi.Server.Soap;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
-builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddSoapApi().AddPushApiOpenApi();
+builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddBulkApis().AddSoapApi().AddPushApiOpenApi();
 
 var app = builder.Build();
 try
@@ -34,8 +35,10 @@ app.UseAuthorization();
 app.UsePushApiOpenApi();
 app.MapPushApiHealth();
 app.MapTokenEndpoint();
+app.MapIdentityService();
 app.MapAdminApi();
 app.MapDataApi();
+app.MapBulkQueryApi();
 app.MapSoapApi();
 await app.RunAsync();
 return 0;

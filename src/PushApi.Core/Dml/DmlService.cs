@@ -42,6 +42,28 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await WriteCreatesAsync(connection, type, drafts, allOrNone, userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Results(type, drafts, allOrNone);
+    }
+
+    /// <summary>
+    /// Creates records inside the caller's open transaction on <paramref name="connection"/>, so the
+    /// caller can record the results atomically with the records (Bulk API ingest).
+    /// </summary>
+    public async Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default)
+    {
+        var drafts = records.Select(r => Draft.Prepare(type, WriteOperation.Create, r)).ToList();
+        if (drafts.Any(d => d.Errors.Count == 0))
+        {
+            await WriteCreatesAsync(connection, type, drafts, allOrNone, userId, cancellationToken);
+        }
+
+        return Results(type, drafts, allOrNone);
+    }
+
+    private async Task WriteCreatesAsync(NpgsqlConnection connection, SObjectDescriptor type, List<Draft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
+    {
         if (type == SObjectCatalog.PackagePushRequest)
         {
             await CreateRequestsAsync(connection, drafts, allOrNone, userId, cancellationToken);
@@ -50,9 +72,6 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         {
             await CreateJobsAsync(connection, drafts, allOrNone, cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
-        return Results(type, drafts, allOrNone);
     }
 
     /// <summary>Updates records named by their <c>Id</c> field.</summary>

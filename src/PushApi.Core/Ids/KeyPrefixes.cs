@@ -17,4 +17,13 @@ public static class KeyPrefixes
     public const string Organization = "00D";
     public const string User = "005";
     public const string ScratchOrgInfo = "2SR";
+
+    /// <summary>A Bulk API job (2.0 ingest and 1.0 query alike).</summary>
+    public const string BulkJob = "750";
+
+    /// <summary>A Bulk API 1.0 batch.</summary>
+    public const string BulkBatch = "751";
+
+    /// <summary>The result of a Bulk API 1.0 query batch.</summary>
+    public const string BulkResult = "752";
 }

@@ -125,6 +125,67 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         return new SoqlResult(total, false, Locator(cursorId, next), page.Records);
     }
 
+    /// <summary>
+    /// Every row of a query, read page by page without a locator (the Bulk API's query results), with
+    /// the query's columns flattened as CSV names them (<c>PackageVersion.Name</c>).
+    /// </summary>
+    /// <exception cref="SoqlException">The statement is wrong, or is one CSV cannot hold (a child sub-query or an aggregate).</exception>
+    public async Task<SoqlRows> ReadAllAsync(string soql, string expectedObject, Func<IReadOnlyList<string>, SoqlRecord, ValueTask> onRecord, CancellationToken cancellationToken = default)
+    {
+        var compiled = Compile(soql);
+        if (!string.Equals(compiled.Root.Name, expectedObject, StringComparison.Ordinal))
+        {
+            throw new SoqlException("InvalidBatch", $"The query reads {compiled.Root.Name} but the job is a {expectedObject} job.");
+        }
+
+        if (compiled.IsAggregate || compiled.IsCountOnly)
+        {
+            throw new SoqlException("FeatureNotEnabled", "Aggregate queries are not supported by the Bulk API; use the REST query resource.");
+        }
+
+        if (compiled.Children.FirstOrDefault() is { } child)
+        {
+            throw new SoqlException("FeatureNotEnabled", $"Cannot serialize value for '{child.Name}' in CSV format: child sub-queries are not supported by the Bulk API.");
+        }
+
+        var columns = new List<string>();
+        Flatten(compiled.Output, "", columns);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        JsonArray? afterKey = null;
+        var count = 0;
+        while (true)
+        {
+            var page = await ReadPageAsync(connection, compiled, afterKey, count, MaxBatchSize, cancellationToken);
+            foreach (var record in page.Records)
+            {
+                await onRecord(columns, record);
+            }
+
+            count += page.Records.Count;
+            if (!page.More)
+            {
+                return new SoqlRows(compiled.Root, columns, count);
+            }
+
+            afterKey = page.LastKey;
+        }
+
+        static void Flatten(List<OutputNode> nodes, string prefix, List<string> columns)
+        {
+            foreach (var node in nodes)
+            {
+                if (node is ParentNode parent)
+                {
+                    Flatten(parent.Children, prefix + parent.Name + ".", columns);
+                }
+                else
+                {
+                    columns.Add(prefix + node.Name);
+                }
+            }
+        }
+    }
+
     /// <summary>Records by id, in the order asked, null where no record has the id (REST retrieve, SOAP retrieve, composite).</summary>
     public async Task<IReadOnlyList<SoqlRecord?>> RetrieveAsync(SObjectDescriptor type, IReadOnlyList<string> ids, IReadOnlyList<string>? fields, long userId, CancellationToken cancellationToken = default)
     {

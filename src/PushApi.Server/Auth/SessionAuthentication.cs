@@ -65,6 +65,11 @@ public sealed class SessionAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         const string message = "Session expired or invalid";
+        if (Bulk.BulkQueryApi.IsBulkPath(Request.Path))
+        {
+            return Bulk.BulkQueryApi.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, "InvalidSessionId", Request.Headers.ContainsKey("X-SFDC-Session") ? "Invalid session id" : "Send the session id in the X-SFDC-Session header.");
+        }
+
         if (RestErrors.IsSalesforcePath(Request.Path))
         {
             return RestErrors.WriteAsync(Context, StatusCodes.Status401Unauthorized, RestErrors.InvalidSessionId, message);
@@ -77,6 +82,11 @@ public sealed class SessionAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         const string message = "Insufficient privileges: your user does not have the permission this operation needs.";
+        if (Bulk.BulkQueryApi.IsBulkPath(Request.Path))
+        {
+            return Bulk.BulkQueryApi.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, "InvalidUser", message);
+        }
+
         return RestErrors.IsSalesforcePath(Request.Path)
             ? RestErrors.WriteAsync(Context, StatusCodes.Status403Forbidden, RestErrors.InsufficientAccess, message)
             : AdminErrors.WriteProblemAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", message, RestErrors.InsufficientAccess);

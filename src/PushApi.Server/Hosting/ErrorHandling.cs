@@ -31,6 +31,15 @@ public sealed class PushApiExceptionHandler(ILogger<PushApiExceptionHandler> log
             logger.LogWarning("{Method} {Path} met a transient database failure ({Reason}); the client is asked to retry.", context.Request.Method, context.Request.Path, exception.Message);
         }
 
+        if (Bulk.BulkQueryApi.IsBulkPath(context.Request.Path))
+        {
+            var (status, code, message) = Bulk.BulkQueryApi.Classify(exception);
+            LogIfServerError(status, exception, context);
+            Clear(context, transient);
+            await Bulk.BulkQueryApi.WriteErrorAsync(context, status, code, message);
+            return true;
+        }
+
         if (RestErrors.IsSalesforcePath(context.Request.Path))
         {
             var (status, error) = RestErrorTable.Classify(exception);
@@ -111,6 +120,18 @@ public static class ErrorHandlingExtensions
             {
                 var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = http.Response.StatusCode };
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+                return;
+            }
+
+            if (Bulk.BulkQueryApi.IsBulkPath(http.Request.Path))
+            {
+                var (bulkCode, bulkMessage) = http.Response.StatusCode switch
+                {
+                    StatusCodes.Status404NotFound => ("InvalidUrl", "The URI specified is invalid."),
+                    StatusCodes.Status405MethodNotAllowed => ("InvalidOperation", $"HTTP method '{http.Request.Method}' is not allowed for this resource."),
+                    _ => ("ClientInputError", "The request could not be handled."),
+                };
+                await Bulk.BulkQueryApi.WriteErrorAsync(http, http.Response.StatusCode, bulkCode, bulkMessage);
                 return;
             }
 

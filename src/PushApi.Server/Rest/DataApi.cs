@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using PushApi.Core.Identity;
 using PushApi.Server.Auth;
+using PushApi.Server.Bulk;
 
 namespace PushApi.Server.Rest;
 
@@ -25,7 +26,7 @@ public static class DataApi
 {
     public const string RateLimitPolicy = "salesforce-api";
     private const string VersionItem = "pushapi.api-version";
-    private static readonly string[] ResourceNames = ["sobjects", "query", "queryAll", "composite"];
+    private static readonly string[] ResourceNames = ["sobjects", "query", "queryAll", "composite", "jobs"];
 
     public static IServiceCollection AddDataApi(this IServiceCollection services)
     {
@@ -69,6 +70,7 @@ public static class DataApi
         data.MapSObjectEndpoints();
         data.MapQueryEndpoints();
         data.MapCompositeEndpoints();
+        data.MapBulkIngestEndpoints();
         data.Map("/{**path}", () => RestWriter.NotFound()).ExcludeFromDescription();
         return endpoints;
     }

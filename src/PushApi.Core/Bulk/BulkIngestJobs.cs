@@ -1,0 +1,454 @@
+using System.Text;
+using CsvHelper;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Catalog;
+using PushApi.Core.Ids;
+
+namespace PushApi.Core.Bulk;
+
+/// <summary>The states of a Bulk API 2.0 ingest job.</summary>
+public static class IngestStates
+{
+    public const string Open = "Open";
+    public const string UploadComplete = "UploadComplete";
+    public const string InProgress = "InProgress";
+    public const string JobComplete = "JobComplete";
+    public const string Failed = "Failed";
+    public const string Aborted = "Aborted";
+
+    public static bool IsFinished(string state) => state is JobComplete or Failed or Aborted;
+}
+
+/// <summary>A Bulk API 2.0 ingest job as its clients see it.</summary>
+public sealed record IngestJob(
+    long Number,
+    string ObjectName,
+    string Operation,
+    string State,
+    string ColumnDelimiter,
+    string LineEnding,
+    string ApiVersion,
+    long CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset SystemModstamp,
+    int RecordsProcessed,
+    int RecordsFailed,
+    string? ErrorMessage,
+    long ProcessingMs)
+{
+    public string Id => SalesforceId.Format(KeyPrefixes.BulkJob, Number);
+}
+
+/// <summary>Which rows of a job a result file lists.</summary>
+public enum IngestResultKind
+{
+    Successful,
+    Failed,
+    Unprocessed,
+}
+
+/// <summary>
+/// Bulk API 2.0 ingest jobs: create, upload (one CSV per job, streamed into a staging table with
+/// COPY), close or abort, read, list, delete, and the three result files. Processing is done by
+/// <see cref="BulkIngestProcessor"/>.
+/// </summary>
+public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    /// <summary>The largest upload a job takes (bytes of CSV).</summary>
+    public const long MaxUploadBytes = 100L * 1024 * 1024;
+
+    /// <summary>Jobs a list page holds.</summary>
+    public const int ListPageSize = 1000;
+
+    private const string Columns =
+        "id, object, operation, state, column_delimiter, line_ending, api_version, created_by, created_at, system_modstamp, records_processed, records_failed, error_message, processing_ms";
+
+    /// <summary>Creates an Open job; only <c>insert</c> of PackagePushJob is served.</summary>
+    public async Task<IngestJob> CreateAsync(string? objectName, string? operation, string? contentType, string? columnDelimiter, string? lineEnding, string apiVersion, long userId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(objectName))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", "The job needs an object: {\"object\": \"PackagePushJob\", \"operation\": \"insert\"}.");
+        }
+
+        var type = SObjectCatalog.Find(objectName.Trim())
+            ?? throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"Unable to find object: {objectName.Trim()}");
+        if (type != SObjectCatalog.PackagePushJob)
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
+                $"Entity '{type.Name}' is not supported by the Bulk API 2.0 here: it ingests PackagePushJob records only (create a PackagePushRequest with the REST or SOAP API).");
+        }
+
+        if (string.IsNullOrWhiteSpace(operation))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", "The job needs an operation; PackagePushJob supports insert.");
+        }
+
+        if (!string.Equals(operation.Trim(), "insert", StringComparison.Ordinal))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
+                $"Operation '{operation.Trim()}' is not supported for PackagePushJob: push jobs can only be inserted (a job cannot be changed or deleted by a client).");
+        }
+
+        if (contentType is not null && !string.Equals(contentType, "CSV", StringComparison.Ordinal))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"Content type '{contentType}' is not supported; the Bulk API 2.0 takes CSV.");
+        }
+
+        columnDelimiter ??= "COMMA";
+        if (!BulkCsv.Delimiters.ContainsKey(columnDelimiter))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"Invalid columnDelimiter '{columnDelimiter}'; use one of {string.Join(", ", BulkCsv.Delimiters.Keys)}.");
+        }
+
+        lineEnding ??= "LF";
+        if (!BulkCsv.LineEndings.ContainsKey(lineEnding))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"Invalid lineEnding '{lineEnding}'; use LF or CRLF.");
+        }
+
+        var now = clock.Now();
+        await using var command = dataSource.CreateCommand(
+            $"""
+            INSERT INTO bulk_ingest_jobs (object, operation, state, column_delimiter, line_ending, api_version, created_by, created_at, system_modstamp)
+            VALUES ($1, 'insert', 'Open', $2, $3, $4, $5, $6, $6)
+            RETURNING {Columns}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = type.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = columnDelimiter });
+        command.Parameters.Add(new NpgsqlParameter { Value = lineEnding });
+        command.Parameters.Add(new NpgsqlParameter { Value = apiVersion });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return Read(reader);
+    }
+
+    /// <summary>The job named by <paramref name="id"/> (750…), or a NOT_FOUND error.</summary>
+    public async Task<IngestJob> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var number = ParseId(id);
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM bulk_ingest_jobs WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : throw NotFound();
+    }
+
+    /// <summary>A page of jobs in creation order, after the job <paramref name="after"/> (the list's query locator).</summary>
+    public async Task<(IReadOnlyList<IngestJob> Jobs, bool More)> ListAsync(long after, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM bulk_ingest_jobs WHERE id > $1 ORDER BY id LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = after });
+        command.Parameters.Add(new NpgsqlParameter { Value = ListPageSize + 1 });
+        var jobs = new List<IngestJob>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(Read(reader));
+        }
+
+        var more = jobs.Count > ListPageSize;
+        return (more ? jobs[..ListPageSize] : jobs, more);
+    }
+
+    /// <summary>
+    /// Stores the job's CSV: a header naming createable fields of the object, then a row per record.
+    /// One upload per job, while it is Open; all or nothing.
+    /// </summary>
+    /// <returns>The number of rows stored.</returns>
+    public async Task<int> UploadAsync(string id, Stream body, CancellationToken cancellationToken)
+    {
+        var number = ParseId(id);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        string state, delimiter;
+        bool uploaded;
+        SObjectDescriptor type;
+        await using (var select = new NpgsqlCommand("SELECT state, column_delimiter, columns IS NOT NULL, object FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE", connection))
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = number });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw NotFound();
+            }
+
+            state = reader.GetString(0);
+            delimiter = reader.GetString(1);
+            uploaded = reader.GetBoolean(2);
+            type = SObjectCatalog.Find(reader.GetString(3))!;
+        }
+
+        if (state != IngestStates.Open)
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOBSTATE", $"Data can only be uploaded to an Open job; job {SalesforceId.Format(KeyPrefixes.BulkJob, number)} is {state}.");
+        }
+
+        if (uploaded)
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
+                $"Found multiple contents for job: <{SalesforceId.Format(KeyPrefixes.BulkJob, number)}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure the content is not multipart");
+        }
+
+        var options = new CsvReaderOptions
+        {
+            Separator = BulkCsv.Delimiters[delimiter],
+            TrimWhitespace = false,
+            MalformedData = CsvMalformedDataHandling.Throw,
+            MaxRecordSize = 1024 * 1024,
+            SkipEmptyLines = true,
+            PoolStrings = true,
+        };
+        string[] header;
+        var rows = 0;
+        try
+        {
+            await using var csv = CsvReader.Create(body, options, leaveOpen: true);
+            await csv.ReadHeaderAsync(cancellationToken);
+            header = [.. csv.Headers];
+            CheckHeader(type, header);
+            await using (var importer = await connection.BeginBinaryImportAsync("COPY bulk_ingest_rows (job_id, row_no, fields) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                var cells = new List<string>();
+                while (await csv.ReadAsync(cancellationToken))
+                {
+                    cells.Clear();
+                    for (var i = 0; i < csv.FieldCount; i++)
+                    {
+                        cells.Add(csv.GetString(i));
+                    }
+
+                    rows++;
+                    await importer.StartRowAsync(cancellationToken);
+                    await importer.WriteAsync(number, NpgsqlDbType.Bigint, cancellationToken);
+                    await importer.WriteAsync(rows, NpgsqlDbType.Integer, cancellationToken);
+                    await importer.WriteAsync(cells.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+                }
+
+                await importer.CompleteAsync(cancellationToken);
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"The CSV could not be read at record {e.RecordNumber}: {e.Message}");
+        }
+
+        await using (var update = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET columns = $2, rows_uploaded = $3, system_modstamp = $4 WHERE id = $1", connection))
+        {
+            update.Parameters.Add(new NpgsqlParameter { Value = number });
+            update.Parameters.Add(new NpgsqlParameter { Value = header, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            update.Parameters.Add(new NpgsqlParameter { Value = rows });
+            update.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+
+    /// <summary>
+    /// A client's state change: <c>UploadComplete</c> closes an Open job for processing,
+    /// <c>Aborted</c> stops a job that has not finished (rows not yet processed stay unprocessed).
+    /// </summary>
+    public async Task<IngestJob> SetStateAsync(string id, string? requested, CancellationToken cancellationToken)
+    {
+        var number = ParseId(id);
+        var allowedFrom = requested switch
+        {
+            IngestStates.UploadComplete => new[] { IngestStates.Open },
+            IngestStates.Aborted => [IngestStates.Open, IngestStates.UploadComplete, IngestStates.InProgress],
+            _ => throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOBSTATE",
+                $"Invalid state '{requested}': a client can set a job's state to UploadComplete or Aborted only."),
+        };
+        await using var command = dataSource.CreateCommand(
+            $"""
+            WITH current AS (SELECT id, state FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE),
+            changed AS (
+                UPDATE bulk_ingest_jobs j SET state = $2, system_modstamp = $4
+                FROM current WHERE j.id = current.id AND current.state = ANY($3)
+                RETURNING j.id
+            )
+            SELECT current.state, EXISTS (SELECT 1 FROM changed) FROM current
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        command.Parameters.Add(new NpgsqlParameter { Value = requested });
+        command.Parameters.Add(new NpgsqlParameter { Value = allowedFrom });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw NotFound();
+            }
+
+            if (!reader.GetBoolean(1))
+            {
+                throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOBSTATE",
+                    $"Job {SalesforceId.Format(KeyPrefixes.BulkJob, number)} is {reader.GetString(0)}; it can be set to {requested} only from {string.Join(" or ", allowedFrom)}.");
+            }
+        }
+
+        return await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>Deletes a job and its data; a job being processed must be aborted first.</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        var number = ParseId(id);
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH current AS (SELECT id, state FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE),
+            deleted AS (DELETE FROM bulk_ingest_jobs j USING current WHERE j.id = current.id AND current.state <> 'InProgress' RETURNING j.id)
+            SELECT current.state, EXISTS (SELECT 1 FROM deleted) FROM current
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw NotFound();
+        }
+
+        if (!reader.GetBoolean(1))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOBSTATE",
+                $"Job {SalesforceId.Format(KeyPrefixes.BulkJob, number)} is being processed; abort it (PATCH {{\"state\": \"Aborted\"}}) before deleting it.");
+        }
+    }
+
+    /// <summary>
+    /// Writes a result file: <c>"sf__Id","sf__Created"</c> + the upload's columns for created records,
+    /// <c>"sf__Id","sf__Error"</c> + columns for failed ones, the bare columns for unprocessed ones.
+    /// </summary>
+    public async Task WriteResultsAsync(string id, IngestResultKind kind, Stream output, CancellationToken cancellationToken)
+    {
+        var number = ParseId(id);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        string[] header;
+        char delimiter;
+        string newline;
+        await using (var select = new NpgsqlCommand("SELECT columns, column_delimiter, line_ending FROM bulk_ingest_jobs WHERE id = $1", connection))
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = number });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw NotFound();
+            }
+
+            header = reader.IsDBNull(0) ? [] : reader.GetFieldValue<string[]>(0);
+            delimiter = BulkCsv.Delimiters[reader.GetString(1)];
+            newline = BulkCsv.LineEndings[reader.GetString(2)];
+        }
+
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        var line = new StringBuilder();
+        if (kind != IngestResultKind.Unprocessed)
+        {
+            line.Append("\"sf__Id\"").Append(delimiter).Append(kind == IngestResultKind.Successful ? "\"sf__Created\"" : "\"sf__Error\"");
+        }
+
+        foreach (var column in header)
+        {
+            if (line.Length > 0)
+            {
+                line.Append(delimiter);
+            }
+
+            BulkCsv.AppendPlain(line, column, delimiter);
+        }
+
+        if (line.Length > 0)
+        {
+            await writer.WriteAsync(line.Append(newline), cancellationToken);
+        }
+
+        var filter = kind switch
+        {
+            IngestResultKind.Successful => "record_id IS NOT NULL",
+            IngestResultKind.Failed => "error IS NOT NULL",
+            _ => "record_id IS NULL AND error IS NULL",
+        };
+        await using var rows = new NpgsqlCommand($"SELECT fields, record_id, error FROM bulk_ingest_rows WHERE job_id = $1 AND {filter} ORDER BY row_no", connection);
+        rows.Parameters.Add(new NpgsqlParameter { Value = number });
+        await using var rowReader = await rows.ExecuteReaderAsync(cancellationToken);
+        while (await rowReader.ReadAsync(cancellationToken))
+        {
+            line.Clear();
+            if (kind == IngestResultKind.Successful)
+            {
+                BulkCsv.AppendQuoted(line, SalesforceId.Format(KeyPrefixes.PackagePushJob, rowReader.GetInt64(1)));
+                line.Append(delimiter);
+                BulkCsv.AppendQuoted(line, "true");
+            }
+            else if (kind == IngestResultKind.Failed)
+            {
+                BulkCsv.AppendQuoted(line, "");
+                line.Append(delimiter);
+                BulkCsv.AppendQuoted(line, rowReader.GetString(2));
+            }
+
+            var fields = rowReader.GetFieldValue<string[]>(0);
+            for (var i = 0; i < header.Length; i++)
+            {
+                if (line.Length > 0)
+                {
+                    line.Append(delimiter);
+                }
+
+                BulkCsv.AppendQuoted(line, i < fields.Length ? fields[i] : "");
+            }
+
+            await writer.WriteAsync(line.Append(newline), cancellationToken);
+        }
+
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The job number of a 750 id.</summary>
+    public static long ParseId(string id) =>
+        SalesforceId.TryParseNumber(id, KeyPrefixes.BulkJob, out var number) ? number : throw NotFound();
+
+    private static void CheckHeader(SObjectDescriptor type, string[] header)
+    {
+        if (header.Length == 0 || header.All(string.IsNullOrWhiteSpace))
+        {
+            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", "The CSV is empty: it needs a header row naming the fields (PackagePushRequestId,SubscriberOrganizationKey) and a row per record.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in header)
+        {
+            var field = type.FindField(column.Trim());
+            if (field is null || !field.Createable)
+            {
+                throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
+                    $"InvalidBatch : Field name not found : {column} (the columns of a {type.Name} upload are {string.Join(", ", type.Fields.Where(f => f.Createable).Select(f => f.Name))})");
+            }
+
+            if (!seen.Add(field.Name))
+            {
+                throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"InvalidBatch : Duplicate field name : {column}");
+            }
+        }
+    }
+
+    private static BulkException NotFound() => new(BulkErrorKind.NotFound, "NOT_FOUND", "The requested resource does not exist");
+
+    private static IngestJob Read(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        reader.GetInt64(7),
+        reader.GetFieldValue<DateTimeOffset>(8),
+        reader.GetFieldValue<DateTimeOffset>(9),
+        reader.GetInt32(10),
+        reader.GetInt32(11),
+        reader.IsDBNull(12) ? null : reader.GetString(12),
+        reader.GetInt64(13));
+}

@@ -1,0 +1,381 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Catalog;
+using PushApi.Core.Dml;
+using PushApi.Core.Errors;
+
+namespace PushApi.Core.Bulk;
+
+/// <summary>
+/// Processes closed (UploadComplete) ingest jobs: the staged rows go through the DML service in
+/// chunks, and each chunk's row results are written in the transaction that created its records, so
+/// a crash or restart loses nothing and creates nothing twice; processing resumes with the first
+/// unprocessed row. One instance processes a job at a time (a session advisory lock, released if the
+/// instance dies); an abort takes effect at the next chunk.
+/// </summary>
+public sealed class BulkIngestProcessor(NpgsqlDataSource dataSource, DmlService dml, TimeProvider clock, ILogger<BulkIngestProcessor> logger) : IDisposable
+{
+    /// <summary>Rows per DML call and transaction.</summary>
+    public const int ChunkSize = 10_000;
+
+    /// <summary>Jobs one instance processes at once.</summary>
+    public const int MaxConcurrentJobs = 4;
+
+    /// <summary>Finished jobs (and their data) are kept this long, as on Salesforce.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
+    // Advisory lock keys of ingest jobs: this base plus the job number.
+    private const long LockBase = 0x0750_0000_0000_0000;
+
+    private readonly ConcurrentDictionary<long, Task> _running = new();
+    private readonly SemaphoreSlim _wake = new(0);
+
+    public void Dispose() => _wake.Dispose();
+
+    /// <summary>
+    /// Runs until <paramref name="stoppingToken"/> is canceled: picks up every job waiting to be
+    /// processed (also those a stopped instance left), when woken by <see cref="Start"/> or every few seconds.
+    /// </summary>
+    public async Task RunAsync(TimeSpan pollInterval, CancellationToken stoppingToken)
+    {
+        var lastCleanup = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var number in await WaitingJobsAsync(stoppingToken))
+                {
+                    if (_running.Count >= MaxConcurrentJobs)
+                    {
+                        break;
+                    }
+
+                    Launch(number, stoppingToken);
+                }
+
+                if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
+                {
+                    await DeleteExpiredAsync(stoppingToken);
+                    lastCleanup = clock.GetUtcNow();
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Bulk ingest: could not look for waiting jobs ({Reason}); trying again shortly.", e.Message);
+            }
+
+            try
+            {
+                await _wake.WaitAsync(pollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(_running.Values);
+    }
+
+    /// <summary>Starts processing a job now (it was just closed); the background loop would find it too.</summary>
+    public void Start(long number, CancellationToken stoppingToken)
+    {
+        if (_running.Count < MaxConcurrentJobs)
+        {
+            Launch(number, stoppingToken);
+        }
+        else
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for this instance's processing of a job to end.</summary>
+    public async Task WaitAsync(long number, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_running.TryGetValue(number, out var task))
+        {
+            try
+            {
+                await task.WaitAsync(timeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Still working: the caller answers with the job's state so far.
+            }
+        }
+    }
+
+    /// <summary>Processes one job to its end, unless another instance holds it; false when it did not.</summary>
+    public async Task<bool> ProcessAsync(long number, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!await TryLockAsync(connection, number, cancellationToken))
+        {
+            return false;
+        }
+
+        try
+        {
+            var job = await StartAsync(connection, number, cancellationToken);
+            if (job is null)
+            {
+                return true;
+            }
+
+            var lastRow = 0;
+            while (true)
+            {
+                var (more, last) = await ProcessChunkAsync(connection, number, job.Value.Columns, job.Value.CreatedBy, lastRow, cancellationToken);
+                if (!more)
+                {
+                    break;
+                }
+
+                lastRow = last;
+            }
+
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not NpgsqlException { IsTransient: true } && e is not TimeoutException)
+        {
+            logger.LogError(e, "Bulk ingest job {Job} failed", number);
+            await FailAsync(number, "Processing stopped by an internal error; the rows not yet processed are listed by unprocessedrecords.", cancellationToken);
+            return true;
+        }
+        finally
+        {
+            await UnlockAsync(connection, number);
+        }
+    }
+
+    private void Launch(long number, CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        if (!_running.TryAdd(number, started.Task))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ProcessAsync(number, stoppingToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or NpgsqlException or TimeoutException)
+            {
+                // Stopping, or the database went away: the job is still waiting and is resumed later.
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Bulk ingest job {Job} paused ({Reason}); it resumes shortly.", number, e.Message);
+                }
+            }
+            finally
+            {
+                _running.TryRemove(number, out _);
+                started.TrySetResult();
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task<List<long>> WaitingJobsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id FROM bulk_ingest_jobs WHERE state IN ('UploadComplete', 'InProgress') ORDER BY id LIMIT 100");
+        var numbers = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var number = reader.GetInt64(0);
+            if (!_running.ContainsKey(number))
+            {
+                numbers.Add(number);
+            }
+        }
+
+        return numbers;
+    }
+
+    private static async Task UnlockAsync(NpgsqlConnection connection, long number)
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockBase} + $1)", connection);
+            unlock.Parameters.Add(new NpgsqlParameter { Value = number });
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection broke: closing it releases the lock anyway.
+        }
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, long number, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockBase} + $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Marks a waiting job InProgress; null when it is no longer waiting (done, aborted, deleted).</summary>
+    private async Task<(string[] Columns, long CreatedBy)?> StartAsync(NpgsqlConnection connection, long number, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE bulk_ingest_jobs SET state = 'InProgress', system_modstamp = $2
+            WHERE id = $1 AND state IN ('UploadComplete', 'InProgress')
+            RETURNING coalesce(columns, '{}'), created_by
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetFieldValue<string[]>(0), reader.GetInt64(1)) : null;
+    }
+
+    /// <summary>Processes the next chunk after row <paramref name="afterRow"/>; false when the job ended (finished, aborted or gone).</summary>
+    private async Task<(bool More, int LastRow)> ProcessChunkAsync(NpgsqlConnection connection, long number, string[] columns, long userId, int afterRow, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var type = SObjectCatalog.PackagePushJob;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var check = new NpgsqlCommand("SELECT state FROM bulk_ingest_jobs WHERE id = $1 FOR NO KEY UPDATE", connection))
+        {
+            check.Parameters.Add(new NpgsqlParameter { Value = number });
+            if (await check.ExecuteScalarAsync(cancellationToken) is not IngestStates.InProgress)
+            {
+                return (false, afterRow);
+            }
+        }
+
+        var rows = new List<(int RowNo, string[] Fields)>();
+        await using (var select = new NpgsqlCommand(
+            "SELECT row_no, fields FROM bulk_ingest_rows WHERE job_id = $1 AND row_no > $2 AND record_id IS NULL AND error IS NULL ORDER BY row_no LIMIT $3", connection))
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = number });
+            select.Parameters.Add(new NpgsqlParameter { Value = afterRow });
+            select.Parameters.Add(new NpgsqlParameter { Value = ChunkSize });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetInt32(0), reader.GetFieldValue<string[]>(1)));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            await using var finish = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET state = 'JobComplete', system_modstamp = $2 WHERE id = $1", connection);
+            finish.Parameters.Add(new NpgsqlParameter { Value = number });
+            finish.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+            await finish.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (false, afterRow);
+        }
+
+        var ids = new long?[rows.Count];
+        var errors = new string?[rows.Count];
+        var records = new List<IReadOnlyDictionary<string, object?>>(rows.Count);
+        var recordRows = new List<int>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var fields = rows[i].Fields;
+            if (fields.Length != columns.Length)
+            {
+                errors[i] = Format([new SaveError(ErrorCodes.InvalidField, $"The row has {fields.Length} values but the header names {columns.Length} columns.")]);
+                continue;
+            }
+
+            var record = new Dictionary<string, object?>(columns.Length, StringComparer.OrdinalIgnoreCase);
+            for (var c = 0; c < columns.Length; c++)
+            {
+                // An empty cell leaves the field unset; #N/A sets it to null.
+                if (fields[c].Length > 0)
+                {
+                    record[columns[c].Trim()] = fields[c] == BulkCsv.NullValue ? null : fields[c];
+                }
+            }
+
+            records.Add(record);
+            recordRows.Add(i);
+        }
+
+        var results = records.Count == 0 ? [] : await dml.CreateInTransactionAsync(connection, type, records, allOrNone: false, userId, cancellationToken);
+        for (var r = 0; r < results.Count; r++)
+        {
+            var i = recordRows[r];
+            if (results[r].Success)
+            {
+                ids[i] = Ids.SalesforceId.TryParseNumber(results[r].Id, type.KeyPrefix, out var id) ? id : null;
+            }
+            else
+            {
+                errors[i] = Format(results[r].Errors);
+            }
+        }
+
+        var failed = errors.Count(e => e is not null);
+        await using (var update = new NpgsqlBatch(connection))
+        {
+            var setRows = new NpgsqlBatchCommand(
+                """
+                UPDATE bulk_ingest_rows r SET record_id = u.record_id, error = u.error
+                FROM unnest($2::integer[], $3::bigint[], $4::text[]) AS u(row_no, record_id, error)
+                WHERE r.job_id = $1 AND r.row_no = u.row_no
+                """);
+            setRows.Parameters.Add(new NpgsqlParameter { Value = number });
+            setRows.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.RowNo).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            setRows.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            setRows.Parameters.Add(new NpgsqlParameter { Value = errors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            update.BatchCommands.Add(setRows);
+            var counts = new NpgsqlBatchCommand(
+                """
+                UPDATE bulk_ingest_jobs SET records_processed = records_processed + $2, records_failed = records_failed + $3,
+                    processing_ms = processing_ms + $4, system_modstamp = $5
+                WHERE id = $1
+                """);
+            counts.Parameters.Add(new NpgsqlParameter { Value = number });
+            counts.Parameters.Add(new NpgsqlParameter { Value = rows.Count });
+            counts.Parameters.Add(new NpgsqlParameter { Value = failed });
+            counts.Parameters.Add(new NpgsqlParameter { Value = watch.ElapsedMilliseconds });
+            counts.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+            update.BatchCommands.Add(counts);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (true, rows[^1].RowNo);
+    }
+
+    private async Task FailAsync(long number, string message, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE bulk_ingest_jobs SET state = 'Failed', error_message = $2, system_modstamp = $3 WHERE id = $1 AND state IN ('UploadComplete', 'InProgress')");
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        command.Parameters.Add(new NpgsqlParameter { Value = message });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task DeleteExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var sql in new[]
+        {
+            "DELETE FROM bulk_ingest_jobs WHERE system_modstamp < $1 AND state <> 'InProgress'",
+            "DELETE FROM bulk_query_jobs WHERE system_modstamp < $1",
+        })
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() - Retention });
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A row's <c>sf__Error</c>: <c>STATUS_CODE:message:fields --</c>, errors joined by <c>;</c>.</summary>
+    public static string Format(IReadOnlyList<SaveError> errors) =>
+        string.Join(';', errors.Select(e => $"{e.StatusCode}:{e.Message}:{string.Join(',', e.Fields)} --"));
+}
