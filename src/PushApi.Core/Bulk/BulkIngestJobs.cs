@@ -49,14 +49,17 @@ public enum IngestResultKind
 }
 
 /// <summary>
-/// Bulk API 2.0 ingest jobs: create, upload (one CSV per job, streamed into a staging table with
-/// COPY), close or abort, read, list, delete, and the three result files. Processing is done by
+/// Bulk API 2.0 ingest jobs: create, upload (one CSV per job, parsed as it streams in and stored
+/// 10,000 records to a row of a staging table), close or abort, read, list, delete, and the three result files. Processing is done by
 /// <see cref="BulkIngestProcessor"/>.
 /// </summary>
 public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>The largest upload a job takes (bytes of CSV).</summary>
     public const long MaxUploadBytes = 100L * 1024 * 1024;
+
+    /// <summary>Records stored (and processed) together.</summary>
+    public const int ChunkSize = 10_000;
 
     /// <summary>Jobs a list page holds.</summary>
     public const int ListPageSize = 1000;
@@ -209,25 +212,27 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
             await csv.ReadHeaderAsync(cancellationToken);
             header = [.. csv.Headers];
             CheckHeader(type, header);
-            await using (var importer = await connection.BeginBinaryImportAsync("COPY bulk_ingest_rows (job_id, row_no, fields) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            var cells = new List<string>(ChunkSize * header.Length);
+            var counts = new List<int>(ChunkSize);
+            var chunk = 0;
+            while (await csv.ReadAsync(cancellationToken))
             {
-                var cells = new List<string>();
-                while (await csv.ReadAsync(cancellationToken))
+                for (var i = 0; i < csv.FieldCount; i++)
                 {
-                    cells.Clear();
-                    for (var i = 0; i < csv.FieldCount; i++)
-                    {
-                        cells.Add(csv.GetString(i));
-                    }
-
-                    rows++;
-                    await importer.StartRowAsync(cancellationToken);
-                    await importer.WriteAsync(number, NpgsqlDbType.Bigint, cancellationToken);
-                    await importer.WriteAsync(rows, NpgsqlDbType.Integer, cancellationToken);
-                    await importer.WriteAsync(cells.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+                    cells.Add(csv.GetString(i));
                 }
 
-                await importer.CompleteAsync(cancellationToken);
+                counts.Add(csv.FieldCount);
+                rows++;
+                if (counts.Count == ChunkSize)
+                {
+                    await InsertChunkAsync(connection, number, chunk++, cells, counts, cancellationToken);
+                }
+            }
+
+            if (counts.Count > 0)
+            {
+                await InsertChunkAsync(connection, number, chunk, cells, counts, cancellationToken);
             }
         }
         catch (CsvFormatException e)
@@ -364,43 +369,55 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
             await writer.WriteAsync(line.Append(newline), cancellationToken);
         }
 
-        var filter = kind switch
+        await using var chunks = new NpgsqlCommand("SELECT cells, counts, record_ids, errors FROM bulk_ingest_chunks WHERE job_id = $1 ORDER BY chunk_no", connection);
+        chunks.Parameters.Add(new NpgsqlParameter { Value = number });
+        await using var chunkReader = await chunks.ExecuteReaderAsync(cancellationToken);
+        while (await chunkReader.ReadAsync(cancellationToken))
         {
-            IngestResultKind.Successful => "record_id IS NOT NULL",
-            IngestResultKind.Failed => "error IS NOT NULL",
-            _ => "record_id IS NULL AND error IS NULL",
-        };
-        await using var rows = new NpgsqlCommand($"SELECT fields, record_id, error FROM bulk_ingest_rows WHERE job_id = $1 AND {filter} ORDER BY row_no", connection);
-        rows.Parameters.Add(new NpgsqlParameter { Value = number });
-        await using var rowReader = await rows.ExecuteReaderAsync(cancellationToken);
-        while (await rowReader.ReadAsync(cancellationToken))
-        {
-            line.Clear();
-            if (kind == IngestResultKind.Successful)
+            var cells = chunkReader.GetFieldValue<string[]>(0);
+            var counts = chunkReader.GetFieldValue<int[]>(1);
+            var ids = chunkReader.IsDBNull(2) ? null : chunkReader.GetFieldValue<long?[]>(2);
+            var errors = chunkReader.IsDBNull(3) ? null : chunkReader.GetFieldValue<string?[]>(3);
+            var offset = 0;
+            for (var row = 0; row < counts.Length; offset += counts[row], row++)
             {
-                BulkCsv.AppendQuoted(line, SalesforceId.Format(KeyPrefixes.PackagePushJob, rowReader.GetInt64(1)));
-                line.Append(delimiter);
-                BulkCsv.AppendQuoted(line, "true");
-            }
-            else if (kind == IngestResultKind.Failed)
-            {
-                BulkCsv.AppendQuoted(line, "");
-                line.Append(delimiter);
-                BulkCsv.AppendQuoted(line, rowReader.GetString(2));
-            }
-
-            var fields = rowReader.GetFieldValue<string[]>(0);
-            for (var i = 0; i < header.Length; i++)
-            {
-                if (line.Length > 0)
+                var wanted = kind switch
                 {
-                    line.Append(delimiter);
+                    IngestResultKind.Successful => ids?[row] is not null,
+                    IngestResultKind.Failed => errors?[row] is not null,
+                    _ => ids is null,
+                };
+                if (!wanted)
+                {
+                    continue;
                 }
 
-                BulkCsv.AppendQuoted(line, i < fields.Length ? fields[i] : "");
-            }
+                line.Clear();
+                if (kind == IngestResultKind.Successful)
+                {
+                    BulkCsv.AppendQuoted(line, SalesforceId.Format(KeyPrefixes.PackagePushJob, ids![row]!.Value));
+                    line.Append(delimiter);
+                    BulkCsv.AppendQuoted(line, "true");
+                }
+                else if (kind == IngestResultKind.Failed)
+                {
+                    BulkCsv.AppendQuoted(line, "");
+                    line.Append(delimiter);
+                    BulkCsv.AppendQuoted(line, errors![row]);
+                }
 
-            await writer.WriteAsync(line.Append(newline), cancellationToken);
+                for (var i = 0; i < header.Length; i++)
+                {
+                    if (line.Length > 0)
+                    {
+                        line.Append(delimiter);
+                    }
+
+                    BulkCsv.AppendQuoted(line, i < counts[row] ? cells[offset + i] : "");
+                }
+
+                await writer.WriteAsync(line.Append(newline), cancellationToken);
+            }
         }
 
         await writer.FlushAsync(cancellationToken);
@@ -409,6 +426,18 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
     /// <summary>The job number of a 750 id.</summary>
     public static long ParseId(string id) =>
         SalesforceId.TryParseNumber(id, KeyPrefixes.BulkJob, out var number) ? number : throw NotFound();
+
+    private static async Task InsertChunkAsync(NpgsqlConnection connection, long number, int chunk, List<string> cells, List<int> counts, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand("INSERT INTO bulk_ingest_chunks (job_id, chunk_no, cells, counts) VALUES ($1, $2, $3, $4)", connection);
+        insert.Parameters.Add(new NpgsqlParameter { Value = number });
+        insert.Parameters.Add(new NpgsqlParameter { Value = chunk });
+        insert.Parameters.Add(new NpgsqlParameter { Value = cells, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter { Value = counts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        cells.Clear();
+        counts.Clear();
+    }
 
     private static void CheckHeader(SObjectDescriptor type, string[] header)
     {

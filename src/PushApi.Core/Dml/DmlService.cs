@@ -152,7 +152,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
     {
         var valid = drafts.Where(d => d.Errors.Count == 0).ToList();
         var requests = await LoadRequestsAsync(connection, valid.Select(d => (long)d.Values["PackagePushRequestId"]!), cancellationToken);
-        await CheckJobsAsync(connection, valid, requests, cancellationToken);
+        await CheckJobsAsync(connection, valid, requests, checkExisting: allOrNone, cancellationToken);
         if (!ShouldWrite(drafts, allOrNone))
         {
             return;
@@ -168,11 +168,11 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
             """
             WITH input AS (
                 SELECT nextval('push_jobs_id_seq') AS id, t.*
-                FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, ord)
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $5::boolean[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, remote, ord)
             ), inserted AS (
                 INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_at, system_modstamp)
-                SELECT input.id, input.request_id, input.org_key, input.sent_key, 'Created', t.agent_url IS NOT NULL, $4, $4
-                FROM input JOIN tenants t ON t.org_key = input.org_key
+                SELECT input.id, input.request_id, input.org_key, input.sent_key, 'Created', input.remote, $4, $4
+                FROM input
                 ON CONFLICT (request_id, org_key) DO NOTHING
                 RETURNING id, request_id
             ), counted AS (
@@ -186,17 +186,23 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         command.Parameters.Add(Array(writes.Select(d => d.OrgKey!), NpgsqlDbType.Text));
         command.Parameters.Add(Array(writes.Select(d => (string)d.Values["SubscriberOrganizationKey"]!), NpgsqlDbType.Text));
         command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        command.Parameters.Add(Array(writes.Select(d => d.Remote), NpgsqlDbType.Boolean));
         await AssignIdsAsync(command, writes, cancellationToken);
 
-        // An org another transaction added to the same request in the meantime is a duplicate too.
+        // An org another transaction (or an earlier row of this call) added to the same request in the meantime is a duplicate too.
         foreach (var draft in writes.Where(d => d.Id is null))
         {
             draft.Errors.Add(new SaveError(ErrorCodes.DuplicateValue, $"The org {draft.OrgKey} is already part of this push request."));
         }
     }
 
-    /// <summary>Eligibility of each (request, org) pair, with the facts of the whole batch read in three queries.</summary>
-    private static async Task CheckJobsAsync(NpgsqlConnection connection, List<Draft> drafts, Dictionary<long, RequestFacts> requests, CancellationToken cancellationToken)
+    /// <summary>
+    /// Eligibility of each (request, org) pair, with the facts of the whole batch read in set-based
+    /// queries. Jobs already in a request are looked up only when <paramref name="checkExisting"/>
+    /// (all-or-none calls must know every error before writing); otherwise the insert's ON CONFLICT
+    /// finds them and they are reported as duplicates just the same.
+    /// </summary>
+    private static async Task CheckJobsAsync(NpgsqlConnection connection, List<Draft> drafts, Dictionary<long, RequestFacts> requests, bool checkExisting, CancellationToken cancellationToken)
     {
         foreach (var draft in drafts)
         {
@@ -214,7 +220,9 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         var checkable = drafts.Where(d => d.Errors.Count == 0).ToList();
         var pairs = checkable.Select(d => (Key: d.OrgKey!, Package: requests[(long)d.Values["PackagePushRequestId"]!].Target.PackageId)).Distinct().ToList();
         var orgs = await LoadOrgsAsync(connection, pairs, cancellationToken);
-        var existing = await LoadExistingJobsAsync(connection, checkable.Select(d => ((long)d.Values["PackagePushRequestId"]!, d.OrgKey!)), cancellationToken);
+        var existing = checkExisting
+            ? await LoadExistingJobsAsync(connection, checkable.Select(d => ((long)d.Values["PackagePushRequestId"]!, d.OrgKey!)), cancellationToken)
+            : [];
 
         var inBatch = new HashSet<(long, string)>();
         foreach (var draft in checkable)
@@ -224,6 +232,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
             var pair = (requestId, draft.OrgKey!);
             var duplicate = existing.Contains(pair) || !inBatch.Add(pair);
             var org = orgs.GetValueOrDefault((draft.OrgKey!, request.Target.PackageId));
+            draft.Remote = org?.Remote ?? false;
             if (Eligibility.Check(request.Status, request.Target, org, duplicate) is { } reason)
             {
                 draft.Errors.Add(Eligibility.ToSaveError(reason, draft.OrgKey!, request.Target, org?.Installation));
@@ -451,7 +460,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         // The job itself must not count as a duplicate of the pair it already has.
         var unchanged = changing.Where(d => (long)d.Values["PackagePushRequestId"]! == d.OldRequestId
             && OrgKey.TryParse((string)d.Values["SubscriberOrganizationKey"]!, out var k) && OrgKey.TryParse(current[d.Id!.Value].SentKey, out var old) && k == old).ToList();
-        await CheckJobsAsync(connection, [.. changing.Except(unchanged)], requests, cancellationToken);
+        await CheckJobsAsync(connection, [.. changing.Except(unchanged)], requests, checkExisting: true, cancellationToken);
         foreach (var draft in unchanged)
         {
             draft.OrgKey = OrgKey.Parse((string)draft.Values["SubscriberOrganizationKey"]!).Value;
@@ -546,7 +555,8 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         await using var command = new NpgsqlCommand(
             """
             SELECT k.org_key, k.package_id, t.org_status,
-                   i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled
+                   i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled,
+                   t.agent_url IS NOT NULL
             FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
             JOIN tenants t ON t.org_key = k.org_key
             LEFT JOIN installations i ON i.org_key = k.org_key AND i.package_id = k.package_id
@@ -564,7 +574,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
                     new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
                     reader.GetString(8),
                     reader.GetBoolean(9));
-            orgs[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation);
+            orgs[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation, reader.GetBoolean(10));
         }
 
         return orgs;
@@ -646,6 +656,9 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
 
         /// <summary>A job's org key in its 15-character form.</summary>
         public string? OrgKey { get; set; }
+
+        /// <summary>Whether the org is reached through a remote agent (a job's queue).</summary>
+        public bool Remote { get; set; }
 
         public PushStatus CurrentStatus { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,10 @@ public sealed record SessionUser(long SessionId, long UserId, string Username, I
 public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganization organization, TimeProvider clock, IOptions<IdentityOptions> options)
 {
     private const int RandomPartLength = 48;
+    private const int MaxCachedSessions = 10_000;
+
+    // Recently checked tokens (by hash): the user and until when the check holds.
+    private readonly ConcurrentDictionary<string, (SessionUser User, DateTimeOffset Until)> _recent = new(StringComparer.Ordinal);
 
     public async Task<string> CreateAsync(long userId, long? apiClientId, string? sourceAddress, CancellationToken cancellationToken = default)
     {
@@ -48,6 +53,13 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
             return null;
         }
 
+        var hash = HashToken(token);
+        var key = Convert.ToBase64String(hash);
+        if (_recent.TryGetValue(key, out var recent) && recent.Until > clock.GetUtcNow())
+        {
+            return recent.User;
+        }
+
         await using var command = dataSource.CreateCommand(
             """
             SELECT s.id, s.user_id, s.api_client_id, s.last_used_at, u.username, u.permissions, u.is_active AND coalesce(c.is_active, true)
@@ -56,7 +68,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
             LEFT JOIN api_clients c ON c.id = s.api_client_id
             WHERE s.token_hash = $1
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = HashToken(token) });
+        command.Parameters.Add(new NpgsqlParameter { Value = hash });
         SessionUser user;
         DateTimeOffset lastUsed;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -90,11 +102,45 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
             await touch.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        Remember(key, user, now);
         return user;
+    }
+
+    private void Remember(string key, SessionUser user, DateTimeOffset now)
+    {
+        var duration = options.Value.SessionCacheDuration;
+        if (duration <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (_recent.Count >= MaxCachedSessions)
+        {
+            foreach (var stale in _recent.Where(e => e.Value.Until <= now).Select(e => e.Key).ToList())
+            {
+                _recent.TryRemove(stale, out _);
+            }
+
+            if (_recent.Count >= MaxCachedSessions)
+            {
+                return;
+            }
+        }
+
+        _recent[key] = (user, now + duration);
+    }
+
+    private void Forget(Func<SessionUser, bool> which)
+    {
+        foreach (var entry in _recent.Where(e => which(e.Value.User)).Select(e => e.Key).ToList())
+        {
+            _recent.TryRemove(entry, out _);
+        }
     }
 
     public async Task RevokeAsync(long sessionId, CancellationToken cancellationToken = default)
     {
+        Forget(u => u.SessionId == sessionId);
         await using var command = dataSource.CreateCommand("DELETE FROM sessions WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = sessionId });
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -103,6 +149,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
     /// <summary>Ends every session of a user (password reset, deactivation).</summary>
     public async Task RevokeAllAsync(long userId, CancellationToken cancellationToken = default)
     {
+        Forget(u => u.UserId == userId);
         await using var command = dataSource.CreateCommand("DELETE FROM sessions WHERE user_id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
         await command.ExecuteNonQueryAsync(cancellationToken);

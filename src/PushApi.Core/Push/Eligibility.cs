@@ -42,7 +42,7 @@ public enum IneligibleReason
 public sealed record TargetVersion(string VersionId, long PackageId, VersionNumber Number, string ReleaseState, bool IsDeprecated);
 
 /// <summary>What is known of the org at the moment of the check: the tenant and its install of the target's package.</summary>
-public sealed record OrgFacts(string OrgKey, string OrgStatus, InstallationFacts? Installation);
+public sealed record OrgFacts(string OrgKey, string OrgStatus, InstallationFacts? Installation, bool Remote = false);
 
 /// <summary>A PackageSubscriber row: which package and version an org has, and whether it blocks pushes.</summary>
 public sealed record InstallationFacts(long PackageId, VersionNumber InstalledVersion, string InstalledStatus, bool HasRestrictionEnabled);

@@ -100,8 +100,8 @@ public class BulkIngestCrashTests
 
         Core.Ids.SalesforceId.TryParseNumber(request, "0DV", out var requestNumber);
         Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {requestNumber}"), Is.EqualTo(Rows), "no row was lost or created twice");
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM bulk_ingest_rows WHERE record_id IS NULL OR error IS NOT NULL"), Is.Zero);
-        Assert.That(await ScalarAsync($"SELECT count(DISTINCT record_id) FROM bulk_ingest_rows"), Is.EqualTo(Rows), "each row names its own push job");
+        Assert.That(await ScalarAsync("SELECT count(*) FROM bulk_ingest_chunks WHERE record_ids IS NULL"), Is.Zero, "every chunk was processed");
+        Assert.That(await ScalarAsync("SELECT count(DISTINCT id) FROM bulk_ingest_chunks, unnest(record_ids) AS id WHERE id IS NOT NULL"), Is.EqualTo(Rows), "each row names its own push job");
         Assert.That(await ScalarAsync($"SELECT job_count FROM push_requests WHERE id = {requestNumber}"), Is.EqualTo(Rows), "the request's counter was kept in step");
     }
 

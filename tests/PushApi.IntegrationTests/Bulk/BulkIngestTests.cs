@@ -160,7 +160,7 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
         }
 
         await ExpectErrorAsync(Admin.GetAsync($"{Ingest}/{job}"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM bulk_ingest_rows WHERE job_id = {Number(job, "750")}"), Is.Zero,
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM bulk_ingest_chunks WHERE job_id = {Number(job, "750")}"), Is.Zero,
             "deleting a job deletes its uploaded rows");
     }
 
