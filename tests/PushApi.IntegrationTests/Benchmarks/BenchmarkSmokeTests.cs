@@ -1,0 +1,45 @@
+using System.Text.Json;
+using PushApi.IntegrationTests.Infrastructure;
+
+namespace PushApi.IntegrationTests.Benchmarks;
+
+/// <summary>
+/// The benchmark harness, run in its smoke mode (tiny sizes, no thresholds), so it keeps working:
+/// it starts its own PostgreSQL and server process, runs every scenario and writes its JSON.
+/// </summary>
+[NonParallelizable]
+public class BenchmarkSmokeTests
+{
+    [Test]
+    public async Task The_harness_runs_every_scenario_and_writes_its_results()
+    {
+        var harness = Repository.PathOf("tests", "PushApi.Benchmarks", "bin", Configuration, "net10.0", "PushApi.Benchmarks.dll");
+        Assert.That(File.Exists(harness), Is.True, $"{harness} is built with the test project");
+        var output = Path.Combine(Path.GetTempPath(), $"bench-smoke-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exitCode, log) = await ExternalProcess.RunAsync("dotnet", [harness, "--smoke", "--out", output], timeout: TimeSpan.FromMinutes(5));
+            TestContext.Out.WriteLine(log);
+            Assert.That(exitCode, Is.Zero, log);
+
+            using var results = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+            Assert.That(results.RootElement.GetProperty("machine").GetProperty("mode").GetString(), Is.EqualTo("smoke"));
+            var rows = results.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.That(rows.Select(r => r.GetProperty("id").GetString()).Distinct(),
+                Is.EquivalentTo(new[] { "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11" }));
+            Assert.That(rows.Where(r => r.GetProperty("error").ValueKind != JsonValueKind.Null).Select(r => r.GetProperty("error").GetString()), Is.Empty);
+            Assert.That(rows.All(r => r.GetProperty("value").GetDouble() > 0), Is.True, "every scenario measured something");
+            Assert.That(log, Does.Contain("id   what"), "the table is printed");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+}
