@@ -27,6 +27,7 @@ public static class CoreServices
         services.AddSingleton<Bulk.BulkIngestJobs>();
         services.AddSingleton<Bulk.BulkIngestProcessor>();
         services.AddSingleton<Bulk.BulkQueryJobs>();
+        services.AddSingleton<Deployments.Deployments>();
         return services;
     }
 }

@@ -5,14 +5,16 @@ using PushApi.Server.Bulk;
 using PushApi.Server.Database;
 using PushApi.Server.Health;
 using PushApi.Server.Hosting;
+using PushApi.Server.Notifications;
 using PushApi.Server.Rest;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
 using PushApi.Server.Soap;
 
-var builder = WebApplication.CreateBuilder(args);
+// The monitor's static files are copied next to the assembly, so any working directory serves them.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
-builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddBulkApis().AddSoapApi().AddPushApiOpenApi();
+builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi();
 
 var app = builder.Build();
 try
@@ -26,6 +28,7 @@ catch (PostgresNotFoundException e)
 }
 
 app.UseSalesforcePathQuirks();
+app.UsePushApiMonitor();
 app.UseRequestDecompression();
 app.UseRouting();
 app.UsePushApiErrorHandling();

@@ -62,6 +62,40 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         return Results(type, drafts, allOrNone);
     }
 
+    /// <summary>
+    /// Schedules (Status Pending) a push request inside the caller's transaction; the returned action
+    /// tells the scheduler once the caller has committed.
+    /// </summary>
+    public async Task<(SaveResult Result, Func<CancellationToken, Task> AfterCommit)> ScheduleInTransactionAsync(NpgsqlConnection connection, string requestId, CancellationToken cancellationToken = default)
+    {
+        var drafts = new List<Draft> { Draft.Prepare(SObjectCatalog.PackagePushRequest, WriteOperation.Update, new Dictionary<string, object?> { ["Id"] = requestId, ["Status"] = "Pending" }) };
+        var starts = drafts[0].Errors.Count == 0 ? await UpdateRequestsAsync(connection, drafts, allOrNone: true, cancellationToken) : [];
+        return (Results(SObjectCatalog.PackagePushRequest, drafts, allOrNone: true)[0], token => TellSchedulerAsync(starts, token));
+    }
+
+    /// <summary>The version a push would target, or null when no version has the id.</summary>
+    public static async Task<TargetVersion?> LoadTargetAsync(NpgsqlConnection connection, long versionId, CancellationToken cancellationToken = default) =>
+        (await LoadVersionsAsync(connection, [versionId], cancellationToken)).GetValueOrDefault(versionId);
+
+    /// <summary>
+    /// Why each org could not be pushed <paramref name="target"/> (null: it can), read set-based with
+    /// the same facts and rules as adding jobs.
+    /// </summary>
+    public static async Task<Dictionary<string, (IneligibleReason Reason, string Message)?>> CheckOrgsAsync(NpgsqlConnection connection, TargetVersion target, IReadOnlyCollection<string> orgKeys, CancellationToken cancellationToken = default)
+    {
+        var orgs = await LoadOrgsAsync(connection, [.. orgKeys.Select(k => (k, target.PackageId))], cancellationToken);
+        var checks = new Dictionary<string, (IneligibleReason, string)?>(orgKeys.Count, StringComparer.Ordinal);
+        foreach (var key in orgKeys)
+        {
+            var org = orgs.GetValueOrDefault((key, target.PackageId));
+            checks[key] = Eligibility.Check(PushStatus.Created, target, org, alreadyInRequest: false) is { } reason
+                ? (reason, Eligibility.ToSaveError(reason, key, target, org?.Installation).Message)
+                : null;
+        }
+
+        return checks;
+    }
+
     private async Task WriteCreatesAsync(NpgsqlConnection connection, SObjectDescriptor type, List<Draft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
     {
         if (type == SObjectCatalog.PackagePushRequest)

@@ -18,6 +18,9 @@ public sealed class Tenant
 
     public string? ParentOrg { get; set; }
 
+    /// <summary>Where the tenant's upgrade notifications go (deployments with notifyTenants).</summary>
+    public string? ContactEmail { get; set; }
+
     public string? AgentUrl { get; set; }
 
     public string? AgentUsername { get; set; }

@@ -28,6 +28,8 @@ public sealed record TenantPatch
 
     public FieldChange<string?> ParentOrg { get; init; }
 
+    public FieldChange<string?> ContactEmail { get; init; }
+
     /// <summary>Set to an agent to reach the tenant remotely; set to null to make it an in-platform tenant.</summary>
     public FieldChange<AgentInput?> Agent { get; init; }
 }
@@ -49,6 +51,7 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
             OrgStatus = OrgStatuses.Field.FindPicklistValue(input.OrgStatus!)!.Value,
             InstanceName = NullIfBlank(input.InstanceName),
             ParentOrg = string.IsNullOrEmpty(input.ParentOrg) ? null : OrgKey.Parse(input.ParentOrg).Value,
+            ContactEmail = NullIfBlank(input.ContactEmail),
             CreatedAt = now,
             SystemModstamp = now,
         };
@@ -87,6 +90,7 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
             OrgStatus = patch.OrgStatus.IsSet ? patch.OrgStatus.Value : tenant.OrgStatus,
             InstanceName = patch.InstanceName.IsSet ? patch.InstanceName.Value : tenant.InstanceName,
             ParentOrg = patch.ParentOrg.IsSet ? patch.ParentOrg.Value : tenant.ParentOrg,
+            ContactEmail = patch.ContactEmail.IsSet ? patch.ContactEmail.Value : tenant.ContactEmail,
             Agent = patch.Agent.IsSet ? patch.Agent.Value : null,
         };
         ThrowIfInvalid(Validator.Validate(merged));
@@ -96,6 +100,7 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
         tenant.OrgStatus = OrgStatuses.Field.FindPicklistValue(merged.OrgStatus!)!.Value;
         tenant.InstanceName = NullIfBlank(merged.InstanceName);
         tenant.ParentOrg = string.IsNullOrEmpty(merged.ParentOrg) ? null : OrgKey.Parse(merged.ParentOrg).Value;
+        tenant.ContactEmail = NullIfBlank(merged.ContactEmail);
         if (patch.Agent.IsSet)
         {
             SetAgent(tenant, patch.Agent.Value);

@@ -140,7 +140,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             CREATE TEMPORARY TABLE tenant_import (
                 row_no integer NOT NULL, org_key text COLLATE "C" NOT NULL, org_name text NOT NULL, org_type text NOT NULL,
                 org_status text NOT NULL, instance_name text, parent_org text COLLATE "C", agent_url text, agent_username text,
-                agent_password_protected text, package_id bigint, package_version_id bigint
+                agent_password_protected text, package_id bigint, package_version_id bigint, contact_email text
             ) ON COMMIT DROP
             """, connection, transaction))
         {
@@ -149,7 +149,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
 
         // Rows are buffered and flushed by the importer; synchronous writes avoid an await per value.
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id) FROM STDIN (FORMAT BINARY)",
+            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id, contact_email) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
             foreach (var row in rows)
@@ -168,6 +168,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
                 WriteNullable(copy, input.Agent?.Password is { } password ? secrets.Protect(password) : null);
                 WriteNullable(copy, row.PackageId);
                 WriteNullable(copy, row.VersionId);
+                WriteNullable(copy, string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim());
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -177,9 +178,9 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         await using (var merge = new NpgsqlCommand(
             """
             INSERT INTO tenants AS t (org_key, org_name, org_type, org_status, instance_name, parent_org,
-                                      agent_url, agent_username, agent_password_protected, created_at, system_modstamp)
+                                      agent_url, agent_username, agent_password_protected, contact_email, created_at, system_modstamp)
             SELECT org_key, org_name, org_type, org_status, instance_name, parent_org,
-                   agent_url, agent_username, agent_password_protected, $1, $1
+                   agent_url, agent_username, agent_password_protected, contact_email, $1, $1
             FROM tenant_import
             ORDER BY org_key
             ON CONFLICT (org_key) DO UPDATE SET
@@ -188,6 +189,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
                 org_status = EXCLUDED.org_status,
                 instance_name = coalesce(EXCLUDED.instance_name, t.instance_name),
                 parent_org = coalesce(EXCLUDED.parent_org, t.parent_org),
+                contact_email = coalesce(EXCLUDED.contact_email, t.contact_email),
                 agent_url = coalesce(EXCLUDED.agent_url, t.agent_url),
                 agent_username = coalesce(EXCLUDED.agent_username, t.agent_username),
                 agent_password_protected = coalesce(EXCLUDED.agent_password_protected, t.agent_password_protected),

@@ -22,6 +22,8 @@ public sealed record TenantInput
 
     public string? ParentOrg { get; init; }
 
+    public string? ContactEmail { get; init; }
+
     public AgentInput? Agent { get; init; }
 
     /// <summary>Import only: records an install of this version for the tenant.</summary>
@@ -51,6 +53,9 @@ public sealed class TenantInputValidator : AbstractValidator<TenantInput>
             .Must(k => Ids.OrgKey.TryParse(k, out _))
             .When(t => !string.IsNullOrEmpty(t.ParentOrg), ApplyConditionTo.CurrentValidator)
             .WithMessage("parentOrg must be an org id (00D…, 15 or 18 characters).");
+        RuleFor(t => t.ContactEmail).MaximumLength(254).EmailAddress()
+            .When(t => !string.IsNullOrEmpty(t.ContactEmail), ApplyConditionTo.AllValidators)
+            .WithMessage("contactEmail must be an e-mail address.");
         RuleFor(t => t.Agent!).SetValidator(new AgentInputValidator()).When(t => t.Agent is not null, ApplyConditionTo.CurrentValidator);
         RuleFor(t => t.PackageVersionId)
             .Must(v => SalesforceId.TryParseNumber(v, KeyPrefixes.MetadataPackageVersion, out _))

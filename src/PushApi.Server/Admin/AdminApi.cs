@@ -13,6 +13,8 @@ public static class AdminApi
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();
         api.MapPushRequestEndpoints();
+        api.MapDeploymentEndpoints();
+        api.MapWebhookEndpoints();
         return endpoints;
     }
 }

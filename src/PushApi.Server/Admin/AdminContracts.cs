@@ -66,6 +66,7 @@ public sealed record TenantResponse(
     string OrgStatus,
     string? InstanceName,
     string? ParentOrg,
+    string? ContactEmail,
     AgentResponse? Agent,
     DateTimeOffset CreatedAt,
     DateTimeOffset SystemModstamp)
@@ -77,6 +78,7 @@ public sealed record TenantResponse(
         t.OrgStatus,
         t.InstanceName,
         t.ParentOrg,
+        t.ContactEmail,
         t.AgentUrl is null ? null : new AgentResponse(t.AgentUrl, t.AgentUsername!, t.AgentPasswordProtected is not null),
         t.CreatedAt,
         t.SystemModstamp);

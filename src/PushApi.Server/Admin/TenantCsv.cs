@@ -7,13 +7,13 @@ namespace PushApi.Server.Admin;
 
 /// <summary>
 /// Reads a tenant import CSV: a header row naming any of orgKey, orgName, orgType, orgStatus,
-/// instanceName, parentOrg, agentUrl, agentUsername, agentPassword, packageVersionId (any case), then a
+/// instanceName, parentOrg, contactEmail, agentUrl, agentUsername, agentPassword, packageVersionId (any case), then a
 /// row per tenant. Empty cells are absent values.
 /// </summary>
 public static class TenantCsv
 {
     private static readonly string[] Columns =
-        ["orgKey", "orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "agentUrl", "agentUsername", "agentPassword", "packageVersionId"];
+        ["orgKey", "orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agentUrl", "agentUsername", "agentPassword", "packageVersionId"];
 
     public static async Task<List<TenantInput>> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -62,6 +62,7 @@ public static class TenantCsv
                     OrgStatus = Cell("orgStatus"),
                     InstanceName = Cell("instanceName"),
                     ParentOrg = Cell("parentOrg"),
+                    ContactEmail = Cell("contactEmail"),
                     Agent = agentUrl is null && agentUsername is null && agentPassword is null ? null : new AgentInput(agentUrl, agentUsername, agentPassword),
                     PackageVersionId = Cell("packageVersionId"),
                 });

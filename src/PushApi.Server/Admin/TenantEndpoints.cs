@@ -103,11 +103,11 @@ public static class TenantEndpoints
 
 /// <summary>
 /// The body of <c>PATCH /api/v1/tenants/{orgKey}</c>: only the properties present change;
-/// <c>null</c> clears instanceName, parentOrg or agent.
+/// <c>null</c> clears instanceName, parentOrg, contactEmail or agent.
 /// </summary>
-public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, AgentInput? Agent)
+public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, string? ContactEmail, AgentInput? Agent)
 {
-    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "agent"];
+    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent"];
 
     public static TenantPatch Parse(JsonElement body)
     {
@@ -151,6 +151,7 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
                 "orgType" => patch with { OrgType = value },
                 "orgStatus" => patch with { OrgStatus = value },
                 "instanceName" => patch with { InstanceName = value },
+                "contactEmail" => patch with { ContactEmail = value },
                 _ => patch with { ParentOrg = value },
             };
         }

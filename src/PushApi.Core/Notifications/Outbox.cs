@@ -1,0 +1,309 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Ids;
+using PushApi.Core.Tenants;
+
+namespace PushApi.Core.Notifications;
+
+/// <summary>Mail settings (configuration section <c>PushApi:Smtp</c>); no host, no mail.</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 25;
+
+    public string From { get; set; } = "pushapi@localhost";
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public bool EnableSsl { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Host);
+}
+
+/// <summary>Where links in mails point (configuration <c>PushApi:PublicUrl</c>).</summary>
+public sealed class NotificationOptions
+{
+    public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Attempts before a message is given up.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>How long a sender holds a message it is sending before another may try it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>A message taken from the outbox to send: a mail or a webhook delivery, with its fixed key.</summary>
+public sealed record OutboxMessage(long Id, string Kind, string Key, JsonObject Payload, int Attempt);
+
+/// <summary>A registered webhook (its secret is never shown again after creation).</summary>
+public sealed record Webhook(long Id, string Url, bool IsActive, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The durable outbox of mails and webhook deliveries. Request status changes (written by a trigger in
+/// the changing transaction) become messages in one transaction each (a message's key is unique, so
+/// handling an event twice writes nothing twice); senders lease due messages, send, and mark them sent.
+/// </summary>
+public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISecretProtector secrets, Microsoft.Extensions.Options.IOptions<SmtpOptions> smtp, Microsoft.Extensions.Options.IOptions<NotificationOptions> options)
+{
+    private static readonly string[] Terminal = ["Succeeded", "Failed", "Canceled"];
+
+    /// <summary>Turns waiting status-change events into messages; returns how many events it handled.</summary>
+    public async Task<int> DispatchEventsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var events = new List<(long Id, long Request, string Old, string New, DateTimeOffset At)>();
+        await using (var select = new NpgsqlCommand(
+            "SELECT id, request_id, old_status, new_status, created_at FROM push_request_events WHERE processed_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED", connection))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            }
+        }
+
+        var now = clock.Now();
+        foreach (var e in events)
+        {
+            var request = await LoadRequestAsync(connection, e.Request, cancellationToken);
+            var body = new JsonObject
+            {
+                ["id"] = "evt-" + e.Id.ToString(CultureInfo.InvariantCulture),
+                ["type"] = "pushRequest.statusChanged",
+                ["requestId"] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, e.Request),
+                ["oldStatus"] = e.Old,
+                ["newStatus"] = e.New,
+                ["occurredAt"] = e.At.ToString("O", CultureInfo.InvariantCulture),
+                ["packageVersionId"] = SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, request.VersionId),
+                ["jobs"] = new JsonObject { ["total"] = request.Total, ["succeeded"] = request.Succeeded, ["failed"] = request.Failed, ["canceled"] = request.Canceled },
+            };
+            await using (var webhooks = new NpgsqlCommand(
+                """
+                INSERT INTO outbox (kind, message_key, payload, next_attempt_at, created_at)
+                SELECT 'webhook', 'webhook:' || w.id || ':' || $1, jsonb_build_object('webhookId', w.id, 'url', w.url, 'body', $2::jsonb), $3, $3
+                FROM webhooks w WHERE w.is_active
+                ON CONFLICT (message_key) DO NOTHING
+                """, connection))
+            {
+                webhooks.Parameters.Add(new NpgsqlParameter { Value = e.Id.ToString(CultureInfo.InvariantCulture) });
+                webhooks.Parameters.Add(new NpgsqlParameter { Value = body.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+                webhooks.Parameters.Add(new NpgsqlParameter { Value = now });
+                await webhooks.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (smtp.Value.Enabled && Terminal.Contains(e.New))
+            {
+                await EnqueueSummaryAsync(connection, e.Request, e.New, request, now, cancellationToken);
+                if (request.NotifyTenants && e.New != "Canceled")
+                {
+                    await EnqueueTenantMailsAsync(connection, e.Request, request.VersionName, now, cancellationToken);
+                }
+            }
+
+            await using var done = new NpgsqlCommand("UPDATE push_request_events SET processed_at = $2 WHERE id = $1", connection);
+            done.Parameters.Add(new NpgsqlParameter { Value = e.Id });
+            done.Parameters.Add(new NpgsqlParameter { Value = now });
+            await done.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return events.Count;
+    }
+
+    /// <summary>Leases up to <paramref name="limit"/> due messages for this sender.</summary>
+    public async Task<List<OutboxMessage>> LeaseDueAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var now = clock.Now();
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE outbox o SET lease_until = $2, attempts = o.attempts + 1
+            FROM (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
+                  ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) due
+            WHERE o.id = due.id
+            RETURNING o.id, o.kind, o.message_key, o.payload::text, o.attempts
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = now + options.Value.Lease });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var messages = new List<OutboxMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            messages.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), JsonNode.Parse(reader.GetString(3))!.AsObject(), reader.GetInt32(4)));
+        }
+
+        return messages.OrderBy(m => m.Id).ToList();
+    }
+
+    public async Task MarkSentAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE outbox SET sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Schedules another attempt with exponential back-off, or gives the message up after the last.</summary>
+    public async Task MarkFailedAsync(OutboxMessage message, string error, CancellationToken cancellationToken = default)
+    {
+        var delay = TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, message.Attempt)));
+        var next = message.Attempt >= options.Value.MaxAttempts ? DateTimeOffset.MaxValue : clock.Now() + delay;
+        await using var command = dataSource.CreateCommand("UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = message.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = next == DateTimeOffset.MaxValue ? DateTime.MaxValue : next, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = error.Length > 2000 ? error[..2000] : error });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Registers a webhook; returns it with its signing secret (shown once).</summary>
+    public async Task<(Webhook Webhook, string Secret)> AddWebhookAsync(string url, long userId, CancellationToken cancellationToken = default)
+    {
+        var secret = Base62.Random(40);
+        await using var command = dataSource.CreateCommand("INSERT INTO webhooks (url, secret_protected, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id, created_at");
+        command.Parameters.Add(new NpgsqlParameter { Value = url });
+        command.Parameters.Add(new NpgsqlParameter { Value = secrets.Protect(secret) });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (new Webhook(reader.GetInt64(0), url, true, reader.GetFieldValue<DateTimeOffset>(1)), secret);
+    }
+
+    public async Task<List<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id, url, is_active, created_at FROM webhooks ORDER BY id");
+        var hooks = new List<Webhook>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            hooks.Add(new Webhook(reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return hooks;
+    }
+
+    public async Task<bool> RemoveWebhookAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE webhooks SET is_active = false WHERE id = $1 AND is_active");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>The HMAC-SHA256 signature of a delivery: hex of HMAC(secret, timestamp + "." + body), sent as <c>X-PushApi-Signature: t=…,v1=…</c>.</summary>
+    public async Task<string?> SignAsync(long webhookId, string timestamp, string body, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT secret_protected FROM webhooks WHERE id = $1 AND is_active");
+        command.Parameters.Add(new NpgsqlParameter { Value = webhookId });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not string protectedSecret)
+        {
+            return null;
+        }
+
+        return Signature(secrets.Unprotect(protectedSecret), timestamp, body);
+    }
+
+    public static string Signature(string secret, string timestamp, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
+
+    private async Task EnqueueSummaryAsync(NpgsqlConnection connection, long requestId, string status, RequestFacts request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (request.SubmitterAddress is null)
+        {
+            return;
+        }
+
+        var reasons = new List<string>();
+        await using (var top = new NpgsqlCommand(
+            """
+            SELECT coalesce(e.error_type, 'Unknown'), coalesce(e.error_title, ''), count(*) FROM push_jobs j
+            LEFT JOIN LATERAL (SELECT error_type, error_title FROM push_errors WHERE job_id = j.id ORDER BY id LIMIT 1) e ON true
+            WHERE j.request_id = $1 AND j.status = 'Failed' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5
+            """, connection))
+        {
+            top.Parameters.Add(new NpgsqlParameter { Value = requestId });
+            await using var reader = await top.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                reasons.Add($"  {reader.GetInt64(2):N0} × {reader.GetString(0)}: {reader.GetString(1)}");
+            }
+        }
+
+        var id = SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId);
+        var processed = request.Succeeded + request.Failed + request.Canceled;
+        var text = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"The push of {request.VersionName} ({id}) ended {status}.")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Tenants processed: {processed:N0} of {request.Total:N0}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Succeeded: {request.Succeeded:N0}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Failed: {request.Failed:N0}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Canceled: {request.Canceled:N0}");
+        if (reasons.Count > 0)
+        {
+            text.AppendLine().AppendLine("Top failure reasons:");
+            reasons.ForEach(r => text.AppendLine(r));
+        }
+
+        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Details: {options.Value.PublicUrl.TrimEnd('/')}/monitor/#/deployments/{id}");
+        await InsertMailAsync(connection, $"summary:{requestId}", request.SubmitterAddress, $"Push {status}: {request.VersionName} — {request.Succeeded:N0} succeeded, {request.Failed:N0} failed", text.ToString(), now, cancellationToken);
+    }
+
+    private static async Task EnqueueTenantMailsAsync(NpgsqlConnection connection, long requestId, string versionName, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO outbox (kind, message_key, payload, next_attempt_at, created_at)
+            SELECT 'mail', 'tenant:' || $1 || ':' || t.org_key,
+                   jsonb_build_object('to', t.contact_email,
+                                      'subject', $2 || ' has been installed in ' || t.org_name,
+                                      'body', 'Hello,' || E'\n\n' || 'your organization ' || t.org_name || ' (' || t.org_key || ') was upgraded to ' || $2 || '.' || E'\n'),
+                   $3, $3
+            FROM push_jobs j JOIN tenants t ON t.org_key = j.org_key
+            WHERE j.request_id = $1 AND j.status = 'Succeeded' AND t.contact_email IS NOT NULL
+            ON CONFLICT (message_key) DO NOTHING
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        command.Parameters.Add(new NpgsqlParameter { Value = versionName });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertMailAsync(NpgsqlConnection connection, string key, string to, string subject, string body, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var payload = new JsonObject { ["to"] = to, ["subject"] = subject, ["body"] = body };
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO outbox (kind, message_key, payload, next_attempt_at, created_at) VALUES ('mail', $1, $2::jsonb, $3, $3) ON CONFLICT (message_key) DO NOTHING", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = key });
+        command.Parameters.Add(new NpgsqlParameter { Value = payload.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<RequestFacts> LoadRequestAsync(NpgsqlConnection connection, long requestId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT r.package_version_id, CASE WHEN v.name LIKE p.name || '%' THEN v.name ELSE p.name || ' ' || v.name END, r.job_count, r.succeeded_count, r.failed_count, r.canceled_count, r.notify_tenants,
+                   coalesce(u.email, CASE WHEN u.username LIKE '%@%' THEN u.username END)
+            FROM push_requests r
+            JOIN package_versions v ON v.id = r.package_version_id
+            JOIN packages p ON p.id = v.package_id
+            LEFT JOIN users u ON u.id = r.created_by
+            WHERE r.id = $1
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new RequestFacts(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7));
+    }
+
+    private sealed record RequestFacts(long VersionId, string VersionName, int Total, int Succeeded, int Failed, int Canceled, bool NotifyTenants, string? SubmitterAddress);
+}

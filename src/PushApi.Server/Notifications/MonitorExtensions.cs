@@ -1,0 +1,31 @@
+using Microsoft.Net.Http.Headers;
+
+namespace PushApi.Server.Notifications;
+
+/// <summary>The push monitor at <c>/monitor</c>: static files (no build step) that read the native API with the signed-in user's token.</summary>
+public static class MonitorExtensions
+{
+    public static WebApplication UsePushApiMonitor(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.Equals("/monitor", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.Redirect("/monitor/");
+                return;
+            }
+
+            if (context.Request.Path.StartsWithSegments("/monitor", StringComparison.OrdinalIgnoreCase))
+            {
+                // Only the page's own scripts and the service's API: no inline script, no third party.
+                context.Response.Headers[HeaderNames.ContentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'";
+                context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+            }
+
+            await next(context);
+        });
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        return app;
+    }
+}

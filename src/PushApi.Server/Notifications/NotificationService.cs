@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PushApi.Core.Notifications;
+
+namespace PushApi.Server.Notifications;
+
+/// <summary>
+/// Sends what the outbox holds: turns request status changes into messages, then sends due mails
+/// (SMTP) and webhook deliveries (HTTP POST, HMAC-signed), retrying failures with back-off. Every
+/// instance runs one; messages are leased, so two instances never send the same message at once.
+/// </summary>
+public sealed class NotificationService(Outbox outbox, IOptions<SmtpOptions> smtp, IHttpClientFactory http, TimeProvider clock, ILogger<NotificationService> logger) : BackgroundService
+{
+    public const string WebhookClient = "pushapi-webhooks";
+
+    /// <summary>How often the outbox is looked at.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await outbox.DispatchEventsAsync(stoppingToken) > 0)
+                {
+                }
+
+                foreach (var message in await outbox.LeaseDueAsync(20, stoppingToken))
+                {
+                    await SendAsync(message, stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Notifications: the database is unavailable ({Reason}); trying again shortly.", e.Message);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                await Task.Delay(Interval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (message.Kind == "mail")
+            {
+                await SendMailAsync(message, cancellationToken);
+            }
+            else
+            {
+                await DeliverWebhookAsync(message, cancellationToken);
+            }
+
+            await outbox.MarkSentAsync(message.Id, CancellationToken.None);
+        }
+        catch (Exception e) when (e is SmtpException or HttpRequestException or IOException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Notification {Key} attempt {Attempt} failed: {Reason}", message.Key, message.Attempt, e.Message);
+            await outbox.MarkFailedAsync(message, e.Message, CancellationToken.None);
+        }
+    }
+
+    private async Task SendMailAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var settings = smtp.Value;
+        if (!settings.Enabled)
+        {
+            throw new InvalidOperationException("SMTP is not configured (PushApi:Smtp:Host).");
+        }
+
+        using var mail = new MailMessage(settings.From, message.Payload["to"]!.GetValue<string>())
+        {
+            Subject = message.Payload["subject"]!.GetValue<string>(),
+            Body = message.Payload["body"]!.GetValue<string>(),
+            BodyEncoding = Encoding.UTF8,
+            SubjectEncoding = Encoding.UTF8,
+        };
+
+        // Fixed per message: a resend after a crash between sending and marking is the same message.
+        mail.Headers.Add("Message-ID", $"<{MessageId(message.Key)}@pushapi>");
+        mail.Headers.Add("X-PushApi-Message", message.Key);
+        using var client = new SmtpClient(settings.Host, settings.Port) { EnableSsl = settings.EnableSsl, Timeout = 30_000 };
+        if (settings.Username is not null)
+        {
+            client.Credentials = new System.Net.NetworkCredential(settings.Username, settings.Password);
+        }
+
+        await client.SendMailAsync(mail, cancellationToken);
+    }
+
+    private async Task DeliverWebhookAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var webhookId = message.Payload["webhookId"]!.GetValue<long>();
+        var body = message.Payload["body"]!.ToJsonString();
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = await outbox.SignAsync(webhookId, timestamp, body, cancellationToken);
+        if (signature is null)
+        {
+            return; // The webhook was removed: nothing to deliver.
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, message.Payload["url"]!.GetValue<string>())
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-PushApi-Event", "pushRequest.statusChanged");
+        request.Headers.Add("X-PushApi-Delivery", message.Key);
+        request.Headers.Add("X-PushApi-Signature", $"t={timestamp},v1={signature}");
+        using var response = await http.CreateClient(WebhookClient).SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"The webhook answered {(int)response.StatusCode}.");
+        }
+    }
+
+    private static string MessageId(string key) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
+}
+
+public static class NotificationExtensions
+{
+    public static IServiceCollection AddPushApiNotifications(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration("PushApi:Smtp");
+        services.AddOptions<NotificationOptions>().BindConfiguration("PushApi:Notifications");
+        services.AddHttpClient(NotificationService.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<Outbox>();
+        services.AddHostedService<NotificationService>();
+        return services;
+    }
+}
