@@ -102,7 +102,7 @@ public sealed class SmtpListener : IAsyncDisposable
                         var data = new StringBuilder();
                         while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".")
                         {
-                            data.AppendLine(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine);
+                            data.Append(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine).Append("\r\n");
                         }
 
                         if (RefuseNext > 0)
