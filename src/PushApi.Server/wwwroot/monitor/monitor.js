@@ -168,6 +168,7 @@ async function exportCsv(id) {
   const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `deployment-${id}-failures.csv`, id: "csv-link" }, "download");
   document.body.append(link);
   link.click();
+  setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
 }
 
 async function deployView() {
