@@ -36,6 +36,9 @@ public sealed class NotificationOptions
     /// <summary>Attempts before a message is given up.</summary>
     public int MaxAttempts { get; set; } = 8;
 
+    /// <summary>How long sent messages and handled events are kept.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How long a sender holds a message it is sending before another may try it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 }
@@ -156,12 +159,27 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
     public async Task MarkFailedAsync(OutboxMessage message, string error, CancellationToken cancellationToken = default)
     {
         var delay = TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, message.Attempt)));
-        var next = message.Attempt >= options.Value.MaxAttempts ? DateTimeOffset.MaxValue : clock.Now() + delay;
-        await using var command = dataSource.CreateCommand("UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1");
+        var givenUp = message.Attempt >= options.Value.MaxAttempts;
+        await using var command = dataSource.CreateCommand(
+            "UPDATE outbox SET next_attempt_at = CASE WHEN $4 THEN 'infinity'::timestamptz ELSE $2 END, lease_until = NULL, last_error = $3 WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = message.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = next == DateTimeOffset.MaxValue ? DateTime.MaxValue : next, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() + delay });
         command.Parameters.Add(new NpgsqlParameter { Value = error.Length > 2000 ? error[..2000] : error });
+        command.Parameters.Add(new NpgsqlParameter { Value = givenUp });
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes messages sent (or given up) and events handled longer ago than <see cref="NotificationOptions.Retention"/>.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH messages AS (DELETE FROM outbox WHERE (sent_at < $1) OR (sent_at IS NULL AND next_attempt_at = 'infinity' AND created_at < $1) RETURNING 1),
+                 events AS (DELETE FROM push_request_events WHERE processed_at < $1 RETURNING 1)
+            SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM events)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() - options.Value.Retention });
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Registers a webhook; returns it with its signing secret (shown once).</summary>

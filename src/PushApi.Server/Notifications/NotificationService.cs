@@ -21,10 +21,17 @@ public sealed class NotificationService(Outbox outbox, IOptions<SmtpOptions> smt
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var lastPurge = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (clock.GetUtcNow() - lastPurge > TimeSpan.FromHours(1))
+                {
+                    await outbox.PurgeAsync(stoppingToken);
+                    lastPurge = clock.GetUtcNow();
+                }
+
                 while (await outbox.DispatchEventsAsync(stoppingToken) > 0)
                 {
                 }

@@ -50,6 +50,7 @@ public class NotificationTests
             ["PushApi:Smtp:Port"] = _smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PushApi:Smtp:From"] = "pushapi@test.local",
             ["PushApi:Notifications:PublicUrl"] = "https://push.example.test",
+            ["PushApi:Notifications:MaxAttempts"] = "3",
         });
         _admin = await _server.LoginAsync();
         _push = await PushScenario.CreateAsync(_admin, _server.ConnectionString, "notify");
@@ -116,6 +117,18 @@ public class NotificationTests
         var id = await DeployAsync([_orgs[4]], notifyTenants: false, uninstall: null);
         await _smtp.WaitForAsync(m => m.Any(x => x.Body.Contains(id, StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
         Assert.That(await ScalarAsync($"SELECT attempts FROM outbox WHERE message_key = 'summary:{Number(id)}'"), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_mail_refused_at_every_attempt_is_given_up_with_its_error()
+    {
+        _smtp.RefuseNext = 3;
+        var id = await DeployAsync([_orgs[7]], notifyTenants: false, uninstall: null);
+        await WaitUntilAsync($"SELECT next_attempt_at = 'infinity' FROM outbox WHERE message_key = 'summary:{Number(id)}'");
+        Assert.That(await ScalarAsync($"SELECT attempts FROM outbox WHERE message_key = 'summary:{Number(id)}'"), Is.EqualTo(3));
+        Assert.That(await ScalarObjectAsync($"SELECT last_error FROM outbox WHERE message_key = 'summary:{Number(id)}'"), Does.Contain("451").Or.Contain("Try again"));
+        Assert.That(_smtp.Received.Where(m => m.Body.Contains(id, StringComparison.Ordinal)), Is.Empty);
+        _smtp.RefuseNext = 0;
     }
 
     [Test]
@@ -190,7 +203,7 @@ public class NotificationTests
     private async Task WaitUntilAsync(string sql)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!(bool)(await ScalarObjectAsync(sql))!)
+        while (await ScalarObjectAsync(sql) is not true)
         {
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), sql);
             await Task.Delay(100);
