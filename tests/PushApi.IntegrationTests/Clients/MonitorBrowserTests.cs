@@ -64,7 +64,10 @@ public class MonitorBrowserTests() : ApiFixture("monitor")
         Assert.That(seen.Text("finalStatus"), Is.EqualTo("Succeeded"));
         Assert.That(await push.JobStatusesAsync(id), Is.EquivalentTo(new Dictionary<string, string>
         {
-            [local[0]] = "Succeeded", [local[1]] = "Succeeded", [local[2]] = "Succeeded", [remote[0]] = "Failed",
+            [local[0]] = "Succeeded",
+            [local[1]] = "Succeeded",
+            [local[2]] = "Succeeded",
+            [remote[0]] = "Failed",
         }));
         Assert.That(seen.GetProperty("failedOrgs").EnumerateArray().Select(o => o.GetString()), Is.EqualTo(new[] { remote[0] }));
         Assert.That(seen.GetProperty("failureGroups")[0].EnumerateArray().Select(c => c.GetString()), Is.EqualTo(new[] { "DeployError", "Apex Compile Failure", "1" }));
