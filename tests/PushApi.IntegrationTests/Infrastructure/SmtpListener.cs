@@ -28,6 +28,12 @@ public sealed class SmtpListener : IAsyncDisposable
     /// <summary>How many of the next messages to refuse with a temporary error (451).</summary>
     public int RefuseNext { get; set; }
 
+    /// <summary>
+    /// When set, the next message is kept but never acknowledged (its sender waits for the 250 that
+    /// does not come): the moment a crash between sending and recording a mail happens.
+    /// </summary>
+    public TaskCompletionSource<Mail>? HoldNext { get; set; }
+
     public async Task<List<Mail>> WaitForAsync(Func<List<Mail>, bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -112,7 +118,16 @@ public sealed class SmtpListener : IAsyncDisposable
                             break;
                         }
 
-                        Received.Enqueue(Mail.Parse(from ?? "", string.Join(",", to), data.ToString()));
+                        var mail = Mail.Parse(from ?? "", string.Join(",", to), data.ToString());
+                        Received.Enqueue(mail);
+                        if (HoldNext is { } hold)
+                        {
+                            HoldNext = null;
+                            hold.TrySetResult(mail);
+                            await reader.ReadLineAsync(); // until the sender goes away
+                            return;
+                        }
+
                         await writer.WriteLineAsync("250 Queued");
                         break;
                     case "QUIT":
