@@ -225,14 +225,19 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
         return await reader.ReadAsync(cancellationToken) ? ReadBatch(reader) : throw BatchNotFound(batchId);
     }
 
+    /// <summary>A batch that has a result (it completed); any other is an <c>InvalidBatch</c> error.</summary>
+    public async Task<QueryBatch> GetCompletedBatchAsync(string jobId, string batchId, CancellationToken cancellationToken)
+    {
+        var batch = await GetBatchAsync(jobId, batchId, cancellationToken);
+        return batch.State == "Completed"
+            ? batch
+            : throw new BulkException(BulkErrorKind.BadRequest, "InvalidBatch", $"Batch {batchId} is {batch.State}; it has no result.");
+    }
+
     /// <summary>The CSV of a completed batch's result.</summary>
     public async Task<byte[]> GetResultAsync(string jobId, string batchId, string resultId, CancellationToken cancellationToken)
     {
-        var batch = await GetBatchAsync(jobId, batchId, cancellationToken);
-        if (batch.State != "Completed")
-        {
-            throw new BulkException(BulkErrorKind.BadRequest, "InvalidBatch", $"Batch {batchId} is {batch.State}; it has no result.");
-        }
+        var batch = await GetCompletedBatchAsync(jobId, batchId, cancellationToken);
 
         if (!string.Equals(resultId, batch.ResultId, StringComparison.Ordinal) && !string.Equals(resultId, batch.ResultId[..15], StringComparison.Ordinal))
         {
@@ -250,7 +255,7 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
         await using var writer = new StreamWriter(buffer, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         var line = new StringBuilder();
         var headerWritten = false;
-        var rows = await soql.ReadAllAsync(statement, job.ObjectName, async (columns, record) =>
+        var count = await soql.ReadAllAsync(statement, job.ObjectName, async (columns, record) =>
         {
             if (!headerWritten)
             {
@@ -271,13 +276,13 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
 
             await writer.WriteAsync(line.Append('\n'), cancellationToken);
         }, cancellationToken);
-        if (rows.Count == 0)
+        if (count == 0)
         {
             await writer.WriteAsync(NoRecords);
         }
 
         await writer.FlushAsync(cancellationToken);
-        return (buffer.ToArray(), rows.Count);
+        return (buffer.ToArray(), count);
     }
 
     private static async Task WriteHeaderAsync(StreamWriter writer, IReadOnlyList<string> columns, StringBuilder line)

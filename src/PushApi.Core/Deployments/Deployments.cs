@@ -41,19 +41,11 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
     /// <summary>Jobs written per DML call inside the deployment's transaction.</summary>
     private const int JobChunk = 10_000;
 
+    /// <summary>Joins a job (<c>j</c>) to its first error (<c>e</c>), if any: the error a report shows for the job.</summary>
+    private const string FirstError = "LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true";
+
     public async Task<DeploymentResult> CreateAsync(DeploymentInput input, long userId, CancellationToken cancellationToken = default) =>
         await CreateAsync(input, userId, retryOf: null, cancellationToken);
-
-    /// <summary>The deployment's progress (from the request's counters), and what it retries.</summary>
-    public async Task<(PushRequestProgress Progress, string? RetryOf, bool NotifyTenants)> GetAsync(PushRequests requests, string id, CancellationToken cancellationToken = default)
-    {
-        var progress = await requests.GetAsync(id, cancellationToken);
-        await using var command = dataSource.CreateCommand("SELECT retry_of, notify_tenants FROM push_requests WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = Number(id) });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (progress, reader.IsDBNull(0) ? null : SalesforceId.Format(KeyPrefixes.PackagePushRequest, reader.GetInt64(0)), reader.GetBoolean(1));
-    }
 
     /// <summary>
     /// Deploys the same version again to the orgs whose jobs failed, those of the given error types
@@ -85,9 +77,9 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
 
         var orgs = new List<string>();
         await using (var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT j.org_key FROM push_jobs j
-            LEFT JOIN LATERAL (SELECT e.error_type, e.error_title FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true
+            {FirstError}
             WHERE j.request_id = $1 AND j.status = 'Failed'
               AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
               AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
@@ -117,22 +109,8 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
     public async Task<(IReadOnlyList<FailureGroup> Groups, IReadOnlyList<DeploymentFailure> Failures, string? Next)> FailuresAsync(string id, string? after, int limit, CancellationToken cancellationToken = default)
     {
         var number = await ExistingAsync(id, cancellationToken);
-        var groups = new List<FailureGroup>();
-        await using (var command = dataSource.CreateCommand(
-            """
-            SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
-            LEFT JOIN LATERAL (SELECT e.error_type, e.error_title FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true
-            WHERE j.request_id = $1 AND j.status = 'Failed'
-            GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
-            """))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = number });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                groups.Add(new FailureGroup(reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2)));
-            }
-        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var groups = await FailureGroupsAsync(connection, number, limit: null, cancellationToken);
 
         var afterNumber = 0L;
         if (after is not null && !SalesforceId.TryParseNumber(after, KeyPrefixes.PackagePushJob, out afterNumber))
@@ -141,7 +119,7 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
         }
 
         var failures = new List<DeploymentFailure>();
-        await foreach (var failure in ReadFailuresAsync(number, afterNumber, limit + 1, cancellationToken))
+        await foreach (var failure in ReadFailuresAsync(connection, number, afterNumber, limit + 1, cancellationToken))
         {
             failures.Add(failure);
         }
@@ -157,7 +135,8 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         await writer.WriteAsync("OrgKey,OrgName,OrgType,Status,ErrorType,ErrorTitle,ErrorMessage,ErrorDetails\n");
         var line = new StringBuilder();
-        await foreach (var f in ReadFailuresAsync(number, 0, int.MaxValue, cancellationToken))
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await foreach (var f in ReadFailuresAsync(connection, number, 0, int.MaxValue, cancellationToken))
         {
             line.Clear();
             foreach (var value in new[] { f.OrgKey, f.OrgName, f.OrgType, f.Status, f.ErrorType, f.ErrorTitle, f.ErrorMessage, f.ErrorDetails })
@@ -176,17 +155,39 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
         await writer.FlushAsync(cancellationToken);
     }
 
-    private async IAsyncEnumerable<DeploymentFailure> ReadFailuresAsync(long request, long after, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A request's failed jobs counted by the type and title of their first error, most frequent first.</summary>
+    public static async Task<List<FailureGroup>> FailureGroupsAsync(NpgsqlConnection connection, long request, int? limit, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        var groups = new List<FailureGroup>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
+            {FirstError}
+            WHERE j.request_id = $1 AND j.status = 'Failed'
+            GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $2
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = request });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add(new FailureGroup(reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2)));
+        }
+
+        return groups;
+    }
+
+    private static async IAsyncEnumerable<DeploymentFailure> ReadFailuresAsync(NpgsqlConnection connection, long request, long after, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
             SELECT j.id, j.org_key, t.org_name, t.org_type, j.status, e.error_type, e.error_title, e.error_message, e.error_details
             FROM push_jobs j
             LEFT JOIN tenants t ON t.org_key = j.org_key
-            LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true
+            {FirstError}
             WHERE j.request_id = $1 AND j.status = 'Failed' AND j.id > $2
             ORDER BY j.id LIMIT $3
-            """);
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = request });
         command.Parameters.Add(new NpgsqlParameter { Value = after });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });

@@ -83,7 +83,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
     /// </summary>
     public static async Task<Dictionary<string, (IneligibleReason Reason, string Message)?>> CheckOrgsAsync(NpgsqlConnection connection, TargetVersion target, IReadOnlyCollection<string> orgKeys, CancellationToken cancellationToken = default)
     {
-        var orgs = await LoadOrgsAsync(connection, [.. orgKeys.Select(k => (k, target.PackageId))], cancellationToken);
+        var orgs = await EligibilityFacts.LoadOrgsAsync(connection, [.. orgKeys.Select(k => (k, target.PackageId))], lockInstallations: false, cancellationToken);
         var checks = new Dictionary<string, (IneligibleReason, string)?>(orgKeys.Count, StringComparer.Ordinal);
         foreach (var key in orgKeys)
         {
@@ -253,7 +253,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
 
         var checkable = drafts.Where(d => d.Errors.Count == 0).ToList();
         var pairs = checkable.Select(d => (Key: d.OrgKey!, Package: requests[(long)d.Values["PackagePushRequestId"]!].Target.PackageId)).Distinct().ToList();
-        var orgs = await LoadOrgsAsync(connection, pairs, cancellationToken);
+        var orgs = await EligibilityFacts.LoadOrgsAsync(connection, pairs, lockInstallations: false, cancellationToken);
         var existing = checkExisting
             ? await LoadExistingJobsAsync(connection, checkable.Select(d => ((long)d.Values["PackagePushRequestId"]!, d.OrgKey!)), cancellationToken)
             : [];
@@ -551,7 +551,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            versions[reader.GetInt64(0)] = ReadTarget(reader, 0);
+            versions[reader.GetInt64(0)] = EligibilityFacts.ReadTarget(reader, 0);
         }
 
         return versions;
@@ -577,41 +577,10 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            requests[reader.GetInt64(0)] = new RequestFacts(PushStatuses.Parse(reader.GetString(1)), ReadTarget(reader, 2));
+            requests[reader.GetInt64(0)] = new RequestFacts(PushStatuses.Parse(reader.GetString(1)), EligibilityFacts.ReadTarget(reader, 2));
         }
 
         return requests;
-    }
-
-    private static async Task<Dictionary<(string, long), OrgFacts>> LoadOrgsAsync(NpgsqlConnection connection, List<(string Key, long Package)> pairs, CancellationToken cancellationToken)
-    {
-        var orgs = new Dictionary<(string, long), OrgFacts>();
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT k.org_key, k.package_id, t.org_status,
-                   i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled,
-                   t.agent_url IS NOT NULL
-            FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
-            JOIN tenants t ON t.org_key = k.org_key
-            LEFT JOIN installations i ON i.org_key = k.org_key AND i.package_id = k.package_id
-            LEFT JOIN package_versions v ON v.id = i.package_version_id
-            """, connection);
-        command.Parameters.Add(Array(pairs.Select(p => p.Key), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(pairs.Select(p => p.Package), NpgsqlDbType.Bigint));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var installation = reader.IsDBNull(3)
-                ? null
-                : new InstallationFacts(
-                    reader.GetInt64(3),
-                    new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
-                    reader.GetString(8),
-                    reader.GetBoolean(9));
-            orgs[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation, reader.GetBoolean(10));
-        }
-
-        return orgs;
     }
 
     private static async Task<HashSet<(long, string)>> LoadExistingJobsAsync(NpgsqlConnection connection, IEnumerable<(long Request, string Key)> pairs, CancellationToken cancellationToken)
@@ -631,13 +600,6 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
 
         return existing;
     }
-
-    private static TargetVersion ReadTarget(DbDataReader reader, int first) => new(
-        SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, reader.GetInt64(first)),
-        reader.GetInt64(first + 1),
-        new VersionNumber(reader.GetInt32(first + 2), reader.GetInt32(first + 3), reader.GetInt32(first + 4), reader.GetInt32(first + 5)),
-        reader.GetString(first + 6),
-        reader.GetBoolean(first + 7));
 
     private static async Task AssignIdsAsync(NpgsqlCommand command, List<Draft> writes, CancellationToken cancellationToken)
     {

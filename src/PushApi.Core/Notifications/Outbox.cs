@@ -239,21 +239,9 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
             return;
         }
 
-        var reasons = new List<string>();
-        await using (var top = new NpgsqlCommand(
-            """
-            SELECT coalesce(e.error_type, 'Unknown'), coalesce(e.error_title, ''), count(*) FROM push_jobs j
-            LEFT JOIN LATERAL (SELECT error_type, error_title FROM push_errors WHERE job_id = j.id ORDER BY id LIMIT 1) e ON true
-            WHERE j.request_id = $1 AND j.status = 'Failed' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5
-            """, connection))
-        {
-            top.Parameters.Add(new NpgsqlParameter { Value = requestId });
-            await using var reader = await top.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                reasons.Add($"  {reader.GetInt64(2):N0} × {reader.GetString(0)}: {reader.GetString(1)}");
-            }
-        }
+        var reasons = (await Deployments.Deployments.FailureGroupsAsync(connection, requestId, limit: 5, cancellationToken))
+            .Select(g => $"  {g.Count:N0} × {g.ErrorType ?? "Unknown"}: {g.ErrorTitle}")
+            .ToList();
 
         var id = SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId);
         var processed = request.Succeeded + request.Failed + request.Canceled;
@@ -308,8 +296,8 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
     private static async Task<RequestFacts> LoadRequestAsync(NpgsqlConnection connection, long requestId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            """
-            SELECT r.package_version_id, CASE WHEN v.name LIKE p.name || '%' THEN v.name ELSE p.name || ' ' || v.name END, r.job_count, r.succeeded_count, r.failed_count, r.canceled_count, r.notify_tenants,
+            $"""
+            SELECT r.package_version_id, {Packages.PackageVersion.DisplayNameSql("v", "p")}, r.job_count, r.succeeded_count, r.failed_count, r.canceled_count, r.notify_tenants,
                    coalesce(u.email, CASE WHEN u.username LIKE '%@%' THEN u.username END)
             FROM push_requests r
             JOIN package_versions v ON v.id = r.package_version_id

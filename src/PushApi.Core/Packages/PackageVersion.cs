@@ -5,6 +5,14 @@ namespace PushApi.Core.Packages;
 /// <summary>One uploaded version of a package (MetadataPackageVersion).</summary>
 public sealed class PackageVersion
 {
+    /// <summary>
+    /// SQL for the name a person reads ("Acme CRM 2.0"): the version's name, led by its package's
+    /// name unless it starts with it already. <paramref name="version"/> and <paramref name="package"/>
+    /// are the aliases of package_versions and packages in the query.
+    /// </summary>
+    public static string DisplayNameSql(string version, string package) =>
+        $"CASE WHEN starts_with({version}.name, {package}.name) THEN {version}.name ELSE {package}.name || ' ' || {version}.name END";
+
     public long Id { get; private set; }
 
     public long PackageId { get; init; }

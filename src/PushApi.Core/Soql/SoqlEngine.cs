@@ -126,11 +126,12 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     }
 
     /// <summary>
-    /// Every row of a query, read page by page without a locator (the Bulk API's query results), with
-    /// the query's columns flattened as CSV names them (<c>PackageVersion.Name</c>).
+    /// Every row of a query, read page by page without a locator (the Bulk API's query results), each
+    /// given with the query's columns flattened as CSV names them (<c>PackageVersion.Name</c>).
     /// </summary>
+    /// <returns>The number of rows.</returns>
     /// <exception cref="SoqlException">The statement is wrong, or is one CSV cannot hold (a child sub-query or an aggregate).</exception>
-    public async Task<SoqlRows> ReadAllAsync(string soql, string expectedObject, Func<IReadOnlyList<string>, SoqlRecord, ValueTask> onRecord, CancellationToken cancellationToken = default)
+    public async Task<int> ReadAllAsync(string soql, string expectedObject, Func<IReadOnlyList<string>, SoqlRecord, ValueTask> onRecord, CancellationToken cancellationToken = default)
     {
         var compiled = Compile(soql);
         if (!string.Equals(compiled.Root.Name, expectedObject, StringComparison.Ordinal))
@@ -164,7 +165,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             count += page.Records.Count;
             if (!page.More)
             {
-                return new SoqlRows(compiled.Root, columns, count);
+                return count;
             }
 
             afterKey = page.LastKey;

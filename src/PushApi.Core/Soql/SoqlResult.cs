@@ -22,6 +22,3 @@ public sealed class SoqlRecord(SObjectDescriptor? type, string? id)
 
 /// <summary>A page of a query: the total number of rows, whether this is the last page, and the locator of the next.</summary>
 public sealed record SoqlResult(int TotalSize, bool Done, string? NextLocator, IReadOnlyList<SoqlRecord> Records);
-
-/// <summary>What <see cref="SoqlEngine.ReadAllAsync"/> read: the object, the flattened column names and the row count.</summary>
-public sealed record SoqlRows(SObjectDescriptor Root, IReadOnlyList<string> Columns, int Count);

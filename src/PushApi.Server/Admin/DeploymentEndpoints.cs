@@ -144,7 +144,7 @@ public static class DeploymentEndpoints
     {
         await using var command = dataSource.CreateCommand(
             $"""
-            SELECT r.id, r.package_version_id, CASE WHEN v.name LIKE p.name || '%' THEN v.name ELSE p.name || ' ' || v.name END, r.status, r.scheduled_start_time, r.start_time, r.end_time, r.created_at, r.retry_of, r.notify_tenants,
+            SELECT r.id, r.package_version_id, {Core.Packages.PackageVersion.DisplayNameSql("v", "p")}, r.status, r.scheduled_start_time, r.start_time, r.end_time, r.created_at, r.retry_of, r.notify_tenants,
                    r.job_count, r.succeeded_count, r.failed_count, r.canceled_count
             FROM push_requests r JOIN package_versions v ON v.id = r.package_version_id JOIN packages p ON p.id = v.package_id
             WHERE {(single ? "r.id = $1" : "r.id < $1")}

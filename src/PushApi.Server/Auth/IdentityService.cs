@@ -28,28 +28,7 @@ public static class IdentityService
     private static async Task<IResult> UserInfoAsync(HttpContext context, UserAccounts accounts, PublisherOrganization organization)
     {
         var (user, org) = await LoadAsync(context, accounts, organization);
-        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}";
-        return new RestJsonResult(StatusCodes.Status200OK, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("sub", $"{baseUrl}/id/{org.Id18}/{user.SalesforceId}");
-            writer.WriteString("user_id", user.SalesforceId);
-            writer.WriteString("organization_id", org.Id18);
-            writer.WriteString("preferred_username", user.Username);
-            writer.WriteString("nickname", Nickname(user));
-            writer.WriteString("name", user.FullName ?? user.Username);
-            writer.WriteString("email", user.Email ?? user.Username);
-            writer.WriteBoolean("email_verified", false);
-            writer.WriteString("zoneinfo", "GMT");
-            writer.WriteBoolean("active", user.IsActive);
-            writer.WriteString("user_type", "STANDARD");
-            writer.WriteString("language", "en_US");
-            writer.WriteString("locale", "en_US");
-            writer.WriteNumber("utcOffset", 0);
-            writer.WriteString("updated_at", RestWriter.FormatDateTime(user.SystemModstamp));
-            WriteUrls(writer, baseUrl, org.Id18, user.SalesforceId);
-            writer.WriteEndObject();
-        });
+        return Answer(context, user, org, Shape.UserInfo);
     }
 
     private static async Task<IResult> IdentityAsync(string orgId, string userId, HttpContext context, UserAccounts accounts, PublisherOrganization organization)
@@ -60,26 +39,36 @@ public static class IdentityService
             return RestWriter.Errors(StatusCodes.Status403Forbidden, [new Core.Errors.SaveError("Bad_Id", "The identity URL names another user or organization than the token's.")]);
         }
 
+        return Answer(context, user, org, Shape.Identity);
+    }
+
+    /// <summary>The user as userinfo (OpenID Connect names) or the identity URL (Salesforce's names) describes it.</summary>
+    private static RestJsonResult Answer(HttpContext context, User user, OrganizationInfo org, Shape shape)
+    {
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}";
         return new RestJsonResult(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
-            writer.WriteString("id", $"{baseUrl}/id/{org.Id18}/{user.SalesforceId}");
-            writer.WriteBoolean("asserted_user", true);
+            writer.WriteString(shape.Id, $"{baseUrl}/id/{org.Id18}/{user.SalesforceId}");
+            if (shape == Shape.Identity)
+            {
+                writer.WriteBoolean("asserted_user", true);
+            }
+
             writer.WriteString("user_id", user.SalesforceId);
             writer.WriteString("organization_id", org.Id18);
-            writer.WriteString("username", user.Username);
-            writer.WriteString("nick_name", Nickname(user));
-            writer.WriteString("display_name", user.FullName ?? user.Username);
+            writer.WriteString(shape.Username, user.Username);
+            writer.WriteString(shape.Nickname, user.Username.Split('@')[0]);
+            writer.WriteString(shape.Name, user.FullName ?? user.Username);
             writer.WriteString("email", user.Email ?? user.Username);
             writer.WriteBoolean("email_verified", false);
-            writer.WriteString("timezone", "GMT");
+            writer.WriteString(shape.TimeZone, "GMT");
             writer.WriteBoolean("active", user.IsActive);
             writer.WriteString("user_type", "STANDARD");
             writer.WriteString("language", "en_US");
             writer.WriteString("locale", "en_US");
             writer.WriteNumber("utcOffset", 0);
-            writer.WriteString("last_modified_date", RestWriter.FormatDateTime(user.SystemModstamp));
+            writer.WriteString(shape.Modified, RestWriter.FormatDateTime(user.SystemModstamp));
             WriteUrls(writer, baseUrl, org.Id18, user.SalesforceId);
             writer.WriteEndObject();
         });
@@ -95,8 +84,6 @@ public static class IdentityService
     private static bool SameId(string sent, string id18) =>
         SalesforceId.TryParse(sent, out var parsed) && string.Equals(parsed.Id18, id18, StringComparison.Ordinal);
 
-    private static string Nickname(User user) => user.Username.Split('@')[0];
-
     private static void WriteUrls(Utf8JsonWriter writer, string baseUrl, string orgId, string userId)
     {
         writer.WriteStartObject("urls");
@@ -108,5 +95,12 @@ public static class IdentityService
         writer.WriteString("profile", $"{baseUrl}/{userId}");
         writer.WriteString("custom_domain", baseUrl);
         writer.WriteEndObject();
+    }
+
+    /// <summary>The property names that differ between the two descriptions of a user.</summary>
+    private sealed record Shape(string Id, string Username, string Nickname, string Name, string TimeZone, string Modified)
+    {
+        public static readonly Shape UserInfo = new("sub", "preferred_username", "nickname", "name", "zoneinfo", "updated_at");
+        public static readonly Shape Identity = new("id", "username", "nick_name", "display_name", "timezone", "last_modified_date");
     }
 }

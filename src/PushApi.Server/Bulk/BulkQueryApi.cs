@@ -59,12 +59,7 @@ public static class BulkQueryApi
         }).WithSummary("A batch's state.");
         async.MapGet("/job/{jobId}/batch/{batchId}/result", async (string jobId, string batchId, HttpContext context, BulkQueryJobs jobs) =>
         {
-            var batch = await jobs.GetBatchAsync(jobId, batchId, context.RequestAborted);
-            if (batch.State != "Completed")
-            {
-                throw new BulkException(BulkErrorKind.BadRequest, "InvalidBatch", $"Batch {batchId} is {batch.State}; it has no result.");
-            }
-
+            var batch = await jobs.GetCompletedBatchAsync(jobId, batchId, context.RequestAborted);
             return Xml(StatusCodes.Status200OK, writer =>
             {
                 writer.WriteStartElement("result-list", Namespace);
@@ -90,12 +85,7 @@ public static class BulkQueryApi
     /// <summary>The status and error of an exception that escaped a Bulk API 1.0 endpoint.</summary>
     public static (int Status, string Code, string Message) Classify(Exception exception) => exception switch
     {
-        BulkException e => (e.Kind switch
-        {
-            BulkErrorKind.NotFound => StatusCodes.Status404NotFound,
-            BulkErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
-            _ => StatusCodes.Status400BadRequest,
-        }, e.ErrorCode, e.Message),
+        BulkException e => (BulkErrors.Status(e.Kind), e.ErrorCode, e.Message),
         XmlException e => (StatusCodes.Status400BadRequest, "InvalidXML", "The XML in the request body is invalid: " + e.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, "ClientInputError", "The request body is larger than this resource accepts."),
         BadHttpRequestException e => (StatusCodes.Status400BadRequest, "ClientInputError", e.Message),

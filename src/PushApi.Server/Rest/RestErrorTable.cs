@@ -8,12 +8,7 @@ public static class RestErrorTable
 {
     public static (int Status, RestError Error) Classify(Exception exception) => exception switch
     {
-        Core.Bulk.BulkException e => (e.Kind switch
-        {
-            Core.Bulk.BulkErrorKind.NotFound => StatusCodes.Status404NotFound,
-            Core.Bulk.BulkErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
-            _ => StatusCodes.Status400BadRequest,
-        }, new RestError(e.Message, e.ErrorCode)),
+        Core.Bulk.BulkException e => (Bulk.BulkErrors.Status(e.Kind), new RestError(e.Message, e.ErrorCode)),
         Core.Soql.SoqlException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, e.ErrorCode)),
         RestInputException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, e.ErrorCode)),
         NotFoundException e => (StatusCodes.Status404NotFound, new RestError(e.Message, RestErrors.NotFound)),

@@ -96,18 +96,6 @@ public class DeploymentCrashTests
         return jobs.GetProperty("succeeded").GetInt32() + jobs.GetProperty("failed").GetInt32() + jobs.GetProperty("canceled").GetInt32();
     }
 
-    private static async Task<HttpClient> ClientAsync(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        await server.WaitUntilReadyAsync(client);
-        using var token = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["username"] = "admin@deploycrash.test",
-            ["password"] = "Password-1",
-        }));
-        var body = await token.ExpectAsync(HttpStatusCode.OK);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.Text("access_token"));
-        return client;
-    }
+    private static Task<HttpClient> ClientAsync(ServerProcess server) => server.LoginAsync("admin@deploycrash.test", "Password-1");
+
 }

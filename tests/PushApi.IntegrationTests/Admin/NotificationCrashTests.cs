@@ -79,20 +79,7 @@ public class NotificationCrashTests
         }
     }
 
-    private static async Task<HttpClient> ClientAsync(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        await server.WaitUntilReadyAsync(client);
-        using var token = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["username"] = "admin@notifycrash.test",
-            ["password"] = "Password-1",
-        }));
-        var body = await token.ExpectAsync(HttpStatusCode.OK);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.Text("access_token"));
-        return client;
-    }
+    private static Task<HttpClient> ClientAsync(ServerProcess server) => server.LoginAsync("admin@notifycrash.test", "Password-1");
 
     private static async Task<object?> ScalarAsync(string connectionString, string sql)
     {

@@ -116,20 +116,7 @@ public class BulkIngestCrashTests
         ["Logging__LogLevel__Default"] = "Warning",
     });
 
-    private static async Task<HttpClient> ClientAsync(ServerProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
-        await server.WaitUntilReadyAsync(client);
-        using var token = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["username"] = "admin@bulkcrash.test",
-            ["password"] = "Password-1",
-        }));
-        var body = await token.ExpectAsync(HttpStatusCode.OK);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.Text("access_token"));
-        return client;
-    }
+    private static Task<HttpClient> ClientAsync(ServerProcess server) => server.LoginAsync("admin@bulkcrash.test", "Password-1", TimeSpan.FromSeconds(120));
 
     private async Task<long> ProcessedAsync(string job)
     {

@@ -85,6 +85,22 @@ public sealed class ServerProcess : IDisposable
         Assert.Fail("the server did not become ready: " + Output);
     }
 
+    /// <summary>Waits until the server is ready, then returns a client signed in as the given user (password grant).</summary>
+    public async Task<HttpClient> LoginAsync(string username, string password, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        await WaitUntilReadyAsync(client);
+        using var token = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["username"] = username,
+            ["password"] = password,
+        }));
+        var body = await token.ExpectAsync(System.Net.HttpStatusCode.OK);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", body.Text("access_token"));
+        return client;
+    }
+
     /// <summary>SIGTERM, as a service manager or Ctrl+C stops it; SIGKILL if it does not end in time.</summary>
     public void StopGracefully(TimeSpan? timeout = null)
     {

@@ -96,7 +96,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
                 reader.GetInt64(1),
                 reader.GetInt32(2),
                 reader.GetString(3),
-                ReadTarget(reader, 4),
+                EligibilityFacts.ReadTarget(reader, 4),
                 reader.IsDBNull(12) ? null : reader.GetString(12),
                 reader.IsDBNull(13) ? null : reader.GetString(13),
                 reader.IsDBNull(14) ? null : reader.GetString(14),
@@ -114,7 +114,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var facts = await LoadOrgFactsAsync(connection, jobs, lockInstallations: true, cancellationToken);
+        var facts = await EligibilityFacts.LoadOrgsAsync(connection, Pairs(jobs), lockInstallations: true, cancellationToken);
         var outcomes = jobs.Select(job => Judge(job, facts) ?? JobOutcome.Success(job)).ToList();
         var result = await CompleteAsync(connection, outcomes, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -125,7 +125,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
     public async Task<Dictionary<long, JobOutcome>> CheckEligibilityAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var facts = await LoadOrgFactsAsync(connection, jobs, lockInstallations: false, cancellationToken);
+        var facts = await EligibilityFacts.LoadOrgsAsync(connection, Pairs(jobs), lockInstallations: false, cancellationToken);
         var refused = new Dictionary<long, JobOutcome>();
         foreach (var job in jobs)
         {
@@ -385,46 +385,9 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
             Eligibility.Describe(reason, job.OrgKey, job.Target, org?.Installation)));
     }
 
-    private static async Task<Dictionary<(string, long), OrgFacts>> LoadOrgFactsAsync(NpgsqlConnection connection, IReadOnlyList<ClaimedJob> jobs, bool lockInstallations, CancellationToken cancellationToken)
-    {
-        var pairs = jobs.Select(j => (j.OrgKey, j.Target.PackageId)).Distinct().OrderBy(p => p.OrgKey, StringComparer.Ordinal).ToList();
-        var facts = new Dictionary<(string, long), OrgFacts>();
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT k.org_key, k.package_id, t.org_status,
-                   i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled
-            FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
-            JOIN tenants t ON t.org_key = k.org_key
-            LEFT JOIN LATERAL (
-                SELECT * FROM installations i WHERE i.org_key = k.org_key AND i.package_id = k.package_id
-                {(lockInstallations ? "FOR UPDATE" : "")}
-            ) i ON true
-            LEFT JOIN package_versions v ON v.id = i.package_version_id
-            """, connection);
-        command.Parameters.Add(Array(pairs.Select(p => p.OrgKey), NpgsqlDbType.Text));
-        command.Parameters.Add(Array(pairs.Select(p => p.PackageId), NpgsqlDbType.Bigint));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var installation = reader.IsDBNull(3)
-                ? null
-                : new InstallationFacts(
-                    reader.GetInt64(3),
-                    new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
-                    reader.GetString(8),
-                    reader.GetBoolean(9));
-            facts[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation);
-        }
-
-        return facts;
-    }
-
-    private static TargetVersion ReadTarget(DbDataReader reader, int first) => new(
-        SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, reader.GetInt64(first)),
-        reader.GetInt64(first + 1),
-        new VersionNumber(reader.GetInt32(first + 2), reader.GetInt32(first + 3), reader.GetInt32(first + 4), reader.GetInt32(first + 5)),
-        reader.GetString(first + 6),
-        reader.GetBoolean(first + 7));
+    /// <summary>The (org, package) pairs of a batch, once each, in org-key order (the order their install rows are locked in).</summary>
+    private static List<(string OrgKey, long PackageId)> Pairs(IReadOnlyList<ClaimedJob> jobs) =>
+        [.. jobs.Select(j => (j.OrgKey, j.Target.PackageId)).Distinct().OrderBy(p => p.OrgKey, StringComparer.Ordinal)];
 
     private static string Trim(string text, int length) => text.Length <= length ? text : text[..length];
 

@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace PushApi.Server.Notifications;
+namespace PushApi.Server.Hosting;
 
 /// <summary>The push monitor at <c>/monitor</c>: static files (no build step) that read the native API with the signed-in user's token.</summary>
 public static class MonitorExtensions

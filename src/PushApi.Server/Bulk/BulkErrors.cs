@@ -1,0 +1,14 @@
+using PushApi.Core.Bulk;
+
+namespace PushApi.Server.Bulk;
+
+/// <summary>The HTTP status of a refused Bulk API call, for both Bulk APIs' error shapes.</summary>
+public static class BulkErrors
+{
+    public static int Status(BulkErrorKind kind) => kind switch
+    {
+        BulkErrorKind.NotFound => StatusCodes.Status404NotFound,
+        BulkErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        _ => StatusCodes.Status400BadRequest,
+    };
+}
