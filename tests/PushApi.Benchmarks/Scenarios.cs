@@ -198,7 +198,7 @@ public static class Scenarios
     {
         Bench.Kill(c.Bench.Server);
         var request = Bench.Number(c.BigRequest ?? throw new InvalidOperationException("no big request"));
-        await c.Bench.ExecuteAsync($"UPDATE push_requests SET status = 'In Progress' WHERE id = {request}; UPDATE push_jobs SET status = 'Pending' WHERE request_id = {request} AND status = 'Created'");
+        await c.Bench.ExecuteAsync($"UPDATE push_requests SET status = 'Pending' WHERE id = {request}; UPDATE push_requests SET status = 'In Progress' WHERE id = {request}; UPDATE push_jobs SET status = 'Pending' WHERE request_id = {request} AND status = 'Created'");
         await c.Bench.ExecuteAsync("ANALYZE push_jobs");
         var before = await ClaimTimesAsync(c);
         var history = c.Options.Smoke ? 20_000 : 1_000_000;

@@ -1,5 +1,6 @@
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Catalog;
 

@@ -7,6 +7,7 @@ using PushApi.Core.Dml;
 using PushApi.Core.Errors;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 using PushApi.Core.Soql;
 
 namespace PushApi.Core.Deployments;
@@ -80,7 +81,7 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
             $"""
             SELECT j.org_key FROM push_jobs j
             {FirstError}
-            WHERE j.request_id = $1 AND j.status = 'Failed'
+            WHERE j.request_id = $1 AND {PushStatusSql.Is("j.status", PushStatus.Failed)}
               AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
               AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
             ORDER BY j.id
@@ -163,7 +164,7 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
             $"""
             SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
             {FirstError}
-            WHERE j.request_id = $1 AND j.status = 'Failed'
+            WHERE j.request_id = $1 AND {PushStatusSql.Is("j.status", PushStatus.Failed)}
             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $2
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = request });
@@ -185,7 +186,7 @@ public sealed class Deployments(NpgsqlDataSource dataSource, DmlService dml, Soq
             FROM push_jobs j
             LEFT JOIN tenants t ON t.org_key = j.org_key
             {FirstError}
-            WHERE j.request_id = $1 AND j.status = 'Failed' AND j.id > $2
+            WHERE j.request_id = $1 AND {PushStatusSql.Is("j.status", PushStatus.Failed)} AND j.id > $2
             ORDER BY j.id LIMIT $3
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = request });

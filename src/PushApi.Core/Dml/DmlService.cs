@@ -8,6 +8,7 @@ using PushApi.Core.Ids;
 using PushApi.Core.Packages;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Engine;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Dml;
 
@@ -164,13 +165,13 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         var writes = drafts.Where(d => d.Errors.Count == 0).ToList();
         var now = clock.Now();
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             WITH input AS (
                 SELECT nextval('push_requests_id_seq') AS id, t.*
                 FROM unnest($1::bigint[], $2::timestamptz[], $3::boolean[]) WITH ORDINALITY AS t(version_id, scheduled, migration, ord)
             ), inserted AS (
                 INSERT INTO push_requests (id, package_version_id, scheduled_start_time, is_migration, status, created_by, created_at, system_modstamp)
-                SELECT id, version_id, scheduled, migration, 'Created', $4, $5, $5 FROM input
+                SELECT id, version_id, scheduled, migration, {PushStatusSql.Literal(PushStatus.Created)}, $4, $5, $5 FROM input
             )
             SELECT id FROM input ORDER BY ord
             """, connection);
@@ -199,13 +200,13 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         }
 
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             WITH input AS (
                 SELECT nextval('push_jobs_id_seq') AS id, t.*
                 FROM unnest($1::bigint[], $2::text[], $3::text[], $5::boolean[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, remote, ord)
             ), inserted AS (
                 INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_at, system_modstamp)
-                SELECT input.id, input.request_id, input.org_key, input.sent_key, 'Created', input.remote, $4, $4
+                SELECT input.id, input.request_id, input.org_key, input.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, input.remote, $4, $4
                 FROM input
                 ON CONFLICT (request_id, org_key) DO NOTHING
                 RETURNING id, request_id
@@ -339,6 +340,8 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
         }
 
         var now = clock.Now();
+        var scheduling = new List<long>();
+        var aborting = new List<long>();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var draft in drafts.Where(d => d.Errors.Count == 0))
         {
@@ -373,15 +376,7 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
             if (target != draft.CurrentStatus)
             {
                 PushStatusTransitions.Ensure(PushRecord.Request, draft.CurrentStatus, target, PushActor.Client);
-                sets.Add($"status = '{target.WireName()}'");
-                if (target == PushStatus.Pending)
-                {
-                    sets.Add("pending_at = $2");
-                }
-                else
-                {
-                    sets.Add("end_time = $2");
-                }
+                (target == PushStatus.Pending ? scheduling : aborting).Add(draft.Id!.Value);
             }
 
             if (sets.Count == 0)
@@ -390,20 +385,19 @@ public sealed class DmlService(NpgsqlDataSource dataSource, TimeProvider clock, 
             }
 
             sets.Add("system_modstamp = $2");
-            command.CommandText = target == draft.CurrentStatus
-                ? $"UPDATE push_requests SET {string.Join(", ", sets)} WHERE id = $1"
-                : target == PushStatus.Pending
-                    // Scheduling moves the request's jobs from Created to Pending with it, set-based.
-                    ? $"""
-                       WITH jobs AS (UPDATE push_jobs SET status = 'Pending', system_modstamp = $2 WHERE request_id = $1 AND status = 'Created')
-                       UPDATE push_requests SET {string.Join(", ", sets)} WHERE id = $1
-                       """
-                    // Aborting cancels every job that has not finished, and counts them.
-                    : $"""
-                       WITH jobs AS (UPDATE push_jobs SET status = 'Canceled', system_modstamp = $2 WHERE request_id = $1 AND status IN ('Created', 'Pending') RETURNING 1)
-                       UPDATE push_requests SET {string.Join(", ", sets)}, canceled_count = canceled_count + (SELECT count(*) FROM jobs) WHERE id = $1
-                       """;
+            command.CommandText = $"UPDATE push_requests SET {string.Join(", ", sets)} WHERE id = $1";
             batch.BatchCommands.Add(command);
+        }
+
+        foreach (var (statement, ids) in new[] { (RequestStatusChanges.Schedule, scheduling), (RequestStatusChanges.Abort, aborting) })
+        {
+            if (ids.Count > 0)
+            {
+                var command = new NpgsqlBatchCommand(statement.Sql);
+                command.Parameters.Add(Array(ids, NpgsqlDbType.Bigint));
+                command.Parameters.Add(new NpgsqlParameter { Value = now });
+                batch.BatchCommands.Add(command);
+            }
         }
 
         if (batch.BatchCommands.Count > 0)

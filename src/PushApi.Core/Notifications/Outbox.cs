@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
+using PushApi.Core.Push.Status;
 using PushApi.Core.Tenants;
 
 namespace PushApi.Core.Notifications;
@@ -56,8 +57,6 @@ public sealed record Webhook(long Id, string Url, bool IsActive, DateTimeOffset 
 /// </summary>
 public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISecretProtector secrets, Microsoft.Extensions.Options.IOptions<SmtpOptions> smtp, Microsoft.Extensions.Options.IOptions<NotificationOptions> options)
 {
-    private static readonly string[] Terminal = ["Succeeded", "Failed", "Canceled"];
-
     /// <summary>Turns waiting status-change events into messages; returns how many events it handled.</summary>
     public async Task<int> DispatchEventsAsync(CancellationToken cancellationToken = default)
     {
@@ -103,10 +102,10 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
                 await webhooks.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            if (smtp.Value.Enabled && Terminal.Contains(e.New))
+            if (smtp.Value.Enabled && PushStatuses.TryParse(e.New, out var ended) && ended.IsTerminal())
             {
                 await EnqueueSummaryAsync(connection, e.Request, e.New, request, now, cancellationToken);
-                if (request.NotifyTenants && e.New != "Canceled")
+                if (request.NotifyTenants && ended != PushStatus.Canceled)
                 {
                     await EnqueueTenantMailsAsync(connection, e.Request, request.VersionName, now, cancellationToken);
                 }
@@ -265,7 +264,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
     private static async Task EnqueueTenantMailsAsync(NpgsqlConnection connection, long requestId, string versionName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             INSERT INTO outbox (kind, message_key, payload, next_attempt_at, created_at)
             SELECT 'mail', 'tenant:' || $1 || ':' || t.org_key,
                    jsonb_build_object('to', t.contact_email,
@@ -273,7 +272,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
                                       'body', 'Hello,' || E'\n\n' || 'your organization ' || t.org_name || ' (' || t.org_key || ') was upgraded to ' || $2 || '.' || E'\n'),
                    $3, $3
             FROM push_jobs j JOIN tenants t ON t.org_key = j.org_key
-            WHERE j.request_id = $1 AND j.status = 'Succeeded' AND t.contact_email IS NOT NULL
+            WHERE j.request_id = $1 AND {PushStatusSql.Is("j.status", PushStatus.Succeeded)} AND t.contact_email IS NOT NULL
             ON CONFLICT (message_key) DO NOTHING
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = requestId });

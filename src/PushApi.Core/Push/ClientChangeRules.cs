@@ -1,6 +1,7 @@
 using PushApi.Core.Catalog;
 using PushApi.Core.Errors;
 using PushApi.Core.Packages;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push;
 

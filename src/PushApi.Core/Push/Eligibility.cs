@@ -1,5 +1,6 @@
 using PushApi.Core.Errors;
 using PushApi.Core.Packages;
+using PushApi.Core.Push.Status;
 using PushApi.Core.Tenants;
 
 namespace PushApi.Core.Push;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using PushApi.Core.Errors;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 using PushApi.Server.Hosting;
 
 namespace PushApi.Server.Admin;

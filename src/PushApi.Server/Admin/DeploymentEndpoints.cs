@@ -6,6 +6,7 @@ using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 using PushApi.Server.Auth;
 
 namespace PushApi.Server.Admin;

@@ -283,7 +283,8 @@ public class PushEngineTests
         var request = await push.RequestAsync(_clock.GetUtcNow() + TimeSpan.FromDays(9));
         await push.AddJobsAsync(request, orgs);
         Core.Ids.SalesforceId.TryParseNumber(request, "0DV", out var requestId);
-        await ExecuteAsync($"UPDATE push_requests SET status = 'In Progress', job_count = 1 WHERE id = {requestId}; UPDATE push_jobs SET status = 'In Progress', attempt = 3 WHERE request_id = {requestId}");
+        await ExecuteAsync($"UPDATE push_requests SET status = 'Pending' WHERE id = {requestId}; UPDATE push_jobs SET status = 'Pending' WHERE request_id = {requestId}; " +
+                           $"UPDATE push_jobs SET status = 'In Progress', attempt = 3 WHERE request_id = {requestId}; UPDATE push_requests SET status = 'In Progress', job_count = 1 WHERE id = {requestId}");
         var jobId = await ScalarAsync($"SELECT id FROM push_jobs WHERE request_id = {requestId}");
 
         await using var dataSource = NpgsqlDataSource.Create(_server.ConnectionString);

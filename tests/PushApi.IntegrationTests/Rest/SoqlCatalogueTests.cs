@@ -63,9 +63,14 @@ public class SoqlCatalogueTests() : ApiFixture("soql", runPushes: false)
         var jobs = await QueryAsync($"SELECT Id, SubscriberOrganizationKey FROM PackagePushJob WHERE PackagePushRequestId = '{_finished}'");
         _jobs = jobs.GetProperty("records").EnumerateArray().ToDictionary(r => r.Text("SubscriberOrganizationKey"), r => r.Text("Id"));
 
-        // What the push engine leaves behind when the first request has run: one org upgraded, two failed.
+        // What the push engine leaves behind when the first request has run: one org upgraded, two failed
+        // (through the legal steps: the database refuses any other status change).
         await ExecuteAsync(
             """
+            UPDATE push_requests SET status = 'Pending' WHERE id = 1;
+            UPDATE push_jobs SET status = 'Pending' WHERE request_id = 1;
+            UPDATE push_jobs SET status = 'In Progress' WHERE request_id = 1;
+            UPDATE push_requests SET status = 'In Progress' WHERE id = 1;
             UPDATE push_requests SET status = 'Succeeded', start_time = '2025-06-15T10:00:01Z', end_time = '2025-06-15T10:01:01Z', duration_seconds = 60,
                    succeeded_count = 1, failed_count = 2 WHERE id = 1;
             UPDATE push_jobs SET status = 'Succeeded', start_time = '2025-06-15T10:00:01Z', end_time = '2025-06-15T10:00:11Z', duration_seconds = 10 WHERE request_id = 1 AND org_key = '00DsoqlOrg00001';

@@ -2,6 +2,7 @@ using PushApi.Core.Catalog;
 using PushApi.Core.Errors;
 using PushApi.Core.Packages;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.UnitTests.Push;
 

@@ -1,6 +1,7 @@
 using PushApi.Core.Errors;
 using PushApi.Core.Packages;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.UnitTests.Push;
 

@@ -1,4 +1,5 @@
 using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.UnitTests.Push;
 

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
 using PushApi.Core.Packages;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push.Engine;
 
@@ -24,7 +25,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var start = new NpgsqlBatchCommand("UPDATE push_requests SET status = 'In Progress', start_time = $2, system_modstamp = $2 WHERE id = $1 AND status = 'Pending'");
+        var start = new NpgsqlBatchCommand(RequestStatusChanges.Start.Sql);
         start.Parameters.Add(new NpgsqlParameter { Value = requestId });
         start.Parameters.Add(new NpgsqlParameter { Value = now });
         batch.BatchCommands.Add(start);
@@ -43,46 +44,14 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         return true;
     }
 
-    /// <summary>Claims Pending jobs of running requests from one queue (in-platform or remote), in request then id order.</summary>
-    /// <summary>
-    /// The claim's selection: up to <c>$1</c> pending jobs of running requests, in the order of the
-    /// claim index, locked and skipping those another worker holds. Public for the benchmark's EXPLAIN check (P10).
-    /// </summary>
-    public static string ClaimSelect(bool remote) =>
-        $"""
-        SELECT j.id, j.org_key FROM push_jobs j
-        WHERE j.status = 'Pending' AND {(remote ? "j.remote" : "NOT j.remote")}
-          AND j.request_id IN (SELECT id FROM push_requests WHERE status = 'In Progress')
-        ORDER BY j.request_id, j.id
-        LIMIT $1
-        FOR UPDATE OF j SKIP LOCKED
-        """;
+    /// <summary>The claim's selection (see <see cref="JobStatusChanges.ClaimSelect"/>); public for the benchmark's EXPLAIN check (P10).</summary>
+    public static string ClaimSelect(bool remote) => JobStatusChanges.ClaimSelect(remote);
 
+    /// <summary>Claims Pending jobs of running requests from one queue (in-platform or remote), in request then id order.</summary>
     public async Task<List<ClaimedJob>> ClaimAsync(bool remote, int limit, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = clock.Now();
-        await using var command = dataSource.CreateCommand(
-            $"""
-            WITH claimed AS (
-                {ClaimSelect(remote)}
-            ), updated AS (
-                UPDATE push_jobs j
-                SET status = 'In Progress', start_time = $2, end_time = NULL, duration_seconds = NULL,
-                    attempt = j.attempt + 1, lease_owner = $3, lease_expires_at = $4, system_modstamp = $2
-                FROM claimed c
-                WHERE j.id = c.id
-                RETURNING j.id, j.request_id, j.attempt, j.org_key
-            )
-            SELECT u.id, u.request_id, u.attempt, u.org_key,
-                   v.id, v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.is_deprecated,
-                   p.namespace_prefix, t.agent_url, t.agent_username, t.agent_password_protected
-            FROM updated u
-            JOIN push_requests r ON r.id = u.request_id
-            JOIN package_versions v ON v.id = r.package_version_id
-            JOIN packages p ON p.id = v.package_id
-            LEFT JOIN tenants t ON t.org_key = u.org_key
-            ORDER BY u.request_id, u.id
-            """);
+        await using var command = dataSource.CreateCommand(JobStatusChanges.Claim(remote).Sql);
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         command.Parameters.Add(new NpgsqlParameter { Value = owner });
@@ -157,11 +126,11 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             WITH mine AS (
                 SELECT j.id FROM push_jobs j
                 JOIN unnest($1::bigint[], $2::int[]) AS k(id, attempt) ON j.id = k.id AND j.attempt = k.attempt
-                WHERE j.status = 'In Progress' AND j.lease_owner = $4
+                WHERE {PushStatusSql.Is("j.status", PushStatus.InProgress)} AND j.lease_owner = $4
                 FOR UPDATE OF j SKIP LOCKED
             )
             UPDATE push_jobs j SET lease_expires_at = $3 FROM mine WHERE j.id = mine.id
@@ -181,16 +150,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
             return 0;
         }
 
-        await using var command = dataSource.CreateCommand(
-            $"""
-            WITH released AS (
-                UPDATE push_jobs j SET status = 'Pending', start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $3
-                FROM unnest($1::bigint[], $2::int[]) AS k(id, attempt)
-                WHERE j.id = k.id AND j.attempt = k.attempt AND j.status = 'In Progress'
-                RETURNING j.id
-            )
-            SELECT count(*), pg_notify('{WorkChannel}', '') FROM released
-            """);
+        await using var command = dataSource.CreateCommand(JobStatusChanges.Release.Sql);
         command.Parameters.Add(Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
         command.Parameters.Add(Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
         command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
@@ -201,16 +161,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
     public async Task<int> RescueExpiredLeasesAsync(CancellationToken cancellationToken = default)
     {
         var now = clock.Now();
-        await using var command = dataSource.CreateCommand(
-            $"""
-            WITH rescued AS (
-                UPDATE push_jobs j SET status = 'Pending', start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $1
-                FROM (SELECT id FROM push_jobs WHERE status = 'In Progress' AND lease_expires_at < $1 FOR UPDATE SKIP LOCKED) expired
-                WHERE j.id = expired.id
-                RETURNING j.id
-            )
-            SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('{WorkChannel}', '') END FROM rescued
-            """);
+        await using var command = dataSource.CreateCommand(JobStatusChanges.Rescue.Sql);
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -231,7 +182,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
     public async Task<List<(long Id, DateTimeOffset StartAt)>> PendingRequestsAsync(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT id, greatest(coalesce(scheduled_start_time, pending_at), pending_at) FROM push_requests WHERE status = 'Pending' ORDER BY id");
+            $"SELECT id, greatest(coalesce(scheduled_start_time, pending_at), pending_at) FROM push_requests WHERE {PushStatusSql.Is("status", PushStatus.Pending)} ORDER BY id");
         var pending = new List<(long, DateTimeOffset)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -251,17 +202,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         var now = clock.Now();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var halt = new NpgsqlCommand(
-            """
-            WITH jobs AS (
-                UPDATE push_jobs SET status = 'Canceled', system_modstamp = $2
-                WHERE request_id = $1 AND status = 'Pending'
-                  AND EXISTS (SELECT 1 FROM push_requests WHERE id = $1 AND status = 'In Progress' AND halted_at IS NULL)
-                RETURNING 1
-            )
-            UPDATE push_requests SET halted_at = $2, system_modstamp = $2, canceled_count = canceled_count + (SELECT count(*) FROM jobs)
-            WHERE id = $1 AND status = 'In Progress' AND halted_at IS NULL
-            """, connection, transaction))
+        await using (var halt = new NpgsqlCommand(RequestStatusChanges.Halt.Sql, connection, transaction))
         {
             halt.Parameters.Add(new NpgsqlParameter { Value = requestId });
             halt.Parameters.Add(new NpgsqlParameter { Value = now });
@@ -284,16 +225,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
 
     private static (string Sql, NpgsqlParameter[] Parameters) RollUp(IReadOnlyList<long>? requestIds, DateTimeOffset now)
     {
-        var sql = $"""
-            UPDATE push_requests
-            SET status = CASE WHEN halted_at IS NOT NULL THEN 'Canceled' WHEN succeeded_count > 0 OR job_count = 0 THEN 'Succeeded' ELSE 'Failed' END,
-                end_time = $1,
-                duration_seconds = greatest(0, round(extract(epoch FROM $1 - coalesce(start_time, $1))))::int,
-                system_modstamp = $1
-            WHERE status = 'In Progress' AND succeeded_count + failed_count + canceled_count >= job_count
-              {(requestIds is null ? "" : "AND id = ANY($2)")}
-              AND NOT EXISTS (SELECT 1 FROM push_jobs j WHERE j.request_id = push_requests.id AND j.status = 'In Progress')
-            """;
+        var sql = RequestStatusChanges.RollUp(some: requestIds is not null).Sql;
         NpgsqlParameter[] parameters = requestIds is null
             ? [new NpgsqlParameter { Value = now }]
             : [new NpgsqlParameter { Value = now }, Array(requestIds.Distinct(), NpgsqlDbType.Bigint)];
@@ -310,42 +242,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         var now = clock.Now();
         var errors = outcomes.Where(o => o.Error is not null).ToList();
         await using var batch = new NpgsqlBatch(connection);
-        var complete = new NpgsqlBatchCommand(
-            """
-            WITH outcome AS (
-                SELECT * FROM unnest($1::bigint[], $2::int[], $3::boolean[]) AS o(job_id, attempt, ok)
-            ), locked AS (
-                -- Row locks in id order, so two completions (or a completion and a hand-back) never deadlock.
-                SELECT j.id FROM push_jobs j WHERE j.id IN (SELECT job_id FROM outcome) ORDER BY j.id FOR UPDATE
-            ), done AS (
-                UPDATE push_jobs j
-                SET status = CASE WHEN o.ok THEN 'Succeeded' ELSE 'Failed' END,
-                    end_time = $4,
-                    duration_seconds = greatest(0, round(extract(epoch FROM $4 - j.start_time)))::int,
-                    lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $4
-                FROM outcome o JOIN locked l ON l.id = o.job_id
-                WHERE j.id = o.job_id AND j.attempt = o.attempt AND j.status = 'In Progress'
-                RETURNING j.id, j.request_id, j.org_key, o.ok
-            ), installed AS (
-                UPDATE installations i
-                SET package_version_id = r.package_version_id, installed_status = 'i', system_modstamp = $4
-                FROM done d
-                JOIN push_requests r ON r.id = d.request_id
-                JOIN package_versions v ON v.id = r.package_version_id
-                WHERE d.ok AND i.org_key = d.org_key AND i.package_id = v.package_id
-            ), errors AS (
-                INSERT INTO push_errors (job_id, error_severity, error_type, error_title, error_message, error_details, created_at, system_modstamp)
-                SELECT e.job_id, e.severity, e.type, e.title, e.message, e.details, $4, $4
-                FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(job_id, severity, type, title, message, details)
-                JOIN done d ON d.id = e.job_id
-            ), counted AS (
-                UPDATE push_requests r
-                SET succeeded_count = r.succeeded_count + c.succeeded, failed_count = r.failed_count + c.failed, system_modstamp = $4
-                FROM (SELECT request_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE NOT ok) AS failed FROM done GROUP BY request_id) c
-                WHERE r.id = c.request_id
-            )
-            SELECT count(*) FILTER (WHERE ok), count(*) FILTER (WHERE NOT ok) FROM done
-            """);
+        var complete = new NpgsqlBatchCommand(JobStatusChanges.Complete.Sql);
         complete.Parameters.Add(Array(outcomes.Select(o => o.JobId), NpgsqlDbType.Bigint));
         complete.Parameters.Add(Array(outcomes.Select(o => o.Attempt), NpgsqlDbType.Integer));
         complete.Parameters.Add(Array(outcomes.Select(o => o.Succeeded), NpgsqlDbType.Boolean));

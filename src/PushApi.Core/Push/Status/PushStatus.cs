@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace PushApi.Core.Push;
+namespace PushApi.Core.Push.Status;
 
 /// <summary>The status of a push request or a push job.</summary>
 public enum PushStatus

@@ -1,4 +1,4 @@
-namespace PushApi.Core.Push;
+namespace PushApi.Core.Push.Status;
 
 /// <summary>Which kind of record a status belongs to.</summary>
 public enum PushRecord
@@ -46,6 +46,9 @@ public static class PushStatusTransitions
         (PushRecord.Job, PushStatus.InProgress, PushStatus.Failed, PushActor.System),
         (PushRecord.Job, PushStatus.InProgress, PushStatus.Pending, PushActor.System),
     ];
+
+    /// <summary>Every row of the table.</summary>
+    public static IReadOnlyCollection<(PushRecord Record, PushStatus From, PushStatus To, PushActor Actor)> Rows => Allowed;
 
     public static bool IsAllowed(PushRecord record, PushStatus from, PushStatus to, PushActor actor) =>
         Allowed.Contains((record, from, to, actor));

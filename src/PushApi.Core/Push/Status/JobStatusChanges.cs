@@ -1,0 +1,144 @@
+using PushApi.Core.Push.Engine;
+using static PushApi.Core.Push.Status.PushStatus;
+
+namespace PushApi.Core.Push.Status;
+
+/// <summary>
+/// Every statement that changes a push job's status as the engine runs it, each named after its rows
+/// of <see cref="PushStatusTransitions"/>: claim, complete, release and rescue. Each is set-based and
+/// fenced by the job's status (and, for an outcome, its attempt number).
+/// </summary>
+public static class JobStatusChanges
+{
+    private static readonly Transition Claimed = new(PushRecord.Job, PushActor.System, [Pending], [InProgress], "j");
+    private static readonly Transition Completed = new(PushRecord.Job, PushActor.System, [InProgress], [Succeeded, Failed], "j");
+    private static readonly Transition HandedBack = new(PushRecord.Job, PushActor.System, [InProgress], [Pending], "j");
+
+    /// <summary>
+    /// The claim's selection: up to <c>$1</c> Pending jobs of running requests from one queue, in the
+    /// order of the claim index, locked and skipping those another worker holds. Public for the
+    /// benchmark's EXPLAIN check (P10).
+    /// </summary>
+    public static string ClaimSelect(bool remote) =>
+        $"""
+        SELECT j.id, j.org_key FROM push_jobs j
+        WHERE {Claimed.Guard} AND {(remote ? "j.remote" : "NOT j.remote")}
+          AND j.request_id IN (SELECT r.id FROM push_requests r WHERE {PushStatusSql.Is("r.status", InProgress)})
+        ORDER BY j.request_id, j.id
+        LIMIT $1
+        FOR UPDATE OF j SKIP LOCKED
+        """;
+
+    /// <summary>
+    /// Job Pending → In Progress: a worker claims jobs under a lease (<c>$3</c> owner, <c>$4</c> expiry)
+    /// as a new attempt; <c>$2</c> now. Returns each claimed job with its target version and tenant.
+    /// </summary>
+    public static StatusStatement Claim(bool remote) => new(
+        remote ? "claim remote" : "claim in-platform",
+        $"""
+        WITH claimed AS (
+            {ClaimSelect(remote)}
+        ), updated AS (
+            UPDATE push_jobs j
+            SET status = {Claimed.Target}, start_time = $2, end_time = NULL, duration_seconds = NULL,
+                attempt = j.attempt + 1, lease_owner = $3, lease_expires_at = $4, system_modstamp = $2
+            FROM claimed c
+            WHERE j.id = c.id
+            RETURNING j.id, j.request_id, j.attempt, j.org_key
+        )
+        SELECT u.id, u.request_id, u.attempt, u.org_key,
+               v.id, v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.is_deprecated,
+               p.namespace_prefix, t.agent_url, t.agent_username, t.agent_password_protected
+        FROM updated u
+        JOIN push_requests r ON r.id = u.request_id
+        JOIN package_versions v ON v.id = r.package_version_id
+        JOIN packages p ON p.id = v.package_id
+        LEFT JOIN tenants t ON t.org_key = u.org_key
+        ORDER BY u.request_id, u.id
+        """,
+        [Claimed],
+        [new StatusRead("r.status", [InProgress])]);
+
+    /// <summary>
+    /// Job In Progress → Succeeded|Failed, fenced by the attempt (a late or repeated outcome changes
+    /// nothing). In the same statement: the install of each success is recorded (the subscriber row moves
+    /// to the target version), each failure gets its PackagePushError, and the requests' counters move.
+    /// <c>$1</c>–<c>$3</c> outcomes (job, attempt, ok), <c>$4</c> now, <c>$5</c>–<c>$10</c> errors.
+    /// Returns the counts of successes and failures recorded.
+    /// </summary>
+    public static readonly StatusStatement Complete = new(
+        "complete",
+        $"""
+        WITH outcome AS (
+            SELECT * FROM unnest($1::bigint[], $2::int[], $3::boolean[]) AS o(job_id, attempt, ok)
+        ), locked AS (
+            -- Row locks in id order, so two completions (or a completion and a hand-back) never deadlock.
+            SELECT j.id FROM push_jobs j WHERE j.id IN (SELECT job_id FROM outcome) ORDER BY j.id FOR UPDATE
+        ), done AS (
+            UPDATE push_jobs j
+            SET status = CASE WHEN o.ok THEN {PushStatusSql.Literal(Succeeded)} ELSE {PushStatusSql.Literal(Failed)} END,
+                end_time = $4,
+                duration_seconds = greatest(0, round(extract(epoch FROM $4 - j.start_time)))::int,
+                lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $4
+            FROM outcome o JOIN locked l ON l.id = o.job_id
+            WHERE j.id = o.job_id AND j.attempt = o.attempt AND {Completed.Guard}
+            RETURNING j.id, j.request_id, j.org_key, o.ok
+        ), installed AS (
+            UPDATE installations i
+            SET package_version_id = r.package_version_id, installed_status = 'i', system_modstamp = $4
+            FROM done d
+            JOIN push_requests r ON r.id = d.request_id
+            JOIN package_versions v ON v.id = r.package_version_id
+            WHERE d.ok AND i.org_key = d.org_key AND i.package_id = v.package_id
+        ), errors AS (
+            INSERT INTO push_errors (job_id, error_severity, error_type, error_title, error_message, error_details, created_at, system_modstamp)
+            SELECT e.job_id, e.severity, e.type, e.title, e.message, e.details, $4, $4
+            FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(job_id, severity, type, title, message, details)
+            JOIN done d ON d.id = e.job_id
+        ), counted AS (
+            UPDATE push_requests r
+            SET succeeded_count = r.succeeded_count + c.succeeded, failed_count = r.failed_count + c.failed, system_modstamp = $4
+            FROM (SELECT request_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE NOT ok) AS failed FROM done GROUP BY request_id) c
+            WHERE r.id = c.request_id
+        )
+        SELECT count(*) FILTER (WHERE ok), count(*) FILTER (WHERE NOT ok) FROM done
+        """,
+        Completed);
+
+    /// <summary>
+    /// Job In Progress → Pending: this instance hands back jobs it holds but will not finish (shutdown),
+    /// fenced by the attempt. <c>$1</c>, <c>$2</c> jobs and attempts, <c>$3</c> now. Returns how many.
+    /// </summary>
+    public static readonly StatusStatement Release = new(
+        "release",
+        $"""
+        WITH released AS (
+            UPDATE push_jobs j SET status = {HandedBack.Target}, start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $3
+            FROM unnest($1::bigint[], $2::int[]) AS k(id, attempt)
+            WHERE j.id = k.id AND j.attempt = k.attempt AND {HandedBack.Guard}
+            RETURNING j.id
+        )
+        SELECT count(*), pg_notify('{PushJobStore.WorkChannel}', '') FROM released
+        """,
+        HandedBack);
+
+    /// <summary>
+    /// Job In Progress → Pending for jobs whose lease expired (their instance died or stalled); the next
+    /// claim is a new attempt. <c>$1</c> now. Returns how many, and wakes the workers when any.
+    /// </summary>
+    public static readonly StatusStatement Rescue = new(
+        "rescue",
+        $"""
+        WITH rescued AS (
+            UPDATE push_jobs j SET status = {HandedBack.Target}, start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $1
+            FROM (SELECT j.id FROM push_jobs j WHERE {HandedBack.Guard} AND j.lease_expires_at < $1 FOR UPDATE SKIP LOCKED) expired
+            WHERE j.id = expired.id
+            RETURNING j.id
+        )
+        SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('{PushJobStore.WorkChannel}', '') END FROM rescued
+        """,
+        HandedBack);
+
+    /// <summary>The statements of this module, for the tests that hold them against the table.</summary>
+    public static IEnumerable<StatusStatement> All => [Claim(remote: false), Claim(remote: true), Complete, Release, Rescue];
+}
