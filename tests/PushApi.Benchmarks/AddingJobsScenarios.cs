@@ -14,11 +14,11 @@ public static class AddingJobsScenarios
         var trees = new List<double>();
         for (var run = 0; run < c.Options.Repeats; run++)
         {
-            var request = await c.Bench.RequestAsync(c.Target);
-            var elapsed = await c.Bench.BulkAddAsync(request, c.Orgs);
+            var request = await c.Api.RequestAsync(c.Target);
+            var elapsed = await c.Api.BulkAddAsync(request, c.Orgs);
             bulk.Add(c.Orgs.Count / elapsed.TotalSeconds);
 
-            var treeRequest = await c.Bench.RequestAsync(c.Target);
+            var treeRequest = await c.Api.RequestAsync(c.Target);
             var watch = Stopwatch.StartNew();
             var chunks = c.Orgs.Chunk(200).ToList();
             var next = -1;

@@ -17,10 +17,10 @@ public static class LatencyScenarios
         var latencies = new List<double>();
         for (var i = 0; i < count; i++)
         {
-            var request = await c.Bench.RequestAsync(version);
-            await c.Bench.BulkAddAsync(request, [c.Orgs[i]]);
-            await c.Bench.SetStatusAsync(request, "Pending");
-            await c.Bench.WaitForAsync(request, TimeSpan.FromSeconds(30), "Succeeded", "Failed");
+            var request = await c.Api.RequestAsync(version);
+            await c.Api.BulkAddAsync(request, [c.Orgs[i]]);
+            await c.Api.SetStatusAsync(request, "Pending");
+            await c.Api.WaitForAsync(request, TimeSpan.FromSeconds(30), "Succeeded", "Failed");
             latencies.Add(await c.Bench.ScalarAsync<double>(
                 "SELECT extract(epoch FROM (min(j.start_time) - r.pending_at)) * 1000 FROM push_requests r JOIN push_jobs j ON j.request_id = r.id WHERE r.id = $1 GROUP BY r.pending_at",
                 Bench.Number(request)));
@@ -34,7 +34,7 @@ public static class LatencyScenarios
     /// <summary>P4 (and P8): GET one record by id with 16 connections, against a raw-Npgsql control endpoint in its own process; then again while a push runs.</summary>
     public static async Task<IEnumerable<Result>> GetByIdAsync(ScenarioContext c)
     {
-        var request = await c.Bench.RequestAsync(c.Target);
+        var request = await c.Api.RequestAsync(c.Target);
         var control = await c.Bench.StartControlServerAsync();
         var api = await LoadAsync(c.Bench.Client(c.Bench.BaseAddress, 16), $"/services/data/v62.0/sobjects/PackagePushRequest/{request}", 16, c.Options.LoadDuration);
         var baseline = await LoadAsync(c.Bench.Client(control, 16), $"/control/{Bench.Number(request)}", 16, c.Options.LoadDuration);
@@ -47,12 +47,12 @@ public static class LatencyScenarios
         // P8: the same GET (4 connections) idle, then while a push of every org runs.
         var idle = await LoadAsync(c.Bench.Client(c.Bench.BaseAddress, 4), $"/services/data/v62.0/sobjects/PackagePushRequest/{request}", 4, c.Options.LoadDuration);
         var version = await c.NextVersionAsync();
-        var push = await c.Bench.RequestAsync(version);
-        await c.Bench.BulkAddAsync(push, c.Orgs);
-        await c.Bench.SetStatusAsync(push, "Pending");
+        var push = await c.Api.RequestAsync(version);
+        await c.Api.BulkAddAsync(push, c.Orgs);
+        await c.Api.SetStatusAsync(push, "Pending");
         var busy = await LoadAsync(c.Bench.Client(c.Bench.BaseAddress, 4), $"/services/data/v62.0/sobjects/PackagePushRequest/{request}", 4, c.Options.LoadDuration);
-        var status = (await c.Bench.ProgressAsync(push)).GetProperty("status").GetString();
-        await c.Bench.WaitForAsync(push, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
+        var status = (await c.Api.ProgressAsync(push)).GetProperty("status").GetString();
+        await c.Api.WaitForAsync(push, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
         results.Add(new Result("P8", "GET p99 while a push runs", "p99_ms", busy.P99, idle.P99, busy.P99 / idle.P99, "<=3x idle p99", busy.P99 <= 3 * idle.P99,
             status == "Succeeded" ? "the push ended before the load did: measure with more jobs" : $"push was {status} during the load"));
         return results;
@@ -66,7 +66,7 @@ public static class LatencyScenarios
         for (var i = 0; i < 200; i++)
         {
             var watch = Stopwatch.StartNew();
-            await c.Bench.ProgressAsync(request);
+            await c.Api.ProgressAsync(request);
             api.Add(watch.Elapsed.TotalMilliseconds);
         }
 
@@ -89,7 +89,7 @@ public static class LatencyScenarios
             recount.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        var progress = await c.Bench.ProgressAsync(request);
+        var progress = await c.Api.ProgressAsync(request);
         var equal = progress.GetProperty("jobs").GetProperty("total").GetInt32() == counts.Values.Sum();
         var p99 = Percentile(api, 99);
         var ratio = Median(recount) / Median(api);

@@ -14,12 +14,12 @@ public static class ScaleScenarios
         try
         {
             var version = await c.NextVersionAsync();
-            var request = await c.Bench.RequestAsync(version);
-            await c.Bench.BulkAddAsync(request, c.Orgs);
+            var request = await c.Api.RequestAsync(version);
+            await c.Api.BulkAddAsync(request, c.Orgs);
             var owners = new HashSet<string>();
             var watch = Stopwatch.StartNew();
-            await c.Bench.SetStatusAsync(request, "Pending");
-            var done = c.Bench.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
+            await c.Api.SetStatusAsync(request, "Pending");
+            var done = c.Api.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
             await using (var connection = new NpgsqlConnection(c.Bench.ConnectionString))
             {
                 await connection.OpenAsync();

@@ -9,6 +9,8 @@ public sealed class ScenarioContext(Bench bench, BenchOptions options)
 
     public Bench Bench { get; } = bench;
 
+    public PushApiClient Api => Bench.Api;
+
     public BenchOptions Options { get; } = options;
 
     public string Package { get; private set; } = "";
@@ -30,16 +32,16 @@ public sealed class ScenarioContext(Bench bench, BenchOptions options)
     public async Task SeedAsync()
     {
         Console.Error.WriteLine($"Seeding {Options.Jobs:N0} tenants…");
-        Package = await Bench.CreatePackageAsync("Bench App");
-        var first = await Bench.CreateVersionAsync(Package, 1);
-        Target = await Bench.CreateVersionAsync(Package, 2);
-        Orgs = await Bench.TenantsAsync(Options.Jobs, first);
-        BigRequest = await Bench.RequestAsync(Target);
-        await Bench.BulkAddAsync(BigRequest, Orgs);
+        Package = await Api.CreatePackageAsync("Bench App");
+        var first = await Api.CreateVersionAsync(Package, 1);
+        Target = await Api.CreateVersionAsync(Package, 2);
+        Orgs = await Api.TenantsAsync(Options.Jobs, first);
+        BigRequest = await Api.RequestAsync(Target);
+        await Api.BulkAddAsync(BigRequest, Orgs);
     }
 
     /// <summary>A new released version above every earlier one, for the next push of every org.</summary>
-    public async Task<string> NextVersionAsync() => await Bench.CreateVersionAsync(Package, ++_major + 10);
+    public async Task<string> NextVersionAsync() => await Api.CreateVersionAsync(Package, ++_major + 10);
 
     public IDisposable SampleMemory() => new Sampler(this);
 

@@ -13,12 +13,12 @@ public static class ThroughputScenarios
         for (var run = 0; run < c.Options.Repeats; run++)
         {
             var version = await c.NextVersionAsync();
-            var request = await c.Bench.RequestAsync(version);
-            await c.Bench.BulkAddAsync(request, c.Orgs);
+            var request = await c.Api.RequestAsync(version);
+            await c.Api.BulkAddAsync(request, c.Orgs);
             using var sampler = c.SampleMemory();
             var watch = Stopwatch.StartNew();
-            await c.Bench.SetStatusAsync(request, "Pending");
-            var done = await c.Bench.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
+            await c.Api.SetStatusAsync(request, "Pending");
+            var done = await c.Api.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
             rates.Add(c.Orgs.Count / watch.Elapsed.TotalSeconds);
             c.SingleInstanceRate = Median(rates);
             if (done.GetProperty("status").GetString() != "Succeeded" || done.GetProperty("jobs").GetProperty("succeeded").GetInt32() != c.Orgs.Count)
@@ -41,11 +41,11 @@ public static class ThroughputScenarios
         var times = new List<double>();
         for (var run = 0; run < c.Options.Repeats; run++)
         {
-            var request = await c.Bench.RequestAsync(await c.NextVersionAsync(), DateTimeOffset.UtcNow.AddYears(5));
-            await c.Bench.BulkAddAsync(request, c.Orgs);
-            await c.Bench.SetStatusAsync(request, "Pending");
+            var request = await c.Api.RequestAsync(await c.NextVersionAsync(), DateTimeOffset.UtcNow.AddYears(5));
+            await c.Api.BulkAddAsync(request, c.Orgs);
+            await c.Api.SetStatusAsync(request, "Pending");
             var watch = Stopwatch.StartNew();
-            await c.Bench.SetStatusAsync(request, "Canceled");
+            await c.Api.SetStatusAsync(request, "Canceled");
             times.Add(watch.Elapsed.TotalSeconds);
         }
 
