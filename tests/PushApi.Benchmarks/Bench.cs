@@ -2,52 +2,21 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 using Npgsql;
 using PushApi.LocalPostgres;
 
 namespace PushApi.Benchmarks;
 
-/// <summary>Sizes of a run: full (PERFORMANCE.md), quick (under 5 minutes) or smoke (seconds, for the test suite).</summary>
-public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan LoadDuration, HashSet<string>? Only, string Output)
-{
-    public bool Smoke => Mode == "smoke";
-
-    public static BenchOptions Parse(string[] args)
-    {
-        var mode = args.Contains("--smoke") ? "smoke" : args.Contains("--quick") ? "quick" : "full";
-        var only = Value(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet();
-        var output = Value(args, "--out") ?? "bench-results.json";
-        return mode switch
-        {
-            "smoke" => new BenchOptions(mode, 600, 1, TimeSpan.FromSeconds(1), only, output),
-            "quick" => new BenchOptions(mode, 20_000, 3, TimeSpan.FromSeconds(3), only, output),
-            _ => new BenchOptions(mode, 100_000, 3, TimeSpan.FromSeconds(8), only, output),
-        };
-    }
-
-    public bool Runs(string id) => Only is null || Only.Contains(id);
-
-    private static string? Value(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-}
-
 /// <summary>
 /// What a run needs: a throwaway PostgreSQL, the server as its own process (Release build next to
-/// the harness), an administrator token, and helpers that set data up through the public APIs.
+/// the harness), an administrator token, and the <see cref="PushApiClient"/> that sets data up through the public APIs.
 /// </summary>
 public sealed class Bench : IAsyncDisposable
 {
     public const string Username = "bench@pushapi.local";
     public const string Password = "Bench-Password-1";
     private readonly List<Process> _processes = [];
-    private int _orgSequence;
 
     private Bench(LocalPostgresCluster postgres, string dataDirectory)
     {
@@ -68,6 +37,8 @@ public sealed class Bench : IAsyncDisposable
     public string Token { get; private set; } = null!;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    public PushApiClient Api { get; private set; } = null!;
 
     public static string RepositoryRoot
     {
@@ -92,8 +63,9 @@ public sealed class Bench : IAsyncDisposable
         var bench = new Bench(postgres, Directory.CreateTempSubdirectory("pushapi-bench-").FullName);
         (bench.Server, bench.BaseAddress) = await bench.StartServerAsync();
         bench.Http = bench.Client(bench.BaseAddress, 64);
-        bench.Token = await bench.LoginAsync(bench.Http);
+        bench.Token = await PushApiClient.LoginAsync(bench.Http);
         bench.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bench.Token);
+        bench.Api = new PushApiClient(bench.Http);
         return bench;
     }
 
@@ -150,115 +122,6 @@ public sealed class Bench : IAsyncDisposable
         return client;
     }
 
-    public async Task<string> CreatePackageAsync(string name)
-    {
-        var namespacePrefix = "b" + Guid.NewGuid().ToString("N")[..8];
-        return await PostAsync("/api/v1/packages", new { name, namespacePrefix }, "id");
-    }
-
-    public Task<string> CreateVersionAsync(string package, int major) =>
-        PostAsync($"/api/v1/packages/{package}/versions", new { name = $"{major}.0", majorVersion = major, minorVersion = 0, releaseState = "Released" }, "id");
-
-    /// <summary>Imports tenants with the package version installed (CSV, 100,000 per call); returns their org keys.</summary>
-    public async Task<List<string>> TenantsAsync(int count, string version)
-    {
-        var keys = new List<string>(count);
-        for (var done = 0; done < count; done += 100_000)
-        {
-            var csv = new StringBuilder("orgKey,orgName,orgType,orgStatus,packageVersionId\n");
-            for (var i = done; i < Math.Min(count, done + 100_000); i++)
-            {
-                var key = "00DBn" + Interlocked.Increment(ref _orgSequence).ToString("D10", CultureInfo.InvariantCulture);
-                keys.Add(key);
-                csv.Append(key).Append(",Bench ").Append(key).Append(",Production,Active,").Append(version).Append('\n');
-            }
-
-            using var response = await Http.PostAsync("/api/v1/tenants/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
-            await EnsureAsync(response, HttpStatusCode.OK);
-        }
-
-        return keys;
-    }
-
-    public async Task<string> RequestAsync(string version, DateTimeOffset? start = null)
-    {
-        var body = new Dictionary<string, object> { ["PackageVersionId"] = version };
-        if (start is { } at)
-        {
-            body["ScheduledStartTime"] = at.ToString("O", CultureInfo.InvariantCulture);
-        }
-
-        return await PostAsync("/services/data/v62.0/sobjects/PackagePushRequest", body, "id", HttpStatusCode.Created);
-    }
-
-    /// <summary>Adds jobs with one Bulk API 2.0 job and waits for it; returns the time from upload to JobComplete.</summary>
-    public async Task<TimeSpan> BulkAddAsync(string request, IReadOnlyList<string> orgs)
-    {
-        var csv = new StringBuilder("PackagePushRequestId,SubscriberOrganizationKey\n", orgs.Count * 40);
-        foreach (var org in orgs)
-        {
-            csv.Append(request).Append(',').Append(org).Append('\n');
-        }
-
-        var job = await PostAsync("/services/data/v62.0/jobs/ingest", new { @object = "PackagePushJob", operation = "insert" }, "id", HttpStatusCode.OK);
-        var watch = Stopwatch.StartNew();
-        using (var upload = await Http.PutAsync($"/services/data/v62.0/jobs/ingest/{job}/batches", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv")))
-        {
-            await EnsureAsync(upload, HttpStatusCode.Created);
-        }
-
-        using (var close = await Http.PatchAsJsonAsync($"/services/data/v62.0/jobs/ingest/{job}", new { state = "UploadComplete" }))
-        {
-            await EnsureAsync(close, HttpStatusCode.OK);
-        }
-
-        while (true)
-        {
-            var info = await Http.GetFromJsonAsync<JsonElement>($"/services/data/v62.0/jobs/ingest/{job}");
-            var state = info.GetProperty("state").GetString();
-            if (state == "JobComplete")
-            {
-                var failed = info.GetProperty("numberRecordsFailed").GetInt32();
-                return failed == 0 ? watch.Elapsed : throw new InvalidOperationException($"{failed} rows failed in bulk job {job}");
-            }
-
-            if (state is "Failed" or "Aborted")
-            {
-                throw new InvalidOperationException($"bulk job {job} {state}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    public async Task SetStatusAsync(string request, string status)
-    {
-        using var response = await Http.PatchAsJsonAsync($"/services/data/v62.0/sobjects/PackagePushRequest/{request}", new { Status = status });
-        await EnsureAsync(response, HttpStatusCode.NoContent);
-    }
-
-    public async Task<JsonElement> ProgressAsync(string request, HttpClient? client = null) =>
-        await (client ?? Http).GetFromJsonAsync<JsonElement>($"/api/v1/push-requests/{request}");
-
-    public async Task<JsonElement> WaitForAsync(string request, TimeSpan timeout, params string[] statuses)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var progress = await ProgressAsync(request);
-            if (statuses.Contains(progress.GetProperty("status").GetString()))
-            {
-                return progress;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"request {request} still {progress.GetProperty("status").GetString()} after {timeout}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {
@@ -329,32 +192,6 @@ public sealed class Bench : IAsyncDisposable
         Directory.Delete(DataDirectory, recursive: true);
     }
 
-    private async Task<string> LoginAsync(HttpClient client)
-    {
-        using var response = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["username"] = Username,
-            ["password"] = Password,
-        }));
-        await EnsureAsync(response, HttpStatusCode.OK);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
-    }
-
-    private async Task<string> PostAsync(string path, object body, string property, HttpStatusCode expected = HttpStatusCode.Created)
-    {
-        using var response = await Http.PostAsJsonAsync(path, body);
-        await EnsureAsync(response, expected);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty(property).GetString()!;
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        if (response.StatusCode != expected)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
 
     private Process Start(ProcessStartInfo start)
     {

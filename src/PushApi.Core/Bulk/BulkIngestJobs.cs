@@ -1,7 +1,4 @@
-using System.Text;
-using CsvHelper;
 using Npgsql;
-using NpgsqlTypes;
 using PushApi.Core.Catalog;
 using PushApi.Core.Ids;
 
@@ -40,18 +37,10 @@ public sealed record IngestJob(
     public string Id => SalesforceId.Format(KeyPrefixes.BulkJob, Number);
 }
 
-/// <summary>Which rows of a job a result file lists.</summary>
-public enum IngestResultKind
-{
-    Successful,
-    Failed,
-    Unprocessed,
-}
-
 /// <summary>
 /// Bulk API 2.0 ingest jobs: create, upload (one CSV per job, parsed as it streams in and stored
-/// 10,000 records to a row of a staging table), close or abort, read, list, delete, and the three result files. Processing is done by
-/// <see cref="BulkIngestProcessor"/>.
+/// 10,000 records to a row of a staging table: <see cref="BulkIngestUpload"/>), close or abort, read, list, delete,
+/// and the three result files (<see cref="BulkIngestResultFile"/>). Processing is done by <see cref="BulkIngestProcessor"/>.
 /// </summary>
 public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clock)
 {
@@ -161,97 +150,8 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
     /// One upload per job, while it is Open; all or nothing.
     /// </summary>
     /// <returns>The number of rows stored.</returns>
-    public async Task<int> UploadAsync(string id, Stream body, CancellationToken cancellationToken)
-    {
-        var number = ParseId(id);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        string state, delimiter;
-        bool uploaded;
-        SObjectDescriptor type;
-        await using (var select = new NpgsqlCommand("SELECT state, column_delimiter, columns IS NOT NULL, object FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE", connection))
-        {
-            select.Parameters.Add(new NpgsqlParameter { Value = number });
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw NotFound();
-            }
-
-            state = reader.GetString(0);
-            delimiter = reader.GetString(1);
-            uploaded = reader.GetBoolean(2);
-            type = SObjectCatalog.Find(reader.GetString(3))!;
-        }
-
-        if (state != IngestStates.Open)
-        {
-            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOBSTATE", $"Data can only be uploaded to an Open job; job {SalesforceId.Format(KeyPrefixes.BulkJob, number)} is {state}.");
-        }
-
-        if (uploaded)
-        {
-            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
-                $"Found multiple contents for job: <{SalesforceId.Format(KeyPrefixes.BulkJob, number)}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure the content is not multipart");
-        }
-
-        var options = new CsvReaderOptions
-        {
-            Separator = BulkCsv.Delimiters[delimiter],
-            TrimWhitespace = false,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            MaxRecordSize = 1024 * 1024,
-            SkipEmptyLines = true,
-            PoolStrings = true,
-        };
-        string[] header;
-        var rows = 0;
-        try
-        {
-            await using var csv = CsvReader.Create(body, options, leaveOpen: true);
-            await csv.ReadHeaderAsync(cancellationToken);
-            header = [.. csv.Headers];
-            CheckHeader(type, header);
-            var cells = new List<string>(ChunkSize * header.Length);
-            var counts = new List<int>(ChunkSize);
-            var chunk = 0;
-            while (await csv.ReadAsync(cancellationToken))
-            {
-                for (var i = 0; i < csv.FieldCount; i++)
-                {
-                    cells.Add(csv.GetString(i));
-                }
-
-                counts.Add(csv.FieldCount);
-                rows++;
-                if (counts.Count == ChunkSize)
-                {
-                    await InsertChunkAsync(connection, number, chunk++, cells, counts, cancellationToken);
-                }
-            }
-
-            if (counts.Count > 0)
-            {
-                await InsertChunkAsync(connection, number, chunk, cells, counts, cancellationToken);
-            }
-        }
-        catch (CsvFormatException e)
-        {
-            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"The CSV could not be read at record {e.RecordNumber}: {e.Message}");
-        }
-
-        await using (var update = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET columns = $2, rows_uploaded = $3, system_modstamp = $4 WHERE id = $1", connection))
-        {
-            update.Parameters.Add(new NpgsqlParameter { Value = number });
-            update.Parameters.Add(new NpgsqlParameter { Value = header, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            update.Parameters.Add(new NpgsqlParameter { Value = rows });
-            update.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return rows;
-    }
+    public async Task<int> UploadAsync(string id, Stream body, CancellationToken cancellationToken) =>
+        await BulkIngestUpload.StoreAsync(dataSource, clock, ParseId(id), body, cancellationToken);
 
     /// <summary>
     /// A client's state change: <c>UploadComplete</c> closes an Open job for processing,
@@ -326,144 +226,14 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
     /// Writes a result file: <c>"sf__Id","sf__Created"</c> + the upload's columns for created records,
     /// <c>"sf__Id","sf__Error"</c> + columns for failed ones, the bare columns for unprocessed ones.
     /// </summary>
-    public async Task WriteResultsAsync(string id, IngestResultKind kind, Stream output, CancellationToken cancellationToken)
-    {
-        var number = ParseId(id);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        string[] header;
-        char delimiter;
-        string newline;
-        await using (var select = new NpgsqlCommand("SELECT columns, column_delimiter, line_ending FROM bulk_ingest_jobs WHERE id = $1", connection))
-        {
-            select.Parameters.Add(new NpgsqlParameter { Value = number });
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw NotFound();
-            }
-
-            header = reader.IsDBNull(0) ? [] : reader.GetFieldValue<string[]>(0);
-            delimiter = BulkCsv.Delimiters[reader.GetString(1)];
-            newline = BulkCsv.LineEndings[reader.GetString(2)];
-        }
-
-        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
-        var line = new StringBuilder();
-        if (kind != IngestResultKind.Unprocessed)
-        {
-            line.Append("\"sf__Id\"").Append(delimiter).Append(kind == IngestResultKind.Successful ? "\"sf__Created\"" : "\"sf__Error\"");
-        }
-
-        foreach (var column in header)
-        {
-            if (line.Length > 0)
-            {
-                line.Append(delimiter);
-            }
-
-            BulkCsv.AppendPlain(line, column, delimiter);
-        }
-
-        if (line.Length > 0)
-        {
-            await writer.WriteAsync(line.Append(newline), cancellationToken);
-        }
-
-        await using var chunks = new NpgsqlCommand("SELECT cells, counts, record_ids, errors FROM bulk_ingest_chunks WHERE job_id = $1 ORDER BY chunk_no", connection);
-        chunks.Parameters.Add(new NpgsqlParameter { Value = number });
-        await using var chunkReader = await chunks.ExecuteReaderAsync(cancellationToken);
-        while (await chunkReader.ReadAsync(cancellationToken))
-        {
-            var cells = chunkReader.GetFieldValue<string[]>(0);
-            var counts = chunkReader.GetFieldValue<int[]>(1);
-            var ids = chunkReader.IsDBNull(2) ? null : chunkReader.GetFieldValue<long?[]>(2);
-            var errors = chunkReader.IsDBNull(3) ? null : chunkReader.GetFieldValue<string?[]>(3);
-            var offset = 0;
-            for (var row = 0; row < counts.Length; offset += counts[row], row++)
-            {
-                var wanted = kind switch
-                {
-                    IngestResultKind.Successful => ids?[row] is not null,
-                    IngestResultKind.Failed => errors?[row] is not null,
-                    _ => ids is null,
-                };
-                if (!wanted)
-                {
-                    continue;
-                }
-
-                line.Clear();
-                if (kind == IngestResultKind.Successful)
-                {
-                    BulkCsv.AppendQuoted(line, SalesforceId.Format(KeyPrefixes.PackagePushJob, ids![row]!.Value));
-                    line.Append(delimiter);
-                    BulkCsv.AppendQuoted(line, "true");
-                }
-                else if (kind == IngestResultKind.Failed)
-                {
-                    BulkCsv.AppendQuoted(line, "");
-                    line.Append(delimiter);
-                    BulkCsv.AppendQuoted(line, errors![row]);
-                }
-
-                for (var i = 0; i < header.Length; i++)
-                {
-                    if (line.Length > 0)
-                    {
-                        line.Append(delimiter);
-                    }
-
-                    BulkCsv.AppendQuoted(line, i < counts[row] ? cells[offset + i] : "");
-                }
-
-                await writer.WriteAsync(line.Append(newline), cancellationToken);
-            }
-        }
-
-        await writer.FlushAsync(cancellationToken);
-    }
+    public async Task WriteResultsAsync(string id, IngestResultKind kind, Stream output, CancellationToken cancellationToken) =>
+        await BulkIngestResultFile.WriteAsync(dataSource, ParseId(id), kind, output, cancellationToken);
 
     /// <summary>The job number of a 750 id.</summary>
     public static long ParseId(string id) =>
         SalesforceId.TryParseNumber(id, KeyPrefixes.BulkJob, out var number) ? number : throw NotFound();
 
-    private static async Task InsertChunkAsync(NpgsqlConnection connection, long number, int chunk, List<string> cells, List<int> counts, CancellationToken cancellationToken)
-    {
-        await using var insert = new NpgsqlCommand("INSERT INTO bulk_ingest_chunks (job_id, chunk_no, cells, counts) VALUES ($1, $2, $3, $4)", connection);
-        insert.Parameters.Add(new NpgsqlParameter { Value = number });
-        insert.Parameters.Add(new NpgsqlParameter { Value = chunk });
-        insert.Parameters.Add(new NpgsqlParameter { Value = cells, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        insert.Parameters.Add(new NpgsqlParameter { Value = counts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-        cells.Clear();
-        counts.Clear();
-    }
-
-    private static void CheckHeader(SObjectDescriptor type, string[] header)
-    {
-        if (header.Length == 0 || header.All(string.IsNullOrWhiteSpace))
-        {
-            throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", "The CSV is empty: it needs a header row naming the fields (PackagePushRequestId,SubscriberOrganizationKey) and a row per record.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var column in header)
-        {
-            var field = type.FindField(column.Trim());
-            if (field is null || !field.Createable)
-            {
-                throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
-                    $"InvalidBatch : Field name not found : {column} (the columns of a {type.Name} upload are {string.Join(", ", type.Fields.Where(f => f.Createable).Select(f => f.Name))})");
-            }
-
-            if (!seen.Add(field.Name))
-            {
-                throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB", $"InvalidBatch : Duplicate field name : {column}");
-            }
-        }
-    }
-
-    private static BulkException NotFound() => new(BulkErrorKind.NotFound, "NOT_FOUND", "The requested resource does not exist");
+    internal static BulkException NotFound() => new(BulkErrorKind.NotFound, "NOT_FOUND", "The requested resource does not exist");
 
     private static IngestJob Read(NpgsqlDataReader reader) => new(
         reader.GetInt64(0),

@@ -229,41 +229,75 @@ public sealed class BulkIngestProcessor(NpgsqlDataSource dataSource, DmlService 
         var watch = Stopwatch.StartNew();
         var type = SObjectCatalog.PackagePushJob;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var check = new NpgsqlCommand("SELECT state FROM bulk_ingest_jobs WHERE id = $1 FOR NO KEY UPDATE", connection))
+        if (!await IsInProgressAsync(connection, number, cancellationToken))
         {
-            check.Parameters.Add(new NpgsqlParameter { Value = number });
-            if (await check.ExecuteScalarAsync(cancellationToken) is not IngestStates.InProgress)
+            return false;
+        }
+
+        var chunk = await NextChunkAsync(connection, number, cancellationToken);
+        if (chunk is null)
+        {
+            await using var finish = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET state = 'JobComplete', system_modstamp = $2 WHERE id = $1", connection);
+            finish.Parameters.Add(new NpgsqlParameter { Value = number });
+            finish.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+            await finish.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        }
+
+        var ids = new long?[chunk.Counts.Length];
+        var errors = new string?[chunk.Counts.Length];
+        var (records, recordRows) = ToRecords(chunk, columns, errors);
+        var read = watch.ElapsedMilliseconds;
+        var results = records.Count == 0 ? [] : await dml.CreateInTransactionAsync(connection, type, records, allOrNone: false, userId, cancellationToken);
+        var created = watch.ElapsedMilliseconds;
+        for (var r = 0; r < results.Count; r++)
+        {
+            var row = recordRows[r];
+            if (results[r].Success)
             {
-                return false;
+                ids[row] = Ids.SalesforceId.TryParseNumber(results[r].Id, type.KeyPrefix, out var id) ? id : null;
+            }
+            else
+            {
+                errors[row] = Format(results[r].Errors);
             }
         }
 
-        int chunk;
-        string[] cells;
-        int[] counts;
-        await using (var select = new NpgsqlCommand(
-            "SELECT chunk_no, cells, counts FROM bulk_ingest_chunks WHERE job_id = $1 AND record_ids IS NULL ORDER BY chunk_no LIMIT 1", connection))
-        {
-            select.Parameters.Add(new NpgsqlParameter { Value = number });
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                await reader.DisposeAsync();
-                await using var finish = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET state = 'JobComplete', system_modstamp = $2 WHERE id = $1", connection);
-                finish.Parameters.Add(new NpgsqlParameter { Value = number });
-                finish.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
-                await finish.ExecuteNonQueryAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return false;
-            }
+        await SaveResultsAsync(connection, number, chunk, ids, errors, watch, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogDebug("Bulk ingest job {Job}: {Rows} rows in {Total} ms (read {Read} ms, DML {Dml} ms, results {Results} ms)",
+            number, chunk.Counts.Length, watch.ElapsedMilliseconds, read, created - read, watch.ElapsedMilliseconds - created);
+        return true;
+    }
 
-            chunk = reader.GetInt32(0);
-            cells = reader.GetFieldValue<string[]>(1);
-            counts = reader.GetFieldValue<int[]>(2);
-        }
+    /// <summary>Locks the job row, so an abort or a delete waits for the chunk in hand.</summary>
+    private static async Task<bool> IsInProgressAsync(NpgsqlConnection connection, long number, CancellationToken cancellationToken)
+    {
+        await using var check = new NpgsqlCommand("SELECT state FROM bulk_ingest_jobs WHERE id = $1 FOR NO KEY UPDATE", connection);
+        check.Parameters.Add(new NpgsqlParameter { Value = number });
+        return await check.ExecuteScalarAsync(cancellationToken) is IngestStates.InProgress;
+    }
 
-        var ids = new long?[counts.Length];
-        var errors = new string?[counts.Length];
+    /// <summary>The first chunk without results; null when every chunk has them.</summary>
+    private static async Task<StagedChunk?> NextChunkAsync(NpgsqlConnection connection, long number, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            "SELECT chunk_no, cells, counts FROM bulk_ingest_chunks WHERE job_id = $1 AND record_ids IS NULL ORDER BY chunk_no LIMIT 1", connection);
+        select.Parameters.Add(new NpgsqlParameter { Value = number });
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StagedChunk(reader.GetInt32(0), reader.GetFieldValue<string[]>(1), reader.GetFieldValue<int[]>(2))
+            : null;
+    }
+
+    /// <summary>
+    /// The chunk's rows as records for the DML service, with the row each came from; a row whose
+    /// number of values differs from the header's gets its error in <paramref name="errors"/> instead.
+    /// </summary>
+    private static (List<IReadOnlyDictionary<string, object?>> Records, List<int> RecordRows) ToRecords(StagedChunk chunk, string[] columns, string?[] errors)
+    {
+        var (_, cells, counts) = chunk;
         var records = new List<IReadOnlyDictionary<string, object?>>(counts.Length);
         var recordRows = new List<int>(counts.Length);
         var offset = 0;
@@ -290,50 +324,33 @@ public sealed class BulkIngestProcessor(NpgsqlDataSource dataSource, DmlService 
             recordRows.Add(row);
         }
 
-        var read = watch.ElapsedMilliseconds;
-        var results = records.Count == 0 ? [] : await dml.CreateInTransactionAsync(connection, type, records, allOrNone: false, userId, cancellationToken);
-        var created = watch.ElapsedMilliseconds;
-        for (var r = 0; r < results.Count; r++)
-        {
-            var row = recordRows[r];
-            if (results[r].Success)
-            {
-                ids[row] = Ids.SalesforceId.TryParseNumber(results[r].Id, type.KeyPrefix, out var id) ? id : null;
-            }
-            else
-            {
-                errors[row] = Format(results[r].Errors);
-            }
-        }
+        return (records, recordRows);
+    }
 
+    /// <summary>Stores the chunk's results and adds them to the job's totals, in the chunk's transaction.</summary>
+    private async Task SaveResultsAsync(NpgsqlConnection connection, long number, StagedChunk chunk, long?[] ids, string?[] errors, Stopwatch watch, CancellationToken cancellationToken)
+    {
         var failed = errors.Count(e => e is not null);
-        await using (var update = new NpgsqlBatch(connection))
-        {
-            var setResults = new NpgsqlBatchCommand("UPDATE bulk_ingest_chunks SET record_ids = $3, errors = $4 WHERE job_id = $1 AND chunk_no = $2");
-            setResults.Parameters.Add(new NpgsqlParameter { Value = number });
-            setResults.Parameters.Add(new NpgsqlParameter { Value = chunk });
-            setResults.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            setResults.Parameters.Add(new NpgsqlParameter { Value = errors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            update.BatchCommands.Add(setResults);
-            var totals = new NpgsqlBatchCommand(
-                """
-                UPDATE bulk_ingest_jobs SET records_processed = records_processed + $2, records_failed = records_failed + $3,
-                    processing_ms = processing_ms + $4, system_modstamp = $5
-                WHERE id = $1
-                """);
-            totals.Parameters.Add(new NpgsqlParameter { Value = number });
-            totals.Parameters.Add(new NpgsqlParameter { Value = counts.Length });
-            totals.Parameters.Add(new NpgsqlParameter { Value = failed });
-            totals.Parameters.Add(new NpgsqlParameter { Value = watch.ElapsedMilliseconds });
-            totals.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
-            update.BatchCommands.Add(totals);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        logger.LogDebug("Bulk ingest job {Job}: {Rows} rows in {Total} ms (read {Read} ms, DML {Dml} ms, results {Results} ms)",
-            number, counts.Length, watch.ElapsedMilliseconds, read, created - read, watch.ElapsedMilliseconds - created);
-        return true;
+        await using var update = new NpgsqlBatch(connection);
+        var setResults = new NpgsqlBatchCommand("UPDATE bulk_ingest_chunks SET record_ids = $3, errors = $4 WHERE job_id = $1 AND chunk_no = $2");
+        setResults.Parameters.Add(new NpgsqlParameter { Value = number });
+        setResults.Parameters.Add(new NpgsqlParameter { Value = chunk.Number });
+        setResults.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        setResults.Parameters.Add(new NpgsqlParameter { Value = errors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        update.BatchCommands.Add(setResults);
+        var totals = new NpgsqlBatchCommand(
+            """
+            UPDATE bulk_ingest_jobs SET records_processed = records_processed + $2, records_failed = records_failed + $3,
+                processing_ms = processing_ms + $4, system_modstamp = $5
+            WHERE id = $1
+            """);
+        totals.Parameters.Add(new NpgsqlParameter { Value = number });
+        totals.Parameters.Add(new NpgsqlParameter { Value = chunk.Counts.Length });
+        totals.Parameters.Add(new NpgsqlParameter { Value = failed });
+        totals.Parameters.Add(new NpgsqlParameter { Value = watch.ElapsedMilliseconds });
+        totals.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        update.BatchCommands.Add(totals);
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task FailAsync(long number, string message, CancellationToken cancellationToken)
@@ -366,4 +383,7 @@ public sealed class BulkIngestProcessor(NpgsqlDataSource dataSource, DmlService 
     /// <summary>A row's <c>sf__Error</c>: <c>STATUS_CODE:message:fields --</c>, errors joined by <c>;</c>.</summary>
     public static string Format(IReadOnlyList<SaveError> errors) =>
         string.Join(';', errors.Select(e => $"{e.StatusCode}:{e.Message}:{string.Join(',', e.Fields)} --"));
+
+    /// <summary>A staged chunk of an upload: <c>Counts[row]</c> cells per row, in row order.</summary>
+    private sealed record StagedChunk(int Number, string[] Cells, int[] Counts);
 }

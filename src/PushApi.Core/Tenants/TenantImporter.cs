@@ -134,48 +134,69 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         var now = clock.Now();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await CreateStagingTableAsync(connection, transaction, cancellationToken);
+        await CopyRowsAsync(connection, rows, cancellationToken);
+        var written = await MergeTenantsAsync(connection, transaction, rows.Count, now, cancellationToken);
+        await MergeInstallationsAsync(connection, transaction, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (rows.Count >= AnalyzeAfterRows)
+        {
+            // Fresh statistics now, not when autovacuum gets round to it: the engine's plans for
+            // completing jobs join installations by org and package, and a plan made for a
+            // 30-row table costs seconds on a 100,000-row one.
+            await using var analyze = new NpgsqlCommand("ANALYZE tenants, installations", connection);
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-        await using (var create = new NpgsqlCommand(
+        return written;
+    }
+
+    private static async Task CreateStagingTableAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var create = new NpgsqlCommand(
             """
             CREATE TEMPORARY TABLE tenant_import (
                 row_no integer NOT NULL, org_key text COLLATE "C" NOT NULL, org_name text NOT NULL, org_type text NOT NULL,
                 org_status text NOT NULL, instance_name text, parent_org text COLLATE "C", agent_url text, agent_username text,
                 agent_password_protected text, package_id bigint, package_version_id bigint, contact_email text
             ) ON COMMIT DROP
-            """, connection, transaction))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
+            """, connection, transaction);
+        await create.ExecuteNonQueryAsync(cancellationToken);
+    }
 
+    private async Task CopyRowsAsync(NpgsqlConnection connection, List<CheckedRow> rows, CancellationToken cancellationToken)
+    {
         // Rows are buffered and flushed by the importer; synchronous writes avoid an await per value.
-        await using (var copy = await connection.BeginBinaryImportAsync(
+        await using var copy = await connection.BeginBinaryImportAsync(
             "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id, contact_email) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
+            cancellationToken);
+        foreach (var row in rows)
         {
-            foreach (var row in rows)
-            {
-                var input = row.Input;
-                copy.StartRow();
-                copy.Write(row.Row, NpgsqlDbType.Integer);
-                copy.Write(row.OrgKey!, NpgsqlDbType.Text);
-                copy.Write(input.OrgName!.Trim(), NpgsqlDbType.Text);
-                copy.Write(OrgTypes.Field.FindPicklistValue(input.OrgType!)!.Value, NpgsqlDbType.Text);
-                copy.Write(OrgStatuses.Field.FindPicklistValue(input.OrgStatus!)!.Value, NpgsqlDbType.Text);
-                WriteNullable(copy, string.IsNullOrWhiteSpace(input.InstanceName) ? null : input.InstanceName.Trim());
-                WriteNullable(copy, string.IsNullOrEmpty(input.ParentOrg) ? null : OrgKey.Parse(input.ParentOrg).Value);
-                WriteNullable(copy, input.Agent?.Url);
-                WriteNullable(copy, input.Agent?.Username);
-                WriteNullable(copy, input.Agent?.Password is { } password ? secrets.Protect(password) : null);
-                WriteNullable(copy, row.PackageId);
-                WriteNullable(copy, row.VersionId);
-                WriteNullable(copy, string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim());
-            }
-
-            await copy.CompleteAsync(cancellationToken);
+            var input = row.Input;
+            copy.StartRow();
+            copy.Write(row.Row, NpgsqlDbType.Integer);
+            copy.Write(row.OrgKey!, NpgsqlDbType.Text);
+            copy.Write(input.OrgName!.Trim(), NpgsqlDbType.Text);
+            copy.Write(OrgTypes.Field.FindPicklistValue(input.OrgType!)!.Value, NpgsqlDbType.Text);
+            copy.Write(OrgStatuses.Field.FindPicklistValue(input.OrgStatus!)!.Value, NpgsqlDbType.Text);
+            WriteNullable(copy, string.IsNullOrWhiteSpace(input.InstanceName) ? null : input.InstanceName.Trim());
+            WriteNullable(copy, string.IsNullOrEmpty(input.ParentOrg) ? null : OrgKey.Parse(input.ParentOrg).Value);
+            WriteNullable(copy, input.Agent?.Url);
+            WriteNullable(copy, input.Agent?.Username);
+            WriteNullable(copy, input.Agent?.Password is { } password ? secrets.Protect(password) : null);
+            WriteNullable(copy, row.PackageId);
+            WriteNullable(copy, row.VersionId);
+            WriteNullable(copy, string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim());
         }
 
-        var written = new Dictionary<string, bool>(rows.Count, StringComparer.Ordinal);
-        await using (var merge = new NpgsqlCommand(
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>Creates or updates the staged tenants; returns, by org key, whether each was created.</summary>
+    private static async Task<Dictionary<string, bool>> MergeTenantsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int rowCount, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var written = new Dictionary<string, bool>(rowCount, StringComparer.Ordinal);
+        await using var merge = new NpgsqlCommand(
             """
             INSERT INTO tenants AS t (org_key, org_name, org_type, org_status, instance_name, parent_org,
                                       agent_url, agent_username, agent_password_protected, contact_email, created_at, system_modstamp)
@@ -195,17 +216,21 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
                 agent_password_protected = coalesce(EXCLUDED.agent_password_protected, t.agent_password_protected),
                 system_modstamp = EXCLUDED.system_modstamp
             RETURNING org_key, xmax = 0
-            """, connection, transaction))
+            """, connection, transaction);
+        merge.Parameters.Add(new NpgsqlParameter { Value = now });
+        await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            merge.Parameters.Add(new NpgsqlParameter { Value = now });
-            await using var reader = await merge.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                written[reader.GetString(0)] = reader.GetBoolean(1);
-            }
+            written[reader.GetString(0)] = reader.GetBoolean(1);
         }
 
-        await using (var install = new NpgsqlCommand(
+        return written;
+    }
+
+    /// <summary>Records the package version of every staged row that names one as installed.</summary>
+    private static async Task MergeInstallationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var install = new NpgsqlCommand(
             """
             INSERT INTO installations AS i (org_key, package_id, package_version_id, installed_status, created_at, system_modstamp)
             SELECT org_key, package_id, package_version_id, 'i', $1, $1
@@ -216,23 +241,9 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
                 package_version_id = EXCLUDED.package_version_id,
                 installed_status = 'i',
                 system_modstamp = EXCLUDED.system_modstamp
-            """, connection, transaction))
-        {
-            install.Parameters.Add(new NpgsqlParameter { Value = now });
-            await install.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        if (rows.Count >= AnalyzeAfterRows)
-        {
-            // Fresh statistics now, not when autovacuum gets round to it: the engine's plans for
-            // completing jobs join installations by org and package, and a plan made for a
-            // 30-row table costs seconds on a 100,000-row one.
-            await using var analyze = new NpgsqlCommand("ANALYZE tenants, installations", connection);
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return written;
+            """, connection, transaction);
+        install.Parameters.Add(new NpgsqlParameter { Value = now });
+        await install.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private const int AnalyzeAfterRows = 1000;

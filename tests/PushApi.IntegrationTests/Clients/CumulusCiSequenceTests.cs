@@ -43,31 +43,9 @@ public class CumulusCiSequenceTests() : ApiFixture("cumulusci")
     [Test]
     public async Task Push_all_reads_subscribers_with_bulk_1_and_pushes_to_each_of_them()
     {
-        // 1-3: the package by namespace, the target version by number, the newer released versions.
-        var package = await QueryAsync($"SELECT id, name, namespaceprefix FROM MetadataPackage WHERE NamespacePrefix = '{Namespace}' LIMIT 1");
-        Assert.That(package.Single().Text("Id"), Is.EqualTo(_push.PackageId));
-        var target = await QueryAsync(
-            $"SELECT Id, Name, MetadataPackageId, ReleaseState, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM MetadataPackageVersion WHERE MetadataPackageId = '{_push.PackageId}' AND (ReleaseState = 'Released' AND MajorVersion = 2 AND MinorVersion = 0) ORDER BY MajorVersion DESC, MinorVersion DESC, PatchVersion, BuildNumber DESC LIMIT 1");
-        Assert.That(target.Single().Text("Id"), Is.EqualTo(_push.NewVersion));
-        Assert.That(target.Single().GetProperty("PatchVersion").ValueKind, Is.EqualTo(JsonValueKind.Number), "CumulusCI compares (major, minor, patch) tuples: a released version's patch is never null");
-        var released = await QueryAsync(
-            $"SELECT Id, Name, MetadataPackageId, ReleaseState, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM MetadataPackageVersion WHERE MetadataPackageId = '{_push.PackageId}' AND (MetadataPackageId = '{_push.PackageId}' AND ReleaseState = 'Released') ORDER BY MajorVersion DESC, MinorVersion DESC, PatchVersion, BuildNumber DESC");
-        var excluded = released.Where(v => v.GetProperty("MajorVersion").GetInt32() >= 2).Select(v => v.Text("Id")).ToList();
-        Assert.That(excluded, Is.EquivalentTo(new[] { _push.NewVersion, _newer }));
-
-        // 4: subscribers through Bulk API 1.0; CumulusCI maps the columns by position.
-        var bulk = new BulkV1Client(Server.CreateClient(), await Server.GetTokenAsync());
-        var rows = await bulk.QueryAsync("PackageSubscriber",
-            $"SELECT Id, MetadataPackageVersionId, InstalledStatus, InstanceName, OrgName, OrgKey, OrgStatus, OrgType from PackageSubscriber WHERE (OrgStatus != 'Inactive' AND InstalledStatus = 'i' AND MetadataPackageVersionId NOT IN ({string.Join(",", excluded.Select(v => $"'{v}'"))}))");
-        Assert.That(rows[0], Is.EqualTo(new[] { "Id", "MetadataPackageVersionId", "InstalledStatus", "InstanceName", "OrgName", "OrgKey", "OrgStatus", "OrgType" }));
-        var orgs = rows.Skip(1).Select(r => r[5]).ToHashSet();
-        Assert.That(orgs, Is.EquivalentTo(_production.SkipLast(2).Concat(_sandboxes)));
-
-        var sandboxRows = await bulk.QueryAsync("PackageSubscriber",
-            $"SELECT Id, MetadataPackageVersionId, InstalledStatus, InstanceName, OrgName, OrgKey, OrgStatus, OrgType from PackageSubscriber WHERE (OrgStatus != 'Inactive' AND InstalledStatus = 'i' AND (OrgType = 'Sandbox') AND MetadataPackageVersionId NOT IN ('{_push.NewVersion}','{_newer}'))");
-        Assert.That(sandboxRows.Skip(1).Select(r => r[5]), Is.EquivalentTo(_sandboxes), "push_sandbox's subscriber_where");
-        var none = await bulk.QueryAsync("PackageSubscriber", $"SELECT Id, OrgKey from PackageSubscriber WHERE OrgKey = '00DnoSuchOrg000'");
-        Assert.That(none.Single(), Is.EqualTo(new[] { "Records not found for this query" }), "CumulusCI reads this header as 'no rows'");
+        // 1-4: the released versions to skip, then the subscribers on older ones.
+        var excluded = await VersionsToSkipAsync();
+        var orgs = await SubscribersThroughBulkV1Async(excluded);
 
         // 5-6 of A: the request with Python's isoformat start (microseconds, +00:00), then trees of 200.
         var start = DateTimeOffset.UtcNow.AddSeconds(5).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
@@ -91,16 +69,7 @@ public class CumulusCiSequenceTests() : ApiFixture("cumulusci")
         // C: the status polls, then the result queries.
         await QueryAsync("SELECT id, name, namespaceprefix FROM MetadataPackage");
         await QueryAsync("SELECT Id, Name, MetadataPackageId, ReleaseState, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM MetadataPackageVersion ORDER BY MajorVersion DESC, MinorVersion DESC, PatchVersion, BuildNumber DESC");
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        string status;
-        do
-        {
-            await Task.Delay(250);
-            status = (await QueryAsync($"SELECT Id, PackageVersionId, ScheduledStartTime, Status FROM PackagePushRequest WHERE (Id = '{request}') AND (Id = '{request}') ORDER BY ScheduledStartTime DESC LIMIT 1")).Single().Text("Status");
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the push finished (still {status})");
-        }
-        while (status is not ("Succeeded" or "Failed" or "Canceled"));
-
+        var status = await PollStatusUntilFinishedAsync(request);
         Assert.That(status, Is.EqualTo("Succeeded"), "a request with one failed job among many succeeded ones succeeds");
         await QueryAsync($"SELECT Id, PackageVersionId, ScheduledStartTime, Status FROM PackagePushRequest WHERE (Id = '{request}') ORDER BY ScheduledStartTime DESC");
         var jobs = await QueryAllAsync(Rest, $"SELECT Id, PackagePushRequestId, SubscriberOrganizationKey, Status FROM PackagePushJob WHERE PackagePushRequestId = '{request}'");
@@ -131,6 +100,60 @@ public class CumulusCiSequenceTests() : ApiFixture("cumulusci")
         Assert.That(await QueryAsync(
             $"SELECT Id, Name, MetadataPackageId, ReleaseState, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM MetadataPackageVersion WHERE MetadataPackageId = '{_push.PackageId}' AND (ReleaseState = 'Released' AND MajorVersion = 9 AND MinorVersion = 9 AND PatchVersion = 9) ORDER BY MajorVersion DESC, MinorVersion DESC, PatchVersion, BuildNumber DESC LIMIT 1"),
             Is.Empty);
+    }
+
+    /// <summary>
+    /// 1-3 of <c>push_all</c>: the package by namespace, the target version by number, then the released
+    /// versions from the target up, whose subscribers are skipped.
+    /// </summary>
+    private async Task<List<string>> VersionsToSkipAsync()
+    {
+        var package = await QueryAsync($"SELECT id, name, namespaceprefix FROM MetadataPackage WHERE NamespacePrefix = '{Namespace}' LIMIT 1");
+        Assert.That(package.Single().Text("Id"), Is.EqualTo(_push.PackageId));
+        var target = await QueryAsync(
+            $"SELECT Id, Name, MetadataPackageId, ReleaseState, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM MetadataPackageVersion WHERE MetadataPackageId = '{_push.PackageId}' AND (ReleaseState = 'Released' AND MajorVersion = 2 AND MinorVersion = 0) ORDER BY MajorVersion DESC, MinorVersion DESC, PatchVersion, BuildNumber DESC LIMIT 1");
+        Assert.That(target.Single().Text("Id"), Is.EqualTo(_push.NewVersion));
+        Assert.That(target.Single().GetProperty("PatchVersion").ValueKind, Is.EqualTo(JsonValueKind.Number), "CumulusCI compares (major, minor, patch) tuples: a released version's patch is never null");
+        var released = await QueryAsync(
+            $"SELECT Id, Name, MetadataPackageId, ReleaseState, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM MetadataPackageVersion WHERE MetadataPackageId = '{_push.PackageId}' AND (MetadataPackageId = '{_push.PackageId}' AND ReleaseState = 'Released') ORDER BY MajorVersion DESC, MinorVersion DESC, PatchVersion, BuildNumber DESC");
+        var excluded = released.Where(v => v.GetProperty("MajorVersion").GetInt32() >= 2).Select(v => v.Text("Id")).ToList();
+        Assert.That(excluded, Is.EquivalentTo(new[] { _push.NewVersion, _newer }));
+        return excluded;
+    }
+
+    /// <summary>4: the subscribers through Bulk API 1.0, as <c>push_all</c> and <c>push_sandbox</c> query them, and a query that finds none.</summary>
+    private async Task<HashSet<string>> SubscribersThroughBulkV1Async(List<string> excluded)
+    {
+        var bulk = new BulkV1Client(Server.CreateClient(), await Server.GetTokenAsync());
+        var rows = await bulk.QueryAsync("PackageSubscriber",
+            $"SELECT Id, MetadataPackageVersionId, InstalledStatus, InstanceName, OrgName, OrgKey, OrgStatus, OrgType from PackageSubscriber WHERE (OrgStatus != 'Inactive' AND InstalledStatus = 'i' AND MetadataPackageVersionId NOT IN ({string.Join(",", excluded.Select(v => $"'{v}'"))}))");
+        // CumulusCI maps the columns by position.
+        Assert.That(rows[0], Is.EqualTo(new[] { "Id", "MetadataPackageVersionId", "InstalledStatus", "InstanceName", "OrgName", "OrgKey", "OrgStatus", "OrgType" }));
+        var orgs = rows.Skip(1).Select(r => r[5]).ToHashSet();
+        Assert.That(orgs, Is.EquivalentTo(_production.SkipLast(2).Concat(_sandboxes)));
+
+        var sandboxRows = await bulk.QueryAsync("PackageSubscriber",
+            $"SELECT Id, MetadataPackageVersionId, InstalledStatus, InstanceName, OrgName, OrgKey, OrgStatus, OrgType from PackageSubscriber WHERE (OrgStatus != 'Inactive' AND InstalledStatus = 'i' AND (OrgType = 'Sandbox') AND MetadataPackageVersionId NOT IN ('{_push.NewVersion}','{_newer}'))");
+        Assert.That(sandboxRows.Skip(1).Select(r => r[5]), Is.EquivalentTo(_sandboxes), "push_sandbox's subscriber_where");
+        var none = await bulk.QueryAsync("PackageSubscriber", $"SELECT Id, OrgKey from PackageSubscriber WHERE OrgKey = '00DnoSuchOrg000'");
+        Assert.That(none.Single(), Is.EqualTo(new[] { "Records not found for this query" }), "CumulusCI reads this header as 'no rows'");
+        return orgs;
+    }
+
+    /// <summary>C: CumulusCI's status polls of the request, every 250 ms until it ends; returns its final status.</summary>
+    private async Task<string> PollStatusUntilFinishedAsync(string request)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        string status;
+        do
+        {
+            await Task.Delay(250);
+            status = (await QueryAsync($"SELECT Id, PackageVersionId, ScheduledStartTime, Status FROM PackagePushRequest WHERE (Id = '{request}') AND (Id = '{request}') ORDER BY ScheduledStartTime DESC LIMIT 1")).Single().Text("Status");
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the push finished (still {status})");
+        }
+        while (status is not ("Succeeded" or "Failed" or "Canceled"));
+
+        return status;
     }
 
     /// <summary>

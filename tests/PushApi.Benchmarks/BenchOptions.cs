@@ -1,0 +1,28 @@
+namespace PushApi.Benchmarks;
+
+/// <summary>Sizes of a run: full (PERFORMANCE.md), quick (under 5 minutes) or smoke (seconds, for the test suite).</summary>
+public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan LoadDuration, HashSet<string>? Only, string Output)
+{
+    public bool Smoke => Mode == "smoke";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var mode = args.Contains("--smoke") ? "smoke" : args.Contains("--quick") ? "quick" : "full";
+        var only = Value(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet();
+        var output = Value(args, "--out") ?? "bench-results.json";
+        return mode switch
+        {
+            "smoke" => new BenchOptions(mode, 600, 1, TimeSpan.FromSeconds(1), only, output),
+            "quick" => new BenchOptions(mode, 20_000, 3, TimeSpan.FromSeconds(3), only, output),
+            _ => new BenchOptions(mode, 100_000, 3, TimeSpan.FromSeconds(8), only, output),
+        };
+    }
+
+    public bool Runs(string id) => Only is null || Only.Contains(id);
+
+    private static string? Value(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+}

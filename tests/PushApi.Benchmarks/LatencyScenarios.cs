@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using static PushApi.Benchmarks.Statistics;
+
+namespace PushApi.Benchmarks;
+
+/// <summary>P2, P4 and P8, P5, P6: how long a push takes to start, and how fast single reads, status and query pages are answered.</summary>
+public static class LatencyScenarios
+{
+    /// <summary>P2: from Pending (no start time) to the first job In Progress, over 50 one-job requests (server timestamps).</summary>
+    public static async Task<IEnumerable<Result>> StartLatencyAsync(ScenarioContext c)
+    {
+        var count = c.Options.Smoke ? 5 : 50;
+        var version = await c.NextVersionAsync();
+        var latencies = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var request = await c.Api.RequestAsync(version);
+            await c.Api.BulkAddAsync(request, [c.Orgs[i]]);
+            await c.Api.SetStatusAsync(request, "Pending");
+            await c.Api.WaitForAsync(request, TimeSpan.FromSeconds(30), "Succeeded", "Failed");
+            latencies.Add(await c.Bench.ScalarAsync<double>(
+                "SELECT extract(epoch FROM (min(j.start_time) - r.pending_at)) * 1000 FROM push_requests r JOIN push_jobs j ON j.request_id = r.id WHERE r.id = $1 GROUP BY r.pending_at",
+                Bench.Number(request)));
+        }
+
+        var p50 = Percentile(latencies, 50);
+        var p99 = Percentile(latencies, 99);
+        return [new Result("P2", $"Pending -> first job In Progress ({count} requests)", "p50_ms", p50, null, null, "p50<=100 and p99<=500", p50 <= 100 && p99 <= 500, $"p99 {p99:0} ms")];
+    }
+
+    /// <summary>P4 (and P8): GET one record by id with 16 connections, against a raw-Npgsql control endpoint in its own process; then again while a push runs.</summary>
+    public static async Task<IEnumerable<Result>> GetByIdAsync(ScenarioContext c)
+    {
+        var request = await c.Api.RequestAsync(c.Target);
+        var control = await c.Bench.StartControlServerAsync();
+        var api = await LoadAsync(c.Bench.Client(c.Bench.BaseAddress, 16), $"/services/data/v62.0/sobjects/PackagePushRequest/{request}", 16, c.Options.LoadDuration);
+        var baseline = await LoadAsync(c.Bench.Client(control, 16), $"/control/{Bench.Number(request)}", 16, c.Options.LoadDuration);
+        var results = new List<Result>
+        {
+            new("P4", "GET sobjects/PackagePushRequest/{id}, 16 connections", "req_per_s", api.PerSecond, baseline.PerSecond, api.PerSecond / baseline.PerSecond,
+                ">=4000, p99<=15 ms, >=0.6x raw Npgsql", api.PerSecond >= 4_000 && api.P99 <= 15 && api.PerSecond / baseline.PerSecond >= 0.6, $"p99 {api.P99:0.0} ms (control {baseline.P99:0.0} ms)"),
+        };
+
+        // P8: the same GET (4 connections) idle, then while a push of every org runs.
+        var idle = await LoadAsync(c.Bench.Client(c.Bench.BaseAddress, 4), $"/services/data/v62.0/sobjects/PackagePushRequest/{request}", 4, c.Options.LoadDuration);
+        var version = await c.NextVersionAsync();
+        var push = await c.Api.RequestAsync(version);
+        await c.Api.BulkAddAsync(push, c.Orgs);
+        await c.Api.SetStatusAsync(push, "Pending");
+        var busy = await LoadAsync(c.Bench.Client(c.Bench.BaseAddress, 4), $"/services/data/v62.0/sobjects/PackagePushRequest/{request}", 4, c.Options.LoadDuration);
+        var status = (await c.Api.ProgressAsync(push)).GetProperty("status").GetString();
+        await c.Api.WaitForAsync(push, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
+        results.Add(new Result("P8", "GET p99 while a push runs", "p99_ms", busy.P99, idle.P99, busy.P99 / idle.P99, "<=3x idle p99", busy.P99 <= 3 * idle.P99,
+            status == "Succeeded" ? "the push ended before the load did: measure with more jobs" : $"push was {status} during the load"));
+        return results;
+    }
+
+    /// <summary>P5: a 100k-job request's status with counts (maintained counters) vs a GROUP BY recount; counters must equal the recount.</summary>
+    public static async Task<IEnumerable<Result>> StatusAsync(ScenarioContext c)
+    {
+        var request = c.BigRequest ?? throw new InvalidOperationException("no big request (run P3 first)");
+        var api = new List<double>();
+        for (var i = 0; i < 200; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await c.Api.ProgressAsync(request);
+            api.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        var recount = new List<double>();
+        await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
+        await connection.OpenAsync();
+        var counts = new Dictionary<string, long>();
+        for (var i = 0; i < 10; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await using var command = new NpgsqlCommand("SELECT status, count(*) FROM push_jobs WHERE request_id = $1 GROUP BY status", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = Bench.Number(request) });
+            await using var reader = await command.ExecuteReaderAsync();
+            counts.Clear();
+            while (await reader.ReadAsync())
+            {
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            recount.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        var progress = await c.Api.ProgressAsync(request);
+        var equal = progress.GetProperty("jobs").GetProperty("total").GetInt32() == counts.Values.Sum();
+        var p99 = Percentile(api, 99);
+        var ratio = Median(recount) / Median(api);
+        return [new Result("P5", $"status with counts, {c.Orgs.Count:N0}-job request", "p99_ms", p99, Median(recount), ratio, "p99<=15 and >=10x faster than GROUP BY",
+            p99 <= 15 && ratio >= 10 && equal, equal ? "counters == recount" : "COUNTERS DIFFER FROM THE RECOUNT")];
+    }
+
+    /// <summary>P6: a query paged with query + queryMore at 200 and 2,000 rows a page; page 500 (or the last) no slower than page 1.</summary>
+    public static async Task<IEnumerable<Result>> QueryPagesAsync(ScenarioContext c)
+    {
+        var request = c.BigRequest ?? throw new InvalidOperationException("no big request (run P3 first)");
+        var results = new List<Result>();
+        foreach (var size in new[] { 200, 2000 })
+        {
+            using var client = c.Bench.Client(c.Bench.BaseAddress, 1);
+            client.DefaultRequestHeaders.Add("Sforce-Query-Options", $"batchSize={size}");
+            var times = new List<double>();
+            var url = "/services/data/v62.0/query?q=" + Uri.EscapeDataString($"SELECT Id, SubscriberOrganizationKey, Status FROM PackagePushJob WHERE PackagePushRequestId = '{request}'");
+            while (url is not null && times.Count < 500)
+            {
+                var watch = Stopwatch.StartNew();
+                var page = await client.GetFromJsonAsync<JsonElement>(url);
+                times.Add(watch.Elapsed.TotalMilliseconds);
+                url = page.TryGetProperty("nextRecordsUrl", out var next) ? next.GetString() : null;
+            }
+
+            var p99 = Percentile(times, 99);
+            var first = Median(times.Take(Math.Min(5, times.Count)));
+            var last = Median(times.TakeLast(Math.Min(5, times.Count)));
+            var limit = size == 200 ? 50 : 250;
+            results.Add(new Result("P6", $"query pages of {size} ({times.Count} pages)", "p99_ms", p99, first, last / first, $"p99<={limit}, last pages <=1.5x first",
+                p99 <= limit && last / first <= 1.5, "ratio: last pages / first pages"));
+        }
+
+        return results;
+    }
+
+    public static async Task<(double PerSecond, double P99)> LoadAsync(HttpClient client, string url, int connections, TimeSpan duration)
+    {
+        using (client)
+        {
+            for (var i = 0; i < connections * 4; i++)
+            {
+                using var warm = await client.GetAsync(url);
+                warm.EnsureSuccessStatusCode();
+            }
+
+            var latencies = new List<double>[connections];
+            var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(async n =>
+            {
+                latencies[n] = [];
+                while (Stopwatch.GetTimestamp() < stopAt)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    using var response = await client.GetAsync(url, HttpCompletionOption.ResponseContentRead);
+                    response.EnsureSuccessStatusCode();
+                    latencies[n].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }));
+            var all = latencies.SelectMany(l => l).ToList();
+            return (all.Count / watch.Elapsed.TotalSeconds, Percentile(all, 99));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Npgsql;
+using static PushApi.Benchmarks.Statistics;
+
+namespace PushApi.Benchmarks;
+
+/// <summary>P9 and P10: a second server instance on the same database, and the claim with a large history of finished jobs.</summary>
+public static class ScaleScenarios
+{
+    /// <summary>P9: a second instance on the same database shares a push; total jobs/s against one instance (P1), no job claimed twice.</summary>
+    public static async Task<IEnumerable<Result>> TwoInstancesAsync(ScenarioContext c)
+    {
+        var (second, _) = await c.Bench.StartServerAsync();
+        try
+        {
+            var version = await c.NextVersionAsync();
+            var request = await c.Api.RequestAsync(version);
+            await c.Api.BulkAddAsync(request, c.Orgs);
+            var owners = new HashSet<string>();
+            var watch = Stopwatch.StartNew();
+            await c.Api.SetStatusAsync(request, "Pending");
+            var done = c.Api.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
+            await using (var connection = new NpgsqlConnection(c.Bench.ConnectionString))
+            {
+                await connection.OpenAsync();
+                while (!done.IsCompleted)
+                {
+                    await using var command = new NpgsqlCommand("SELECT DISTINCT lease_owner FROM push_jobs WHERE request_id = $1 AND status = 'In Progress' AND lease_owner IS NOT NULL", connection);
+                    command.Parameters.Add(new NpgsqlParameter { Value = Bench.Number(request) });
+                    await using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        owners.Add(reader.GetString(0));
+                    }
+
+                    await Task.Delay(20);
+                }
+            }
+
+            var progress = await done;
+            var rate = c.Orgs.Count / watch.Elapsed.TotalSeconds;
+            var twice = await c.Bench.ScalarAsync<long>("SELECT count(*) FROM push_jobs WHERE request_id = $1 AND attempt > 1", Bench.Number(request));
+            var succeeded = progress.GetProperty("jobs").GetProperty("succeeded").GetInt32();
+            var single = c.SingleInstanceRate;
+            return [new Result("P9", "two instances, one push", "jobs_per_s", rate, single, single > 0 ? rate / single : null, ">=0.9x one instance, zero duplicates",
+                single > 0 && rate / single >= 0.9 && twice == 0 && succeeded == c.Orgs.Count, $"{owners.Count} instances held jobs; {twice} jobs claimed more than once; {succeeded:N0} succeeded")];
+        }
+        finally
+        {
+            Bench.Kill(second);
+        }
+    }
+
+    /// <summary>
+    /// P10: the claim's cost with 1M finished jobs in the table, against its cost before they were added;
+    /// EXPLAIN must show the claim index and no scan over finished rows. The server is stopped first.
+    /// </summary>
+    public static async Task<IEnumerable<Result>> ClaimCostAsync(ScenarioContext c)
+    {
+        Bench.Kill(c.Bench.Server);
+        var request = Bench.Number(c.BigRequest ?? throw new InvalidOperationException("no big request"));
+        await c.Bench.ExecuteAsync($"UPDATE push_requests SET status = 'Pending' WHERE id = {request}; UPDATE push_requests SET status = 'In Progress' WHERE id = {request}; UPDATE push_jobs SET status = 'Pending' WHERE request_id = {request} AND status = 'Created'");
+        await c.Bench.ExecuteAsync("ANALYZE push_jobs");
+        var before = await ClaimTimesAsync(c);
+        var history = c.Options.Smoke ? 20_000 : 1_000_000;
+        await c.Bench.ExecuteAsync($"""
+            INSERT INTO push_requests (package_version_id, status, job_count, succeeded_count, created_at, system_modstamp)
+            SELECT package_version_id, 'Succeeded', {history}, {history}, now(), now() FROM push_requests WHERE id = {request};
+            INSERT INTO push_jobs (request_id, org_key, subscriber_organization_key, status, attempt, created_at, system_modstamp)
+            SELECT currval(pg_get_serial_sequence('push_requests', 'id')), 'H' || g, 'H' || g, 'Succeeded', 1, now(), now() FROM generate_series(1, {history}) g;
+            """);
+        await c.Bench.ExecuteAsync("VACUUM ANALYZE push_jobs");
+        var after = await ClaimTimesAsync(c);
+        var plan = await ExplainClaimAsync(c);
+        var usesIndex = plan.Contains("push_jobs_claim_in_platform", StringComparison.Ordinal);
+        var scans = plan.Contains("Seq Scan on push_jobs", StringComparison.Ordinal);
+        var ratio = after / before;
+        return [new Result("P10", $"claim of 200 after {history:N0} finished jobs", "p99_ms", after, before, ratio, "<=2x empty-table p99; claim index, no scan of finished rows",
+            ratio <= 2 && usesIndex && !scans, $"plan uses push_jobs_claim_in_platform: {(usesIndex ? "yes" : "NO")}; sequential scan of push_jobs: {(scans ? "YES" : "no")}")];
+    }
+
+    private static async Task<double> ClaimTimesAsync(ScenarioContext c)
+    {
+        await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
+        await connection.OpenAsync();
+        var times = new List<double>();
+        for (var i = 0; i < 60; i++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            var watch = Stopwatch.StartNew();
+            await using (var command = new NpgsqlCommand(Core.Push.Engine.PushJobStore.ClaimSelect(remote: false), connection, transaction))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = 200 });
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                }
+            }
+
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            await transaction.RollbackAsync();
+        }
+
+        return Percentile(times.Skip(10).ToList(), 99);
+    }
+
+    private static async Task<string> ExplainClaimAsync(ScenarioContext c)
+    {
+        await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand("EXPLAIN " + Core.Push.Engine.PushJobStore.ClaimSelect(remote: false).Replace("$1", "200", StringComparison.Ordinal), connection, transaction);
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        Console.Error.WriteLine("P10 claim plan:\n  " + string.Join("\n  ", lines));
+        return string.Join('\n', lines);
+    }
+
+}
