@@ -17,6 +17,13 @@ public static class CoreServices
         services.AddSingleton<SessionStore>();
         services.AddSingleton<TenantImporter>();
         services.AddSingleton<Soql.SoqlEngine>();
+        services.AddSingleton<Dml.CreatePushRequests>();
+        services.AddSingleton<Dml.UpdatePushRequests>();
+        services.AddSingleton<Dml.SchedulePushRequests>();
+        services.AddSingleton<Dml.AbortPushRequests>();
+        services.AddSingleton<Dml.CreatePushJobs>();
+        services.AddSingleton<Dml.UpdatePushJobs>();
+        services.AddSingleton<Dml.SchedulerHandOff>();
         services.AddSingleton<Dml.DmlService>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<PackageAdministration>();
@@ -27,7 +34,12 @@ public static class CoreServices
         services.AddSingleton<Bulk.BulkIngestJobs>();
         services.AddSingleton<Bulk.BulkIngestProcessor>();
         services.AddSingleton<Bulk.BulkQueryJobs>();
-        services.AddSingleton<Deployments.Deployments>();
+        services.AddSingleton<Deployments.TargetResolver>();
+        services.AddSingleton<Deployments.CreateDeployment>();
+        services.AddSingleton<Deployments.RetryDeployment>();
+        services.AddSingleton<Deployments.CancelDeployment>();
+        services.AddSingleton<Deployments.DeploymentJobs>();
+        services.AddSingleton<Deployments.DeploymentFailures>();
         return services;
     }
 }

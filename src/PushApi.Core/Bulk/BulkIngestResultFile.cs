@@ -1,5 +1,6 @@
 using System.Text;
 using Npgsql;
+using PushApi.Core.Formats;
 using PushApi.Core.Ids;
 
 namespace PushApi.Core.Bulk;
@@ -72,7 +73,7 @@ internal static class BulkIngestResultFile
                 line.Append(layout.Delimiter);
             }
 
-            BulkCsv.AppendPlain(line, column, layout.Delimiter);
+            Csv.AppendPlain(line, column, layout.Delimiter);
         }
 
         // A job closed without an upload has no columns: its unprocessed file is empty.
@@ -102,15 +103,15 @@ internal static class BulkIngestResultFile
             line.Clear();
             if (kind == IngestResultKind.Successful)
             {
-                BulkCsv.AppendQuoted(line, SalesforceId.Format(KeyPrefixes.PackagePushJob, ids![row]!.Value));
+                Csv.AppendQuoted(line, SalesforceId.Format(KeyPrefixes.PackagePushJob, ids![row]!.Value));
                 line.Append(layout.Delimiter);
-                BulkCsv.AppendQuoted(line, "true");
+                Csv.AppendQuoted(line, "true");
             }
             else if (kind == IngestResultKind.Failed)
             {
-                BulkCsv.AppendQuoted(line, "");
+                Csv.AppendQuoted(line, "");
                 line.Append(layout.Delimiter);
-                BulkCsv.AppendQuoted(line, errors![row]);
+                Csv.AppendQuoted(line, errors![row]);
             }
 
             for (var i = 0; i < layout.Header.Length; i++)
@@ -121,7 +122,7 @@ internal static class BulkIngestResultFile
                 }
 
                 // A row with the wrong number of values (it failed for that) is written to the header's width.
-                BulkCsv.AppendQuoted(line, i < counts[row] ? cells[offset + i] : "");
+                Csv.AppendQuoted(line, i < counts[row] ? cells[offset + i] : "");
             }
 
             await writer.WriteAsync(line.Append(layout.Newline), cancellationToken);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 using PushApi.Core.Catalog;
+using PushApi.Core.Formats;
 using PushApi.Core.Ids;
 using PushApi.Core.Soql;
 
@@ -271,7 +272,7 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
                     line.Append(',');
                 }
 
-                BulkCsv.AppendQuoted(line, Format(Navigate(record, columns[i])));
+                Csv.AppendQuoted(line, Format(Navigate(record, columns[i])));
             }
 
             await writer.WriteAsync(line.Append('\n'), cancellationToken);
@@ -295,7 +296,7 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
                 line.Append(',');
             }
 
-            BulkCsv.AppendQuoted(line, columns[i]);
+            Csv.AppendQuoted(line, columns[i]);
         }
 
         await writer.WriteAsync(line.Append('\n'));

@@ -87,11 +87,11 @@ public static class SObjectCatalog
             [
                 Number("DurationSeconds", "Duration Seconds", "G,N"),
                 Timestamp("EndTime", "End Time", "N"),
-                Flag("IsMigration", "Migration", "C,DoC,F,G,S"),
-                Reference("PackageVersionId", "Package Version ID", MetadataPackageVersionName, "PackageVersion", "C,F,G,N,S,U,Req"),
-                Timestamp("ScheduledStartTime", "Scheduled Start Time", "C,F,N,S,U"),
+                Flag("IsMigration", "Migration", "C,DoC,F,G,S") with { Column = "is_migration" },
+                Reference("PackageVersionId", "Package Version ID", MetadataPackageVersionName, "PackageVersion", "C,F,G,N,S,U,Req") with { Column = "package_version_id" },
+                Timestamp("ScheduledStartTime", "Scheduled Start Time", "C,F,N,S,U") with { Column = "scheduled_start_time" },
                 Timestamp("StartTime", "Start Time", "N"),
-                StatusPicklist("C,DoC,F,G,N,S,U"),
+                StatusPicklist("C,DoC,F,G,N,S,U") with { Column = "status" },
             ]),
             [new ChildRelationship("PackagePushJobs", PackagePushJobName, "PackagePushRequestId")]);
 
@@ -101,10 +101,10 @@ public static class SObjectCatalog
             [
                 Number("DurationSeconds", "Duration Seconds", "G,N"),
                 Timestamp("EndTime", "End Time", "N"),
-                Reference("PackagePushRequestId", "Package Push Request ID", PackagePushRequestName, "PackagePushRequest", "C,F,G,N,S,U,Req"),
+                Reference("PackagePushRequestId", "Package Push Request ID", PackagePushRequestName, "PackagePushRequest", "C,F,G,N,S,U,Req") with { Column = "request_id" },
                 Timestamp("StartTime", "Start Time", "N"),
-                StatusPicklist("C,DoC,F,G,N,S"),
-                Text("SubscriberOrganizationKey", "Subscriber Organization Key", 18, "C,F,G,N,S,U,Req"),
+                StatusPicklist("C,DoC,F,G,N,S") with { Column = "status" },
+                Text("SubscriberOrganizationKey", "Subscriber Organization Key", 18, "C,F,G,N,S,U,Req") with { Column = "subscriber_organization_key" },
             ]),
             [new ChildRelationship("PackagePushErrors", PackagePushErrorName, "PackagePushJobId")]);
 

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
+using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
 using PushApi.Core.Tenants;
 
@@ -238,7 +239,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
             return;
         }
 
-        var reasons = (await Deployments.Deployments.FailureGroupsAsync(connection, requestId, limit: 5, cancellationToken))
+        var reasons = (await PushFailureReport.GroupsAsync(connection, requestId, limit: 5, cancellationToken))
             .Select(g => $"  {g.Count:N0} × {g.ErrorType ?? "Unknown"}: {g.ErrorTitle}")
             .ToList();
 

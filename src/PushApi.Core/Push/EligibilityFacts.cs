@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
 using PushApi.Core.Packages;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Push;
 
@@ -50,6 +51,27 @@ public static class EligibilityFacts
 
         return facts;
     }
+
+    /// <summary>The versions with these ids as push targets, by id; an id no version has is missing.</summary>
+    public static async Task<Dictionary<long, TargetVersion>> LoadTargetsAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<long, TargetVersion>();
+        await using var command = new NpgsqlCommand(
+            "SELECT id, package_id, major_version, minor_version, patch_version, build_number, release_state, is_deprecated FROM package_versions WHERE id = ANY($1)",
+            connection);
+        command.Parameters.Add(SqlParameters.Array(ids.Distinct(), NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[reader.GetInt64(0)] = ReadTarget(reader, 0);
+        }
+
+        return versions;
+    }
+
+    /// <summary>The version a push would target, or null when no version has the id.</summary>
+    public static async Task<TargetVersion?> LoadTargetAsync(NpgsqlConnection connection, long versionId, CancellationToken cancellationToken = default) =>
+        (await LoadTargetsAsync(connection, [versionId], cancellationToken)).GetValueOrDefault(versionId);
 
     /// <summary>A target version from eight columns starting at <paramref name="first"/>: id, package id, major, minor, patch, build, release state, deprecated.</summary>
     public static TargetVersion ReadTarget(DbDataReader reader, int first) => new(

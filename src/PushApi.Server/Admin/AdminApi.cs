@@ -13,7 +13,6 @@ public static class AdminApi
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();
         api.MapPushRequestEndpoints();
-        api.MapDeploymentEndpoints();
         api.MapWebhookEndpoints();
         return endpoints;
     }

@@ -23,8 +23,6 @@ public static class PushRequestEndpoints
         TypedResults.Ok(PushRequestProgressResponse.From(await requests.HaltAsync(id, cancellationToken)));
 }
 
-public sealed record JobCounts(int Total, int Succeeded, int Failed, int Canceled, int Remaining);
-
 public sealed record PushRequestProgressResponse(
     string Id,
     string PackageVersionId,
@@ -37,6 +35,5 @@ public sealed record PushRequestProgressResponse(
     JobCounts Jobs)
 {
     public static PushRequestProgressResponse From(PushRequestProgress p) => new(
-        p.Id, p.PackageVersionId, p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.DurationSeconds, p.HaltedAt,
-        new JobCounts(p.Total, p.Succeeded, p.Failed, p.Canceled, p.Remaining));
+        p.Id, p.PackageVersionId, p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.DurationSeconds, p.HaltedAt, p.Jobs);
 }

@@ -132,4 +132,17 @@ public class SObjectCatalogTests
             Assert.That(names, Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal), type.Name);
         }
     }
+
+    [Test]
+    public void Every_field_a_client_may_write_names_the_column_it_is_stored_in()
+    {
+        foreach (var type in SObjectCatalog.All)
+        {
+            foreach (var field in type.Fields)
+            {
+                var writable = (type.Createable && field.Createable) || (type.Updateable && field.Updateable);
+                Assert.That(field.Column is not null, Is.EqualTo(writable), $"{type.Name}.{field.Name}");
+            }
+        }
+    }
 }

@@ -30,7 +30,7 @@ public static class RequestStatusChanges
         )
         UPDATE push_requests r SET status = {RequestScheduled.Target}, pending_at = $2, system_modstamp = $2
         WHERE r.id = ANY($1) AND {RequestScheduled.Guard}
-        RETURNING r.id
+        RETURNING r.id, greatest(r.scheduled_start_time, $2)
         """,
         RequestScheduled,
         JobsScheduled);

@@ -1,0 +1,27 @@
+using PushApi.Core.Catalog;
+using PushApi.Core.Dml;
+using PushApi.Core.Errors;
+using PushApi.Core.Push;
+
+namespace PushApi.Core.Deployments;
+
+/// <summary>Cancels a Created or Pending deployment (a client abort of its push request); a running or finished one is a conflict.</summary>
+public sealed class CancelDeployment(DmlService dml, PushRequests requests)
+{
+    public async Task<PushRequestProgress> RunAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = (await dml.UpdateAsync(SObjectCatalog.PackagePushRequest, [new Dictionary<string, object?> { ["Id"] = id, ["Status"] = "Canceled" }], allOrNone: true, cancellationToken))[0];
+        if (!result.Success)
+        {
+            var error = result.Errors[0];
+            if (error.StatusCode is ErrorCodes.EntityIsDeleted or ErrorCodes.MalformedId)
+            {
+                throw DeploymentIds.NotFound(id);
+            }
+
+            throw new ConflictException(error.Message);
+        }
+
+        return await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
+    }
+}

@@ -1,0 +1,21 @@
+namespace PushApi.Core.Deployments;
+
+/// <summary>Whom a deployment targets: exactly one of every tenant of the package, a list of org keys, or a SOQL condition on PackageSubscriber.</summary>
+public sealed record DeploymentTargets(bool All, IReadOnlyList<string>? OrgKeys, string? Where);
+
+public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets Targets, DateTimeOffset? ScheduledStartTime, bool NotifyTenants, bool DryRun);
+
+/// <summary>An org a deployment leaves out, and why (a reason code of <see cref="Push.IneligibleReason"/>).</summary>
+public sealed record LeftOutOrg(string OrgKey, string Reason, string Message);
+
+/// <summary>Who a deployment reaches and who it leaves out.</summary>
+public sealed record EligibilityReport(int Targeted, int Eligible, IReadOnlyDictionary<string, int> LeftOutByReason, IReadOnlyList<LeftOutOrg> LeftOut);
+
+/// <summary>The outcome of a deployment call: the request it created (none for a dry run or when no org is eligible) and the report.</summary>
+public sealed record DeploymentResult(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report);
+
+/// <summary>A failed job with its first error.</summary>
+public sealed record DeploymentFailure(string JobId, string OrgKey, string? OrgName, string? OrgType, string Status, string? ErrorType, string? ErrorTitle, string? ErrorMessage, string? ErrorDetails);
+
+/// <summary>One job of a deployment: its tenant and where it stands.</summary>
+public sealed record DeploymentJob(string Id, string OrgKey, string? OrgName, string Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime);

@@ -1,0 +1,46 @@
+using Npgsql;
+using PushApi.Core.Errors;
+using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
+using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
+
+namespace PushApi.Core.Deployments;
+
+/// <summary>
+/// Deploys the same version again to the orgs whose jobs failed: those of the given error types only
+/// (all when none) and not those whose error title or type is excluded. The new request names the
+/// original as the one it retries; orgs no longer eligible are reported, not retried.
+/// </summary>
+public sealed class RetryDeployment(NpgsqlDataSource dataSource, CreateDeployment deploy)
+{
+    public async Task<DeploymentResult> RunAsync(string id, IReadOnlyCollection<string>? errorTypes, IReadOnlyCollection<string>? excludeTitles, bool dryRun, long userId, CancellationToken cancellationToken = default)
+    {
+        var number = DeploymentIds.Parse(id);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (status, versionId, notify) = await LoadAsync(connection, id, number, cancellationToken);
+        if (!status.IsTerminal())
+        {
+            throw new ConflictException($"Deployment {id} is {status.WireName()}; its failures can be retried once it has finished.");
+        }
+
+        var orgs = await PushFailureReport.OrgsToRetryAsync(connection, number, errorTypes ?? [], excludeTitles ?? [], cancellationToken);
+        if (orgs.Count == 0)
+        {
+            throw new ConflictException($"Deployment {id} has no failed jobs that match; nothing to retry.");
+        }
+
+        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun);
+        return await deploy.RunAsync(input, userId, number, cancellationToken);
+    }
+
+    private static async Task<(PushStatus Status, long VersionId, bool Notify)> LoadAsync(NpgsqlConnection connection, string id, long number, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT status, package_version_id, notify_tenants FROM push_requests WHERE id = $1", connection);
+        command.Parameters.Add(SqlParameters.Value(number));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (PushStatuses.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetBoolean(2))
+            : throw DeploymentIds.NotFound(id);
+    }
+}

@@ -1,0 +1,88 @@
+using Npgsql;
+using PushApi.Core.Catalog;
+using PushApi.Core.Errors;
+using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
+using PushApi.Core.Push;
+using PushApi.Core.Soql;
+
+namespace PushApi.Core.Deployments;
+
+/// <summary>Turns a deployment's targets into org keys: every tenant of the package, a list as given, or the subscribers a SOQL condition selects.</summary>
+public sealed class TargetResolver(SoqlEngine soql)
+{
+    /// <summary>The org keys targeted (15-character form, once each) and those left out before any check (malformed, repeated).</summary>
+    public async Task<(List<string> Keys, List<LeftOutOrg> LeftOut)> ResolveAsync(NpgsqlConnection connection, DeploymentTargets targets, TargetVersion target, CancellationToken cancellationToken)
+    {
+        if (targets.All)
+        {
+            return (await InstalledAsync(connection, target.PackageId, cancellationToken), []);
+        }
+
+        if (targets.OrgKeys is { } orgKeys)
+        {
+            return Listed(orgKeys);
+        }
+
+        return (string.IsNullOrWhiteSpace(targets.Where) ? [] : await SelectedAsync(targets.Where, target.PackageId, cancellationToken), []);
+    }
+
+    private static async Task<List<string>> InstalledAsync(NpgsqlConnection connection, long packageId, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await using var command = new NpgsqlCommand("SELECT org_key FROM installations WHERE package_id = $1 ORDER BY org_key", connection);
+        command.Parameters.Add(SqlParameters.Value(packageId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    private static (List<string> Keys, List<LeftOutOrg> LeftOut) Listed(IReadOnlyList<string> orgKeys)
+    {
+        var keys = new List<string>();
+        var leftOut = new List<LeftOutOrg>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sent in orgKeys)
+        {
+            var text = sent?.Trim() ?? "";
+            if (!OrgKey.TryParse(text, out var key))
+            {
+                leftOut.Add(new LeftOutOrg(text, nameof(IneligibleReason.UnknownOrg), $"'{text}' is not an org key (00D followed by 12 or 15 letters and digits)."));
+            }
+            else if (!seen.Add(key.Value))
+            {
+                leftOut.Add(new LeftOutOrg(key.Value, nameof(IneligibleReason.Duplicate), $"The org {key.Value} is listed more than once; it is deployed to once."));
+            }
+            else
+            {
+                keys.Add(key.Value);
+            }
+        }
+
+        return (keys, leftOut);
+    }
+
+    private async Task<List<string>> SelectedAsync(string where, long packageId, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        var statement = $"SELECT OrgKey FROM PackageSubscriber WHERE MetadataPackageId = '{SalesforceId.Format(KeyPrefixes.MetadataPackage, packageId)}' AND ({where})";
+        try
+        {
+            await soql.ReadAllAsync(statement, SObjectCatalog.PackageSubscriber.Name, (_, record) =>
+            {
+                keys.Add((string)record["OrgKey"]!);
+                return ValueTask.CompletedTask;
+            }, cancellationToken);
+        }
+        catch (SoqlException e)
+        {
+            throw new InputException("targets.where", $"The condition is not valid SOQL on PackageSubscriber: {e.Message}");
+        }
+
+        return keys;
+    }
+}

@@ -1,0 +1,30 @@
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Persistence;
+using PushApi.Core.Push.Status;
+
+namespace PushApi.Core.Dml;
+
+/// <summary>Aborts Created or Pending push requests (Status Canceled) in the caller's transaction: every job not finished is canceled with them.</summary>
+public sealed class AbortPushRequests(TimeProvider clock)
+{
+    public async Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyCollection<long> requestIds, CancellationToken cancellationToken)
+    {
+        var aborted = new List<StartChange>(requestIds.Count);
+        if (requestIds.Count == 0)
+        {
+            return aborted;
+        }
+
+        await using var command = new NpgsqlCommand(RequestStatusChanges.Abort.Sql, connection);
+        command.Parameters.Add(SqlParameters.Array(requestIds, NpgsqlDbType.Bigint));
+        command.Parameters.Add(SqlParameters.Value(clock.Now()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            aborted.Add(new StartChange(reader.GetInt64(0), null));
+        }
+
+        return aborted;
+    }
+}

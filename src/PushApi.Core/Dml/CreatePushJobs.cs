@@ -1,0 +1,63 @@
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Errors;
+using PushApi.Core.Persistence;
+using PushApi.Core.Push.Status;
+
+namespace PushApi.Core.Dml;
+
+/// <summary>
+/// Adds PackagePushJobs (status Created) to Created requests: the requests are locked, every org is
+/// checked set-based, and the eligible jobs are inserted in one statement that also counts them on
+/// their requests, whether 1 or 100,000.
+/// </summary>
+public sealed class CreatePushJobs(TimeProvider clock)
+{
+    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    {
+        var valid = drafts.Where(d => d.Record.IsValid).ToList();
+        var requests = await PushRequestLocks.LockWithTargetsAsync(connection, valid.Select(d => d.RequestId!.Value), cancellationToken);
+        await PushJobChecks.CheckAsync(connection, valid, requests, checkExisting: allOrNone, cancellationToken);
+        if (!SaveResults.ShouldWrite([.. drafts.Select(d => d.Record)], allOrNone))
+        {
+            return;
+        }
+
+        var writes = drafts.Where(d => d.Record.IsValid).ToList();
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH input AS (
+                SELECT nextval('push_jobs_id_seq') AS id, t.*
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $5::boolean[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, remote, ord)
+            ), inserted AS (
+                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_at, system_modstamp)
+                SELECT input.id, input.request_id, input.org_key, input.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, input.remote, $4, $4
+                FROM input
+                ON CONFLICT (request_id, org_key) DO NOTHING
+                RETURNING id, request_id
+            ), counted AS (
+                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $4
+                FROM (SELECT request_id, count(*) AS added FROM inserted GROUP BY request_id) c
+                WHERE r.id = c.request_id
+            )
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM inserted WHERE inserted.id = input.id) THEN input.id END FROM input ORDER BY ord
+            """, connection);
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.RequestId!.Value), NpgsqlDbType.Bigint));
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.OrgKey!), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.SentOrgKey!), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Value(clock.Now()));
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.Remote), NpgsqlDbType.Boolean));
+        await SaveResults.AssignIdsAsync(command, [.. writes.Select(d => d.Record)], cancellationToken);
+
+        // An org another transaction (or an earlier row of this call) added to the same request in the meantime is a duplicate too.
+        foreach (var draft in writes.Where(d => d.Record.Id is null))
+        {
+            draft.Record.Errors.Add(new SaveError(ErrorCodes.DuplicateValue, $"The org {draft.OrgKey} is already part of this push request."));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using PushApi.Core.Catalog;
+using PushApi.Core.Push.Status;
+
+namespace PushApi.Core.Dml;
+
+/// <summary>A PackagePushRequest on its way in: the fields a client may write, typed, read once from its <see cref="RecordDraft"/>.</summary>
+public sealed class PushRequestDraft
+{
+    public static readonly FieldDescriptor PackageVersionIdField = Field("PackageVersionId");
+    public static readonly FieldDescriptor ScheduledStartTimeField = Field("ScheduledStartTime");
+    public static readonly FieldDescriptor IsMigrationField = Field("IsMigration");
+    public static readonly FieldDescriptor StatusField = Field("Status");
+
+    public PushRequestDraft(RecordDraft record)
+    {
+        Record = record;
+        PackageVersionId = record.Value<long>(PackageVersionIdField);
+        ScheduledStartTime = record.Value<DateTimeOffset>(ScheduledStartTimeField);
+        IsMigration = record.Value<bool>(IsMigrationField) ?? false;
+        Status = record.Text(StatusField) is { } status ? PushStatuses.Parse(status) : null;
+    }
+
+    public RecordDraft Record { get; }
+
+    public long? PackageVersionId { get; }
+
+    public DateTimeOffset? ScheduledStartTime { get; }
+
+    public bool IsMigration { get; }
+
+    /// <summary>The status asked for; null when not sent (or sent as null, which <see cref="SendsStatus"/> tells).</summary>
+    public PushStatus? Status { get; }
+
+    public bool SendsStatus => Record.Sent(StatusField);
+
+    /// <summary>Whether each tenant gets a mail when upgraded (a deployment's setting; the Salesforce objects have no such field).</summary>
+    public bool NotifyTenants { get; init; }
+
+    /// <summary>The request whose failures this one retries (a deployment's retry).</summary>
+    public long? RetryOf { get; init; }
+
+    /// <summary>The status the request had when its row was locked (update).</summary>
+    public PushStatus CurrentStatus { get; set; }
+
+    /// <summary>The fields other than Status the client sent, with the column each is stored in.</summary>
+    public IEnumerable<KeyValuePair<FieldDescriptor, object?>> ColumnChanges => Record.Values.Where(v => v.Key != StatusField);
+
+    private static FieldDescriptor Field(string name) => SObjectCatalog.PackagePushRequest.FindField(name)!;
+}

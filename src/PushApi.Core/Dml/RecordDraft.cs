@@ -1,0 +1,131 @@
+using PushApi.Core.Catalog;
+using PushApi.Core.Errors;
+using PushApi.Core.Ids;
+using PushApi.Core.Push;
+using PushApi.Core.Push.Status;
+
+namespace PushApi.Core.Dml;
+
+/// <summary>
+/// One record on its way in, read once from the client's name/value map against the catalog: its id
+/// (update), the converted value of each catalog field it sent, and its errors. The typed drafts
+/// (<see cref="PushRequestDraft"/>, <see cref="PushJobDraft"/>) read their fields from here.
+/// </summary>
+public sealed class RecordDraft
+{
+    private readonly Dictionary<FieldDescriptor, object?> _values = new(ReferenceEqualityComparer.Instance);
+
+    private RecordDraft(SObjectDescriptor type, WriteOperation operation)
+    {
+        Type = type;
+        Operation = operation;
+    }
+
+    public SObjectDescriptor Type { get; }
+
+    public WriteOperation Operation { get; }
+
+    /// <summary>The row number: given on update, assigned on create.</summary>
+    public long? Id { get; set; }
+
+    /// <summary>The id as the client sent it, in its 18-character form once it parsed (update).</summary>
+    public string? IdText { get; private set; }
+
+    public List<SaveError> Errors { get; } = [];
+
+    public bool IsValid => Errors.Count == 0;
+
+    /// <summary>The fields the client sent, with their converted values (<c>Id</c> excepted).</summary>
+    public IReadOnlyDictionary<FieldDescriptor, object?> Values => _values;
+
+    /// <summary>Whether the client sent the field (possibly as null).</summary>
+    public bool Sent(FieldDescriptor field) => _values.ContainsKey(field);
+
+    /// <summary>The value sent for a field of a value type; null when not sent or sent as null.</summary>
+    public T? Value<T>(FieldDescriptor field)
+        where T : struct => _values.GetValueOrDefault(field) is T value ? value : null;
+
+    /// <summary>The text sent for a text or picklist field; null when not sent or sent as null.</summary>
+    public string? Text(FieldDescriptor field) => _values.GetValueOrDefault(field) as string;
+
+    public static RecordDraft Parse(SObjectDescriptor type, WriteOperation operation, IReadOnlyDictionary<string, object?> record)
+    {
+        var draft = new RecordDraft(type, operation);
+        var names = record.Keys.Where(k => !string.Equals(k, "attributes", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (operation == WriteOperation.Update && !draft.ReadId(record, names))
+        {
+            return draft;
+        }
+
+        draft.Errors.AddRange(ClientChangeRules.CheckFieldNames(type, operation, names));
+        if (!draft.IsValid)
+        {
+            return draft;
+        }
+
+        foreach (var name in names)
+        {
+            var field = type.FindField(name)!;
+            if (field.Name == "Id")
+            {
+                continue;
+            }
+
+            var (value, error) = FieldValues.Convert(field, record[name]);
+            if (error is not null)
+            {
+                draft.Errors.Add(error);
+            }
+            else
+            {
+                draft._values[field] = value;
+            }
+        }
+
+        if (operation == WriteOperation.Create && draft.IsValid)
+        {
+            draft.CheckCreate();
+        }
+
+        return draft;
+    }
+
+    /// <summary>The error of an update whose record does not exist.</summary>
+    public SaveError NotFound() => new(ErrorCodes.EntityIsDeleted, $"entity is deleted or does not exist: {IdText}");
+
+    private bool ReadId(IReadOnlyDictionary<string, object?> record, List<string> names)
+    {
+        var idKey = names.FirstOrDefault(n => string.Equals(n, "Id", StringComparison.OrdinalIgnoreCase));
+        IdText = idKey is null ? null : record[idKey]?.ToString();
+        if (IdText is null)
+        {
+            Errors.Add(new SaveError("MISSING_ARGUMENT", "Id not specified in an update call"));
+            return false;
+        }
+
+        if (!SalesforceId.TryParse(IdText, out var id) || id.Prefix != Type.KeyPrefix || !id.TryGetNumber(out var number))
+        {
+            Errors.Add(new SaveError(ErrorCodes.MalformedId, $"invalid id: {IdText}", "Id"));
+            return false;
+        }
+
+        Id = number;
+        IdText = id.Id18;
+        return true;
+    }
+
+    private void CheckCreate()
+    {
+        if (ClientChangeRules.CheckRequired(Type, f => _values.GetValueOrDefault(f) is not null) is { } missing)
+        {
+            Errors.Add(missing);
+        }
+
+        var status = Type.FindField("Status");
+        if (status is not null && Text(status) is { } sent
+            && ClientChangeRules.CheckCreateStatus(Type == SObjectCatalog.PackagePushRequest ? PushRecord.Request : PushRecord.Job, PushStatuses.Parse(sent)) is { } statusError)
+        {
+            Errors.Add(statusError);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Persistence;
+using PushApi.Core.Push.Status;
+
+namespace PushApi.Core.Push;
+
+/// <summary>Failed jobs counted by error type and title.</summary>
+public sealed record FailureGroup(string? ErrorType, string? ErrorTitle, int Count);
+
+/// <summary>A failed job with its tenant and its first error.</summary>
+public sealed record FailedJob(long JobId, string OrgKey, string? OrgName, string? OrgType, string Status, string? ErrorType, string? ErrorTitle, string? ErrorMessage, string? ErrorDetails);
+
+/// <summary>
+/// The failures of a push request, each job by its first error (the one a report shows): counted by
+/// type and title, listed in keyset pages, and chosen for a retry.
+/// </summary>
+public static class PushFailureReport
+{
+    /// <summary>Joins a job (<c>j</c>) to its first error (<c>e</c>), if any.</summary>
+    private const string FirstError = "LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true";
+
+    private static readonly string Failed = PushStatusSql.Is("j.status", PushStatus.Failed);
+
+    /// <summary>A request's failed jobs counted by the type and title of their first error, most frequent first.</summary>
+    public static async Task<List<FailureGroup>> GroupsAsync(NpgsqlConnection connection, long request, int? limit, CancellationToken cancellationToken = default)
+    {
+        var groups = new List<FailureGroup>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
+            {FirstError}
+            WHERE j.request_id = $1 AND {Failed}
+            GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $2
+            """, connection);
+        command.Parameters.Add(SqlParameters.Value(request));
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add(new FailureGroup(reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2)));
+        }
+
+        return groups;
+    }
+
+    /// <summary>A request's failed jobs after job <paramref name="after"/>, in id order, with their tenant and first error.</summary>
+    public static async IAsyncEnumerable<FailedJob> ReadAsync(NpgsqlConnection connection, long request, long after, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT j.id, j.org_key, t.org_name, t.org_type, j.status, e.error_type, e.error_title, e.error_message, e.error_details
+            FROM push_jobs j
+            LEFT JOIN tenants t ON t.org_key = j.org_key
+            {FirstError}
+            WHERE j.request_id = $1 AND {Failed} AND j.id > $2
+            ORDER BY j.id LIMIT $3
+            """, connection);
+        command.Parameters.Add(SqlParameters.Value(request));
+        command.Parameters.Add(SqlParameters.Value(after));
+        command.Parameters.Add(SqlParameters.Value(limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            yield return new FailedJob(reader.GetInt64(0), reader.GetString(1), Text(2), Text(3), reader.GetString(4), Text(5), Text(6), Text(7), Text(8));
+        }
+    }
+
+    /// <summary>
+    /// The orgs of a request's failed jobs whose first error is of one of <paramref name="errorTypes"/>
+    /// (any when empty) and whose error title or type is not in <paramref name="excluded"/>.
+    /// </summary>
+    public static async Task<List<string>> OrgsToRetryAsync(NpgsqlConnection connection, long request, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken = default)
+    {
+        var orgs = new List<string>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT j.org_key FROM push_jobs j
+            {FirstError}
+            WHERE j.request_id = $1 AND {Failed}
+              AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
+              AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
+            ORDER BY j.id
+            """, connection);
+        command.Parameters.Add(SqlParameters.Value(request));
+        command.Parameters.Add(SqlParameters.Array(errorTypes, NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(excluded, NpgsqlDbType.Text));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            orgs.Add(reader.GetString(0));
+        }
+
+        return orgs;
+    }
+}

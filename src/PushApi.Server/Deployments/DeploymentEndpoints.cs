@@ -1,0 +1,138 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PushApi.Core.Deployments;
+using PushApi.Core.Errors;
+using PushApi.Core.Identity;
+using PushApi.Core.Ids;
+using PushApi.Core.Push;
+using PushApi.Server.Auth;
+
+namespace PushApi.Server.Deployments;
+
+/// <summary>
+/// Mass deployment (native API, <c>/api/v1/deployments</c>): deploy a version to all, listed or
+/// matching tenants (with a dry run that only reports who would be left out and why), follow it, cancel
+/// it, retry its failures, and read its failures as JSON or CSV. A deployment's id is its push request's (0DV…).
+/// </summary>
+public static class DeploymentEndpoints
+{
+    private const int MaxPage = 5000;
+
+    public static IEndpointRouteBuilder MapDeploymentApi(this IEndpointRouteBuilder endpoints)
+    {
+        var deployments = endpoints.MapGroup("/api/v1/deployments").RequireAuthorization().WithTags("Deployments");
+        deployments.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade)
+            .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
+        deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
+        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status and progress.");
+        deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
+        deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment.");
+        deployments.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Permissions.PushUpgrade)
+            .WithSummary("Deploy again to the failed tenants that are still eligible (optionally by error type, excluding titles).");
+        deployments.MapGet("/{id}/failures", FailuresAsync).RequireAuthorization(Permissions.Read)
+            .WithSummary("Failed tenants with their first error and counts by type and title; CSV with Accept: text/csv or ?format=csv.");
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateAsync(DeploymentRequest body, HttpContext context, CreateDeployment deploy)
+    {
+        var result = await deploy.RunAsync(ToInput(body), context.User.UserId(), context.RequestAborted);
+        return Answer(result);
+    }
+
+    /// <summary>The request body as a deployment: exactly one kind of target, a version, sizes within bounds.</summary>
+    private static DeploymentInput ToInput(DeploymentRequest body)
+    {
+        var targets = body.Targets ?? throw new InputException("targets", "Say whom to deploy to: {\"all\": true}, {\"orgKeys\": [...]} or {\"where\": \"<SOQL condition on PackageSubscriber>\"}.");
+        var given = (targets.All == true ? 1 : 0) + (targets.OrgKeys is not null ? 1 : 0) + (targets.Where is not null ? 1 : 0);
+        if (given != 1)
+        {
+            throw new InputException("targets", "Give exactly one of all (true), orgKeys or where.");
+        }
+
+        if (targets.OrgKeys is { Count: 0 or > 100_000 })
+        {
+            throw new InputException("targets.orgKeys", "List between 1 and 100,000 org keys.");
+        }
+
+        if (targets.Where is { } where && (string.IsNullOrWhiteSpace(where) || where.Length > 20_000))
+        {
+            throw new InputException("targets.where", "The condition must be non-empty SOQL of at most 20,000 characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.PackageVersionId))
+        {
+            throw new InputException("packageVersionId", "The version to deploy (04t…) is required.");
+        }
+
+        return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true);
+    }
+
+    private static async Task<IResult> RetryAsync(string id, RetryRequest? body, HttpContext context, RetryDeployment retry)
+    {
+        var result = await retry.RunAsync(id, body?.ErrorTypes, body?.ExcludeTitles, body?.DryRun == true, context.User.UserId(), context.RequestAborted);
+        return Answer(result);
+    }
+
+    private static IResult Answer(DeploymentResult result)
+    {
+        var response = new DeploymentResponse(result.Id, result.Created, result.DryRun, result.RetryOf, result.Report);
+        if (result.Created)
+        {
+            return TypedResults.Created($"/api/v1/deployments/{result.Id}", response);
+        }
+
+        if (result.DryRun)
+        {
+            return TypedResults.Ok(response);
+        }
+
+        return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "Nothing to deploy",
+            Detail = $"None of the {result.Report.Targeted:N0} targeted tenants can be upgraded; nothing was created. The report says why.",
+            Extensions = { ["report"] = result.Report },
+        });
+    }
+
+    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, CancellationToken cancellationToken) =>
+        TypedResults.Ok(DeploymentProgressResponse.From(await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id)));
+
+    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, string? before, int? limit, CancellationToken cancellationToken)
+    {
+        var beforeNumber = long.MaxValue;
+        if (before is not null && !SalesforceId.TryParseNumber(before, KeyPrefixes.PackagePushRequest, out beforeNumber))
+        {
+            throw new InputException("before", $"'{before}' is not a deployment id (0DV…).");
+        }
+
+        var (items, more) = await requests.ListAsync(beforeNumber, Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
+        return TypedResults.Ok(new DeploymentListResponse([.. items.Select(DeploymentProgressResponse.From)], more ? items[^1].Id : null));
+    }
+
+    private static async Task<Ok<DeploymentJobsResponse>> JobsAsync(string id, string? status, string? after, int? limit, DeploymentJobs jobs, CancellationToken cancellationToken)
+    {
+        var (page, next) = await jobs.PageAsync(id, status, after, Math.Clamp(limit ?? 1000, 1, MaxPage), cancellationToken);
+        return TypedResults.Ok(new DeploymentJobsResponse(page, next));
+    }
+
+    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, CancelDeployment cancel, CancellationToken cancellationToken) =>
+        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, cancellationToken)));
+
+    private static async Task<IResult> FailuresAsync(string id, string? format, string? after, int? limit, HttpContext context, DeploymentFailures failures)
+    {
+        var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            || context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+        if (csv)
+        {
+            // An unknown id throws before anything is written, so it is answered as a problem.
+            context.Response.ContentType = "text/csv; charset=utf-8";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"deployment-{id}-failures.csv\"";
+            await failures.WriteCsvAsync(id, context.Response.Body, context.RequestAborted);
+            return Results.Empty;
+        }
+
+        var (groupCounts, page, next) = await failures.PageAsync(id, after, Math.Clamp(limit ?? 1000, 1, MaxPage), context.RequestAborted);
+        return TypedResults.Ok(new FailuresResponse(groupCounts.Sum(g => g.Count), groupCounts, page, next));
+    }
+}
