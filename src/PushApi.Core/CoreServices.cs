@@ -30,6 +30,7 @@ public static class CoreServices
         services.AddScoped<TenantAdministration>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();
+        services.AddSingleton<Push.Engine.InPlatformUpgrader>();
         services.AddSingleton<Push.PushRequests>();
         services.AddSingleton<Bulk.BulkIngestJobs>();
         services.AddSingleton<Bulk.BulkIngestProcessor>();

@@ -156,15 +156,12 @@ public sealed class ReconcilePushesJob(PushJobStore store, IPushScheduler schedu
             logger.LogInformation("Completed the roll-up of {Count} push requests.", rolledUp);
         }
 
-        if (scheduler is QuartzPushScheduler quartz)
+        foreach (var (requestId, startAt) in await store.PendingRequestsAsync(cancellationToken))
         {
-            foreach (var (requestId, startAt) in await store.PendingRequestsAsync(cancellationToken))
+            if (!await scheduler.HasStartAsync(requestId, cancellationToken))
             {
-                if (!await quartz.HasStartAsync(requestId, cancellationToken))
-                {
-                    logger.LogWarning("Push request {RequestId} was Pending without a start trigger; scheduling it.", requestId);
-                    await quartz.ScheduleStartAsync(requestId, startAt, cancellationToken);
-                }
+                logger.LogWarning("Push request {RequestId} was Pending without a start trigger; scheduling it.", requestId);
+                await scheduler.ScheduleStartAsync(requestId, startAt, cancellationToken);
             }
         }
     }

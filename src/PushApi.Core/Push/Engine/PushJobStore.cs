@@ -2,7 +2,7 @@ using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
-using PushApi.Core.Packages;
+using PushApi.Core.Persistence;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push.Engine;
@@ -75,39 +75,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         return jobs;
     }
 
-    /// <summary>
-    /// Runs in-platform jobs: in one transaction, locks the orgs' install rows, checks eligibility again,
-    /// records the install of the target version for the eligible ones and completes all of them.
-    /// </summary>
-    public async Task<CompletionResult> CompleteInPlatformAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var facts = await EligibilityFacts.LoadOrgsAsync(connection, Pairs(jobs), lockInstallations: true, cancellationToken);
-        var outcomes = jobs.Select(job => Judge(job, facts) ?? JobOutcome.Success(job)).ToList();
-        var result = await CompleteAsync(connection, outcomes, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    /// <summary>The run-time eligibility check of remote jobs, before their agents are called: the outcome of those that are not eligible.</summary>
-    public async Task<Dictionary<long, JobOutcome>> CheckEligibilityAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var facts = await EligibilityFacts.LoadOrgsAsync(connection, Pairs(jobs), lockInstallations: false, cancellationToken);
-        var refused = new Dictionary<long, JobOutcome>();
-        foreach (var job in jobs)
-        {
-            if (Judge(job, facts) is { } outcome)
-            {
-                refused[job.JobId] = outcome;
-            }
-        }
-
-        return refused;
-    }
-
-    /// <summary>Records outcomes (remote jobs): the installs of the successes, the jobs, their errors, counters and roll-ups.</summary>
+    /// <summary>Records outcomes in a transaction of their own (remote jobs): the installs of the successes, the jobs, their errors, counters and roll-ups.</summary>
     public async Task<CompletionResult> CompleteAsync(IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -135,8 +103,8 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
             )
             UPDATE push_jobs j SET lease_expires_at = $3 FROM mine WHERE j.id = mine.id
             """);
-        command.Parameters.Add(Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
-        command.Parameters.Add(Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
+        command.Parameters.Add(SqlParameters.Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
+        command.Parameters.Add(SqlParameters.Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
         command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() + lease });
         command.Parameters.Add(new NpgsqlParameter { Value = owner });
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -151,8 +119,8 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         await using var command = dataSource.CreateCommand(JobStatusChanges.Release.Sql);
-        command.Parameters.Add(Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
-        command.Parameters.Add(Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
+        command.Parameters.Add(SqlParameters.Array(jobs.Select(j => j.JobId), NpgsqlDbType.Bigint));
+        command.Parameters.Add(SqlParameters.Array(jobs.Select(j => j.Attempt), NpgsqlDbType.Integer));
         command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -228,11 +196,12 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         var sql = RequestStatusChanges.RollUp(some: requestIds is not null).Sql;
         NpgsqlParameter[] parameters = requestIds is null
             ? [new NpgsqlParameter { Value = now }]
-            : [new NpgsqlParameter { Value = now }, Array(requestIds.Distinct(), NpgsqlDbType.Bigint)];
+            : [new NpgsqlParameter { Value = now }, SqlParameters.Array(requestIds.Distinct(), NpgsqlDbType.Bigint)];
         return (sql, parameters);
     }
 
-    private async Task<CompletionResult> CompleteAsync(NpgsqlConnection connection, IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken)
+    /// <summary>Records outcomes in the caller's transaction (the in-platform upgrader's, which locked the install rows first).</summary>
+    public async Task<CompletionResult> CompleteAsync(NpgsqlConnection connection, IReadOnlyList<JobOutcome> outcomes, CancellationToken cancellationToken)
     {
         if (outcomes.Count == 0)
         {
@@ -243,16 +212,16 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         var errors = outcomes.Where(o => o.Error is not null).ToList();
         await using var batch = new NpgsqlBatch(connection);
         var complete = new NpgsqlBatchCommand(JobStatusChanges.Complete.Sql);
-        complete.Parameters.Add(Array(outcomes.Select(o => o.JobId), NpgsqlDbType.Bigint));
-        complete.Parameters.Add(Array(outcomes.Select(o => o.Attempt), NpgsqlDbType.Integer));
-        complete.Parameters.Add(Array(outcomes.Select(o => o.Succeeded), NpgsqlDbType.Boolean));
+        complete.Parameters.Add(SqlParameters.Array(outcomes.Select(o => o.JobId), NpgsqlDbType.Bigint));
+        complete.Parameters.Add(SqlParameters.Array(outcomes.Select(o => o.Attempt), NpgsqlDbType.Integer));
+        complete.Parameters.Add(SqlParameters.Array(outcomes.Select(o => o.Succeeded), NpgsqlDbType.Boolean));
         complete.Parameters.Add(new NpgsqlParameter { Value = now });
-        complete.Parameters.Add(Array(errors.Select(o => o.JobId), NpgsqlDbType.Bigint));
-        complete.Parameters.Add(Array(errors.Select(o => o.Error!.ErrorSeverity), NpgsqlDbType.Text));
-        complete.Parameters.Add(Array(errors.Select(o => o.Error!.ErrorType), NpgsqlDbType.Text));
-        complete.Parameters.Add(Array(errors.Select(o => Trim(o.Error!.ErrorTitle, 255)), NpgsqlDbType.Text));
-        complete.Parameters.Add(Array(errors.Select(o => Trim(o.Error!.ErrorMessage, 32000)), NpgsqlDbType.Text));
-        complete.Parameters.Add(Array(errors.Select(o => o.Error!.ErrorDetails is { } d ? Trim(d, 32000) : null), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.JobId), NpgsqlDbType.Bigint));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error!.ErrorSeverity), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error!.ErrorType), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => Trim(o.Error!.ErrorTitle, 255)), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => Trim(o.Error!.ErrorMessage, 32000)), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error!.ErrorDetails is { } d ? Trim(d, 32000) : null), NpgsqlDbType.Text));
         batch.BatchCommands.Add(complete);
 
         var (rollUpSql, rollUpParameters) = RollUp([.. outcomes.Select(o => o.RequestId)], now);
@@ -267,29 +236,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         return new CompletionResult(succeeded, failed, outcomes.Count - succeeded - failed);
     }
 
-    /// <summary>The eligibility failure of a job at run time, or null when the org may be upgraded.</summary>
-    private static JobOutcome? Judge(ClaimedJob job, Dictionary<(string, long), OrgFacts> facts)
-    {
-        var org = facts.GetValueOrDefault((job.OrgKey, job.Target.PackageId));
-        if (Eligibility.Check(requestStatus: null, job.Target, org, alreadyInRequest: false) is not { } reason)
-        {
-            return null;
-        }
-
-        return JobOutcome.Failure(job, new PushErrorInfo(
-            PushErrorTypes.IneligibleUpgrade,
-            PushErrorTypes.TitleOf(reason),
-            Eligibility.Describe(reason, job.OrgKey, job.Target, org?.Installation)));
-    }
-
-    /// <summary>The (org, package) pairs of a batch, once each, in org-key order (the order their install rows are locked in).</summary>
-    private static List<(string OrgKey, long PackageId)> Pairs(IReadOnlyList<ClaimedJob> jobs) =>
-        [.. jobs.Select(j => (j.OrgKey, j.Target.PackageId)).Distinct().OrderBy(p => p.OrgKey, StringComparer.Ordinal)];
-
     private static string Trim(string text, int length) => text.Length <= length ? text : text[..length];
-
-    private static NpgsqlParameter Array<T>(IEnumerable<T> values, NpgsqlDbType type) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
 }
 
 /// <summary>How many outcomes were recorded as successes and failures, and how many were rejected as stale (fenced).</summary>

@@ -56,4 +56,7 @@ public interface IPushScheduler
     Task ScheduleStartAsync(long requestId, DateTimeOffset startAt, CancellationToken cancellationToken);
 
     Task CancelStartAsync(long requestId, CancellationToken cancellationToken);
+
+    /// <summary>Whether a start is scheduled for the request (the reconciler re-creates a lost one).</summary>
+    Task<bool> HasStartAsync(long requestId, CancellationToken cancellationToken);
 }

@@ -13,7 +13,7 @@ namespace PushApi.Core.Push.Engine;
 /// <see cref="PushJobStore.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
 /// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
 /// </summary>
-public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
+public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
 {
     private readonly PushEngineOptions _options = options.Value;
     private readonly WakeSignal _wake = new();
@@ -122,7 +122,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
                 var local = jobs.Where(j => !j.IsRemote).ToList();
                 if (local.Count > 0)
                 {
-                    await store.CompleteInPlatformAsync(local, CancellationToken.None);
+                    await inPlatform.UpgradeAsync(local, CancellationToken.None);
                 }
 
                 if (local.Count < jobs.Count)
@@ -141,70 +141,16 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
 
     private async Task RunRemoteAsync(CancellationToken stopping)
     {
-        var capacity = Math.Max(1, _options.Concurrency);
-        var refill = Math.Max(1, capacity / 4);
-        var slots = new SemaphoreSlim(capacity, capacity);
-        var inFlight = new ConcurrentDictionary<long, ClaimedJob>();
-        // Bounded: an upgrade holds its slot until its outcome is queued, so outcomes cannot pile up
-        // unrecorded faster than the database takes them; a crash then repeats at most about two slots' worth of calls.
-        var outcomes = Channel.CreateBounded<JobOutcome>(new BoundedChannelOptions(capacity) { SingleReader = true });
-        using var cancelUpgrades = new CancellationTokenSource();
-        var pump = CompleteOutcomesAsync(outcomes.Reader, inFlight);
-        var renewals = RenewLeasesAsync(inFlight, stopping);
+        using var run = new RemoteRun(Math.Max(1, _options.Concurrency));
+        var pump = CompleteOutcomesAsync(run.Outcomes.Reader, run.InFlight);
+        var renewals = RenewLeasesAsync(run.InFlight, stopping);
         var failures = 0;
-
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                // Claim in batches: with slots busy, wait until a quarter of them are free rather than
-                // paying two round trips for every single finished upgrade.
-                var free = slots.CurrentCount;
-                if (free == 0 || (free < refill && free < capacity && _handedToRemote.IsEmpty))
-                {
-                    await _wake.WaitAsync(free == 0 ? _options.PollInterval : TimeSpan.FromMilliseconds(50), stopping);
-                    continue;
-                }
-
-                var jobs = new List<ClaimedJob>();
-                while (jobs.Count < free && _handedToRemote.TryDequeue(out var handed))
-                {
-                    jobs.Add(handed);
-                }
-
-                if (jobs.Count < free)
-                {
-                    jobs.AddRange(await store.ClaimAsync(remote: true, free - jobs.Count, _options.InstanceId, _options.LeaseDuration, CancellationToken.None));
-                }
-
+                await RunRemoteBatchAsync(run, stopping);
                 failures = 0;
-                if (jobs.Count == 0)
-                {
-                    await _wake.WaitAsync(_options.PollInterval, stopping);
-                    continue;
-                }
-
-                // A tenant whose agent was removed after its job was added is upgraded in the platform.
-                var local = jobs.Where(j => !j.IsRemote).ToList();
-                if (local.Count > 0)
-                {
-                    await store.CompleteInPlatformAsync(local, CancellationToken.None);
-                }
-
-                var remote = jobs.Where(j => j.IsRemote).ToList();
-                var refused = remote.Count == 0 ? [] : await store.CheckEligibilityAsync(remote, CancellationToken.None);
-                foreach (var job in remote)
-                {
-                    inFlight[job.JobId] = job;
-                    if (refused.TryGetValue(job.JobId, out var outcome))
-                    {
-                        await outcomes.Writer.WriteAsync(outcome, CancellationToken.None);
-                        continue;
-                    }
-
-                    await slots.WaitAsync(CancellationToken.None);
-                    _ = Task.Run(() => UpgradeAsync(job, slots, outcomes.Writer, cancelUpgrades.Token), CancellationToken.None);
-                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -217,23 +163,87 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             }
         }
 
-        // Shutdown: let running upgrades finish for a while, then stop them and hand their jobs back.
+        await ShutDownRemoteAsync(run, pump, renewals);
+    }
+
+    /// <summary>Claims remote jobs for the free agent slots and starts their upgrades.</summary>
+    private async Task RunRemoteBatchAsync(RemoteRun run, CancellationToken stopping)
+    {
+        // Claim in batches: with slots busy, wait until a quarter of them are free rather than
+        // paying two round trips for every single finished upgrade.
+        var free = run.Slots.CurrentCount;
+        if (free == 0 || (free < run.Refill && free < run.Capacity && _handedToRemote.IsEmpty))
+        {
+            await _wake.WaitAsync(free == 0 ? _options.PollInterval : TimeSpan.FromMilliseconds(50), stopping);
+            return;
+        }
+
+        var jobs = new List<ClaimedJob>();
+        while (jobs.Count < free && _handedToRemote.TryDequeue(out var handed))
+        {
+            jobs.Add(handed);
+        }
+
+        if (jobs.Count < free)
+        {
+            jobs.AddRange(await store.ClaimAsync(remote: true, free - jobs.Count, _options.InstanceId, _options.LeaseDuration, CancellationToken.None));
+        }
+
+        if (jobs.Count == 0)
+        {
+            await _wake.WaitAsync(_options.PollInterval, stopping);
+            return;
+        }
+
+        // A tenant whose agent was removed after its job was added is upgraded in the platform.
+        var local = jobs.Where(j => !j.IsRemote).ToList();
+        if (local.Count > 0)
+        {
+            await inPlatform.UpgradeAsync(local, CancellationToken.None);
+        }
+
+        var remote = jobs.Where(j => j.IsRemote).ToList();
+        var refused = remote.Count == 0 ? [] : await RefusedAsync(remote);
+        foreach (var job in remote)
+        {
+            run.InFlight[job.JobId] = job;
+            if (refused.TryGetValue(job.JobId, out var outcome))
+            {
+                await run.Outcomes.Writer.WriteAsync(outcome, CancellationToken.None);
+                continue;
+            }
+
+            await run.Slots.WaitAsync(CancellationToken.None);
+            _ = Task.Run(() => UpgradeAsync(job, run.Slots, run.Outcomes.Writer, run.CancelUpgrades.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The run-time eligibility check of remote jobs, before their agents are called.</summary>
+    private async Task<Dictionary<long, JobOutcome>> RefusedAsync(IReadOnlyList<ClaimedJob> jobs)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        return await RunTimeEligibility.RefusedAsync(connection, jobs, lockInstallations: false, CancellationToken.None);
+    }
+
+    /// <summary>Shutdown: lets running upgrades finish for a while, then stops them and hands their jobs back.</summary>
+    private async Task ShutDownRemoteAsync(RemoteRun run, Task pump, Task renewals)
+    {
         var deadline = Task.Delay(_options.ShutdownTimeout, CancellationToken.None);
-        while (slots.CurrentCount < capacity && !deadline.IsCompleted)
+        while (run.Slots.CurrentCount < run.Capacity && !deadline.IsCompleted)
         {
             await Task.WhenAny(deadline, Task.Delay(50, CancellationToken.None));
         }
 
-        await cancelUpgrades.CancelAsync();
-        while (slots.CurrentCount < capacity)
+        await run.CancelUpgrades.CancelAsync();
+        while (run.Slots.CurrentCount < run.Capacity)
         {
             await Task.Delay(20, CancellationToken.None);
         }
 
-        outcomes.Writer.Complete();
+        run.Outcomes.Writer.Complete();
         await pump;
         await renewals;
-        var unfinished = inFlight.Values.Concat(_handedToRemote).ToList();
+        var unfinished = run.InFlight.Values.Concat(_handedToRemote).ToList();
         try
         {
             var released = await store.ReleaseAsync(unfinished, CancellationToken.None);
@@ -337,31 +347,5 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
         {
             // Stopping.
         }
-    }
-}
-
-/// <summary>An auto-reset signal to wait on with a timeout: set by notifications, waited on by idle loops.</summary>
-public sealed class WakeSignal
-{
-    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public void Set() => _signal.TrySetResult();
-
-    /// <summary>Waits until set or the timeout; returns without throwing when <paramref name="stopping"/> fires.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken stopping)
-    {
-        var current = _signal;
-        try
-        {
-            await current.Task.WaitAsync(timeout, stopping);
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Interlocked.CompareExchange(ref _signal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
     }
 }

@@ -83,14 +83,7 @@ public static class JobStatusChanges
             FROM outcome o JOIN locked l ON l.id = o.job_id
             WHERE j.id = o.job_id AND j.attempt = o.attempt AND {Completed.Guard}
             RETURNING j.id, j.request_id, j.org_key, o.ok
-        ), installed AS (
-            UPDATE installations i
-            SET package_version_id = r.package_version_id, installed_status = 'i', system_modstamp = $4
-            FROM done d
-            JOIN push_requests r ON r.id = d.request_id
-            JOIN package_versions v ON v.id = r.package_version_id
-            WHERE d.ok AND i.org_key = d.org_key AND i.package_id = v.package_id
-        ), errors AS (
+        ), {Tenants.InstallationRecords.RecordUpgradesCte}, errors AS (
             INSERT INTO push_errors (job_id, error_severity, error_type, error_title, error_message, error_details, created_at, system_modstamp)
             SELECT e.job_id, e.severity, e.type, e.title, e.message, e.details, $4, $4
             FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(job_id, severity, type, title, message, details)
