@@ -6,7 +6,9 @@ using PushApi.Server.Database;
 using PushApi.Server.Deployments;
 using PushApi.Server.Health;
 using PushApi.Server.Hosting;
+using PushApi.Server.Monitor;
 using PushApi.Server.Notifications;
+using PushApi.Server.Pipeline;
 using PushApi.Server.Rest;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
@@ -15,7 +17,8 @@ using PushApi.Server.Soap;
 // The monitor's static files are copied next to the assembly, so any working directory serves them.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
-builder.Services.AddPushApiErrorHandling().AddPushApiSecrets().AddPushApiAuth().AddPushApiHealth().AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi();
+builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
+    .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi();
 
 var app = builder.Build();
 try
@@ -43,7 +46,7 @@ app.MapIdentityService();
 app.MapAdminApi();
 app.MapDeploymentApi();
 app.MapDataApi();
-app.MapBulkQueryApi();
+app.MapBulkApis();
 app.MapSoapApi();
 await app.RunAsync();
 return 0;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Notifications;
-using PushApi.Server.Auth;
+using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Admin;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
-using PushApi.Server.Rest;
+using PushApi.Server.Pipeline;
+using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Auth;
 
@@ -16,10 +17,12 @@ public static class IdentityService
     {
         endpoints.MapMethods("/services/oauth2/userinfo", ["GET", "POST"], UserInfoAsync)
             .RequireAuthorization()
+            .WithMetadata(SalesforceRestShape.Instance)
             .WithTags("Authentication")
             .WithSummary("The token's user: user_id, organization_id, preferred_username and the API URLs.");
         endpoints.MapGet("/id/{orgId}/{userId}", IdentityAsync)
             .RequireAuthorization()
+            .WithMetadata(ProblemDetailsShape.Instance)
             .WithTags("Authentication")
             .WithSummary("The identity URL of a token response: the token's own user only.");
         return endpoints;

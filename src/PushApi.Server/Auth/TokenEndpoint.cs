@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Identity;
+using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Auth;
 
@@ -30,7 +31,7 @@ public static class TokenEndpoint
 {
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/services/oauth2/token", IssueTokenAsync).DisableAntiforgery().AllowAnonymous()
+        endpoints.MapPost("/services/oauth2/token", IssueTokenAsync).DisableAntiforgery().AllowAnonymous().WithMetadata(SalesforceRestShape.Instance)
             .WithTags("Authentication")
             .WithSummary("Get an access token (password or client_credentials grant, form-encoded).")
             .Produces<TokenResponse>()
@@ -41,7 +42,7 @@ public static class TokenEndpoint
     /// <summary>Who a grant authenticated: a user, maybe through one of our API clients (whose secret signs the response).</summary>
     private sealed record Grant(long UserId, long? ApiClientId, string? ClientSecret);
 
-    private static async Task<IResult> IssueTokenAsync(HttpContext context, UserAccounts accounts, SessionStore sessions, LoginThrottle throttle, PublisherOrganization organization, TimeProvider clock)
+    private static async Task<IResult> IssueTokenAsync(HttpContext context, UserAccounts accounts, LoginSequence login, PublisherOrganization organization, TimeProvider clock)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -52,8 +53,8 @@ public static class TokenEndpoint
         var address = context.Connection.RemoteIpAddress?.ToString();
         var (grant, refusal) = form["grant_type"].ToString() switch
         {
-            "password" => await PasswordGrantAsync(context, form, accounts, throttle, address),
-            "client_credentials" => await ClientCredentialsGrantAsync(context, form, accounts, throttle, address),
+            "password" => await PasswordGrantAsync(context, form, accounts, login, address),
+            "client_credentials" => await ClientCredentialsGrantAsync(context, form, accounts, login, address),
             "" => (null, Error("invalid_request", "grant_type is required")),
             _ => (null, Error("unsupported_grant_type", "grant type not supported")),
         };
@@ -62,7 +63,7 @@ public static class TokenEndpoint
             return refusal!;
         }
 
-        var token = await sessions.CreateAsync(grant.UserId, grant.ApiClientId, address, context.RequestAborted);
+        var token = await login.OpenSessionAsync(grant.UserId, grant.ApiClientId, address, context.RequestAborted);
         var org = await organization.GetAsync();
         var instanceUrl = $"{context.Request.Scheme}://{context.Request.Host}";
         var id = $"{instanceUrl}/id/{org.Id18}/{Core.Ids.SalesforceId.Format(Core.Ids.KeyPrefixes.User, grant.UserId)}";
@@ -75,18 +76,13 @@ public static class TokenEndpoint
         return TypedResults.Json(new TokenResponse(token, instanceUrl, id, "Bearer", issuedAt, signature));
     }
 
-    private static async Task<(Grant?, IResult?)> PasswordGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginThrottle throttle, string? address)
+    private static async Task<(Grant?, IResult?)> PasswordGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginSequence login, string? address)
     {
         var username = form["username"].ToString();
         var password = form["password"].ToString();
-        if (Throttled(context, throttle, address, username) is { } throttled)
+        if (Throttled(context, login, address, username) is { } throttled)
         {
             return (null, throttled);
-        }
-
-        if (username.Length == 0 || password.Length == 0)
-        {
-            return (null, Error("invalid_grant", "authentication failure"));
         }
 
         // Salesforce tools send their connected app's key; ours are checked, others ignored.
@@ -102,22 +98,15 @@ public static class TokenEndpoint
             clientSecret = client is null ? null : secret;
         }
 
-        var user = await accounts.VerifyPasswordAsync(username, password, context.RequestAborted);
-        if (user is null)
-        {
-            throttle.RecordFailure(username);
-            return (null, Error("invalid_grant", "authentication failure"));
-        }
-
-        throttle.RecordSuccess(username);
-        return (new Grant(user.Id, null, clientSecret), null);
+        var user = await login.VerifyPasswordAsync(username, password, context.RequestAborted);
+        return user is null ? (null, Error("invalid_grant", "authentication failure")) : (new Grant(user.Id, null, clientSecret), null);
     }
 
-    private static async Task<(Grant?, IResult?)> ClientCredentialsGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginThrottle throttle, string? address)
+    private static async Task<(Grant?, IResult?)> ClientCredentialsGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginSequence login, string? address)
     {
         var clientId = form["client_id"].ToString();
         var secret = form["client_secret"].ToString();
-        if (Throttled(context, throttle, address, clientId) is { } throttled)
+        if (Throttled(context, login, address, clientId) is { } throttled)
         {
             return (null, throttled);
         }
@@ -130,19 +119,19 @@ public static class TokenEndpoint
             case ClientCheck.UnknownClient:
                 return (null, Error("invalid_client_id", "client identifier invalid"));
             case ClientCheck.WrongSecret:
-                throttle.RecordFailure(clientId);
+                login.RecordFailure(clientId);
                 return (null, Error("invalid_client", "invalid client credentials"));
             case ClientCheck.Disabled:
                 return (null, Error("invalid_client", "client disabled"));
             default:
-                throttle.RecordSuccess(clientId);
+                login.RecordSuccess(clientId);
                 return (new Grant(client!.UserId, client.Id, secret), null);
         }
     }
 
-    private static JsonHttpResult<OAuthError>? Throttled(HttpContext context, LoginThrottle throttle, string? address, string? username)
+    private static JsonHttpResult<OAuthError>? Throttled(HttpContext context, LoginSequence login, string? address, string? username)
     {
-        if (throttle.CheckAttempt(address, string.IsNullOrEmpty(username) ? null : username) is not { } wait)
+        if (login.CheckAttempt(address, username) is not { } wait)
         {
             return null;
         }

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using PushApi.Core.Bulk;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
-using PushApi.Server.Auth;
-using PushApi.Server.Rest;
+using PushApi.Server.Pipeline;
+using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Bulk;
 
@@ -19,9 +19,13 @@ public static class BulkIngestEndpoints
     /// <summary>How long closing a job waits for its processing before answering (small jobs are then already complete).</summary>
     public static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
 
-    public static RouteGroupBuilder MapBulkIngestEndpoints(this RouteGroupBuilder data)
+    public static IEndpointRouteBuilder MapBulkIngestApi(this IEndpointRouteBuilder endpoints)
     {
-        var ingest = data.MapGroup("/jobs/ingest").WithTags("Salesforce Bulk API 2.0");
+        var ingest = endpoints.MapApiGroup("/services/data/{version}/jobs/ingest", SalesforceRestShape.Instance)
+            .RequireAuthorization(Permissions.Read)
+            .RequireRateLimiting(RateLimiting.PerUserPolicy)
+            .RequireApiVersion(_ => RestWriter.NotFound())
+            .WithTags("Salesforce Bulk API 2.0");
         ingest.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Create an ingest job (insert of PackagePushJob).");
         ingest.MapGet("/", ListAsync).WithSummary("The ingest jobs, 1,000 a page.");
         ingest.MapGet("/{jobId}", async (string jobId, HttpContext context, BulkIngestJobs jobs) =>
@@ -40,7 +44,7 @@ public static class BulkIngestEndpoints
             .WithSummary("CSV of the refused rows: sf__Id, sf__Error (STATUS_CODE:message:fields --) and the uploaded columns.");
         ingest.MapGet("/{jobId}/unprocessedrecords", (string jobId, BulkIngestJobs jobs) => new CsvResult(jobs, jobId, IngestResultKind.Unprocessed))
             .WithSummary("CSV of the rows not processed (the job was aborted or failed).");
-        return data;
+        return endpoints;
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, BulkIngestJobs jobs)

@@ -18,4 +18,7 @@ public static class BulkExtensions
         services.AddHostedService<BulkIngestService>();
         return services;
     }
+
+    /// <summary>Bulk API 2.0 ingest and Bulk API 1.0 query.</summary>
+    public static IEndpointRouteBuilder MapBulkApis(this IEndpointRouteBuilder endpoints) => endpoints.MapBulkIngestApi().MapBulkQueryApi();
 }

@@ -4,8 +4,9 @@ using System.Xml;
 using PushApi.Core.Bulk;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
-using PushApi.Server.Auth;
-using PushApi.Server.Rest;
+using PushApi.Server.Pipeline;
+using PushApi.Server.Salesforce;
+using static PushApi.Server.Bulk.BulkXml;
 
 namespace PushApi.Server.Bulk;
 
@@ -16,21 +17,18 @@ namespace PushApi.Server.Bulk;
 /// </summary>
 public static class BulkQueryApi
 {
-    public const string Namespace = "http://www.force.com/2009/06/asyncapi/dataload";
+    public const string Namespace = BulkXml.Namespace;
     public const string PathPrefix = "/services/async";
 
     private const int MaxJobInfoBytes = 64 * 1024;
     private const int MaxBatchBytes = 1024 * 1024;
-    private const string VersionItem = "pushapi.bulk-version";
-
-    public static bool IsBulkPath(PathString path) => path.StartsWithSegments(PathPrefix, StringComparison.OrdinalIgnoreCase);
 
     public static IEndpointRouteBuilder MapBulkQueryApi(this IEndpointRouteBuilder endpoints)
     {
-        var async = endpoints.MapGroup(PathPrefix + "/{version}")
+        var async = endpoints.MapApiGroup(PathPrefix + "/{version}", BulkXmlShape.Instance)
             .RequireAuthorization(Permissions.Read)
-            .RequireRateLimiting(DataApi.RateLimitPolicy)
-            .AddEndpointFilter(CheckVersionAsync)
+            .RequireRateLimiting(RateLimiting.PerUserPolicy)
+            .RequireApiVersion(sent => Error(StatusCodes.Status404NotFound, "InvalidVersion", $"Invalid API version: {sent}"))
             .WithTags("Salesforce Bulk API 1.0");
         async.MapPost("/job", CreateJobAsync).WithSummary("Create a query job (XML jobInfo).");
         async.MapGet("/job/{jobId}", async (string jobId, HttpContext context, BulkQueryJobs jobs) =>
@@ -74,42 +72,11 @@ public static class BulkQueryApi
         return endpoints;
     }
 
-    /// <summary>Writes a Bulk API 1.0 error document.</summary>
-    public static async Task WriteErrorAsync(HttpContext context, int status, string code, string message)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/xml";
-        await context.Response.Body.WriteAsync(ErrorDocument(code, message), context.RequestAborted);
-    }
-
-    /// <summary>The status and error of an exception that escaped a Bulk API 1.0 endpoint.</summary>
-    public static (int Status, string Code, string Message) Classify(Exception exception) => exception switch
-    {
-        BulkException e => (BulkErrors.Status(e.Kind), e.ErrorCode, e.Message),
-        XmlException e => (StatusCodes.Status400BadRequest, "InvalidXML", "The XML in the request body is invalid: " + e.Message),
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, "ClientInputError", "The request body is larger than this resource accepts."),
-        BadHttpRequestException e => (StatusCodes.Status400BadRequest, "ClientInputError", e.Message),
-        _ when Hosting.TransientDatabaseErrors.Matches(exception) =>
-            (StatusCodes.Status503ServiceUnavailable, "ServerUnavailable", "The database is busy (a lock conflict or a restart); nothing was saved. Retry the request."),
-        _ => (StatusCodes.Status500InternalServerError, "InternalServerError", "An unexpected error occurred; it has been logged."),
-    };
-
-    private static async ValueTask<object?> CheckVersionAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (!ApiVersions.TryParse(context.HttpContext.GetRouteValue("version") as string, out var version))
-        {
-            return Error(StatusCodes.Status404NotFound, "InvalidVersion", $"Invalid API version: {context.HttpContext.GetRouteValue("version")}");
-        }
-
-        context.HttpContext.Items[VersionItem] = version;
-        return await next(context);
-    }
-
     private static async Task<IResult> CreateJobAsync(HttpContext context, BulkQueryJobs jobs)
     {
         var info = await ReadJobInfoAsync(context);
         var job = await jobs.CreateJobAsync(info.GetValueOrDefault("operation"), info.GetValueOrDefault("object"), info.GetValueOrDefault("contentType"),
-            (string)context.Items[VersionItem]!, context.User.UserId(), context.RequestAborted);
+            context.ApiVersion(), context.User.UserId(), context.RequestAborted);
         return JobInfo(job, StatusCodes.Status201Created);
     }
 
@@ -193,7 +160,7 @@ public static class BulkQueryApi
         return values;
     }
 
-    private static XmlResult JobInfo(QueryJob job, int status = StatusCodes.Status200OK) => Xml(status, writer =>
+    private static IResult JobInfo(QueryJob job, int status = StatusCodes.Status200OK) => Xml(status, writer =>
     {
         writer.WriteStartElement("jobInfo", Namespace);
         Element(writer, "id", job.Id);
@@ -239,47 +206,5 @@ public static class BulkQueryApi
         Element(writer, "apiActiveProcessingTime", batch.ProcessingMs);
         Element(writer, "apexProcessingTime", 0);
         writer.WriteEndElement();
-    }
-
-    private static void Element(XmlWriter writer, string name, string value) => writer.WriteElementString(name, Namespace, value);
-
-    private static void Element(XmlWriter writer, string name, long value) => writer.WriteElementString(name, Namespace, value.ToString(CultureInfo.InvariantCulture));
-
-    private static string Timestamp(DateTimeOffset value) => value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    private static XmlResult Error(int status, string code, string message) => new XmlResult(status, ErrorDocument(code, message));
-
-    private static byte[] ErrorDocument(string code, string message) => Document(writer =>
-    {
-        writer.WriteStartElement("error", Namespace);
-        Element(writer, "exceptionCode", code);
-        Element(writer, "exceptionMessage", message);
-        writer.WriteEndElement();
-    });
-
-    private static XmlResult Xml(int status, Action<XmlWriter> write) => new XmlResult(status, Document(write));
-
-    private static byte[] Document(Action<XmlWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = false }))
-        {
-            writer.WriteStartDocument();
-            write(writer);
-            writer.WriteEndDocument();
-        }
-
-        return buffer.ToArray();
-    }
-
-    /// <summary>An XML document answered with a status.</summary>
-    private sealed class XmlResult(int status, byte[] document) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = status;
-            httpContext.Response.ContentType = "application/xml";
-            await httpContext.Response.Body.WriteAsync(document, httpContext.RequestAborted);
-        }
     }
 }

@@ -4,7 +4,7 @@ using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
-using PushApi.Server.Auth;
+using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Deployments;
 

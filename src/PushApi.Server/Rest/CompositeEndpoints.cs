@@ -4,7 +4,9 @@ using PushApi.Core.Dml;
 using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Soql;
-using PushApi.Server.Auth;
+using PushApi.Server.Pipeline;
+
+using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Rest;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using PushApi.Core.Catalog;
 
+using PushApi.Server.Salesforce;
+
 namespace PushApi.Server.Rest;
 
 /// <summary>Describe results (global, basic info, full) written from the sObject catalog.</summary>

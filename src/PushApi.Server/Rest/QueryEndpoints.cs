@@ -1,5 +1,7 @@
 using PushApi.Core.Soql;
-using PushApi.Server.Auth;
+using PushApi.Server.Pipeline;
+
+using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Rest;
 

@@ -2,7 +2,9 @@ using PushApi.Core.Catalog;
 using PushApi.Core.Dml;
 using PushApi.Core.Identity;
 using PushApi.Core.Soql;
-using PushApi.Server.Auth;
+using PushApi.Server.Pipeline;
+
+using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Rest;
 

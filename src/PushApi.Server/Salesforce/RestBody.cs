@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace PushApi.Server.Rest;
+namespace PushApi.Server.Salesforce;
 
 /// <summary>A request body the mirrored API can't read: answered 400 with its error code.</summary>
 public sealed class RestInputException(string errorCode, string message) : Exception(message)

@@ -1,12 +1,11 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using PushApi.Core.Identity;
-using PushApi.Server.Admin;
-using PushApi.Server.Rest;
 
-namespace PushApi.Server.Auth;
+namespace PushApi.Server.Pipeline;
 
 /// <summary>Claim types of an authenticated session.</summary>
 public static class PushApiClaims
@@ -15,26 +14,40 @@ public static class PushApiClaims
     public const string SessionId = "pushapi:session";
     public const string ApiClientId = "pushapi:client";
 
-    public static long UserId(this ClaimsPrincipal principal) => long.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)!, System.Globalization.CultureInfo.InvariantCulture);
+    public static long UserId(this ClaimsPrincipal principal) => long.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)!, CultureInfo.InvariantCulture);
+
+    public static long SessionNumber(this ClaimsPrincipal principal) => long.Parse(principal.FindFirstValue(SessionId)!, CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// Authenticates a session token sent as <c>Authorization: Bearer</c>, <c>Authorization: OAuth</c> or
-/// <c>X-SFDC-Session</c> (Bulk API 1.0). Refusals are answered in the shape of the API that was called:
-/// a Salesforce error array under <c>/services</c>, problem details elsewhere.
+/// Where an endpoint's session token travels when not in a header: a SOAP envelope's SessionHeader,
+/// say. Endpoint metadata; the source replaces the header lookup for its endpoints.
+/// </summary>
+public interface ISessionTokenSource
+{
+    ValueTask<string?> ReadTokenAsync(HttpContext context);
+}
+
+/// <summary>
+/// The one authentication of every front end: a session token sent as <c>Authorization: Bearer</c>,
+/// <c>Authorization: OAuth</c>, <c>X-SFDC-Session</c> (Bulk API 1.0) or where the endpoint's
+/// <see cref="ISessionTokenSource"/> says (SOAP). Refusals are written by the endpoint's <see cref="IErrorShape"/>.
 /// </summary>
 public sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SessionStore sessions)
+    SessionStore sessions,
+    ErrorShapes shapes)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "PushApiSession";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = ReadToken(Request);
+        var token = Context.GetEndpoint()?.Metadata.GetMetadata<ISessionTokenSource>() is { } source
+            ? await source.ReadTokenAsync(Context)
+            : ReadToken(Request);
         if (token is null)
         {
             return AuthenticateResult.NoResult();
@@ -48,49 +61,23 @@ public sealed class SessionAuthenticationHandler(
 
         var claims = new List<Claim>
         {
-            new(ClaimTypes.NameIdentifier, user.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.NameIdentifier, user.UserId.ToString(CultureInfo.InvariantCulture)),
             new(ClaimTypes.Name, user.Username),
-            new(PushApiClaims.SessionId, user.SessionId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(PushApiClaims.SessionId, user.SessionId.ToString(CultureInfo.InvariantCulture)),
         };
         claims.AddRange(user.Permissions.Select(p => new Claim(PushApiClaims.Permission, p)));
         if (user.ApiClientId is { } clientId)
         {
-            claims.Add(new Claim(PushApiClaims.ApiClientId, clientId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(PushApiClaims.ApiClientId, clientId.ToString(CultureInfo.InvariantCulture)));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        const string message = "Session expired or invalid";
-        if (Bulk.BulkQueryApi.IsBulkPath(Request.Path))
-        {
-            return Bulk.BulkQueryApi.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, "InvalidSessionId", Request.Headers.ContainsKey("X-SFDC-Session") ? "Invalid session id" : "Send the session id in the X-SFDC-Session header.");
-        }
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) => shapes.For(Context).WriteUnauthenticatedAsync(Context);
 
-        if (RestErrors.IsSalesforcePath(Request.Path))
-        {
-            return RestErrors.WriteAsync(Context, StatusCodes.Status401Unauthorized, RestErrors.InvalidSessionId, message);
-        }
-
-        Response.Headers.WWWAuthenticate = "Bearer";
-        return AdminErrors.WriteProblemAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized", message, RestErrors.InvalidSessionId);
-    }
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        const string message = "Insufficient privileges: your user does not have the permission this operation needs.";
-        if (Bulk.BulkQueryApi.IsBulkPath(Request.Path))
-        {
-            return Bulk.BulkQueryApi.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, "InvalidUser", message);
-        }
-
-        return RestErrors.IsSalesforcePath(Request.Path)
-            ? RestErrors.WriteAsync(Context, StatusCodes.Status403Forbidden, RestErrors.InsufficientAccess, message)
-            : AdminErrors.WriteProblemAsync(Context, StatusCodes.Status403Forbidden, "Forbidden", message, RestErrors.InsufficientAccess);
-    }
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => shapes.For(Context).WriteForbiddenAsync(Context);
 
     /// <summary>The session token of a request, from whichever header carries it.</summary>
     public static string? ReadToken(HttpRequest request)
@@ -109,9 +96,10 @@ public sealed class SessionAuthenticationHandler(
     }
 }
 
-public static class AuthExtensions
+public static class AuthenticationExtensions
 {
-    public static IServiceCollection AddPushApiAuth(this IServiceCollection services)
+    /// <summary>The session scheme and one authorization policy per permission, for every front end.</summary>
+    public static IServiceCollection AddPushApiAuthentication(this IServiceCollection services)
     {
         services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
@@ -119,8 +107,6 @@ public static class AuthExtensions
             .AddPolicy(Permissions.Admin, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.Admin))
             .AddPolicy(Permissions.PushUpgrade, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.PushUpgrade))
             .AddPolicy(Permissions.Read, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.Read));
-        services.AddSingleton<LoginThrottle>();
-        services.AddOptions<LoginThrottleOptions>().BindConfiguration("PushApi:Auth");
         return services;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PushApi.Server.Rest;
+namespace PushApi.Server.Salesforce;
 
 /// <summary>
 /// The API versions PushApi answers on: every two-digit <c>NN.0</c> from 20.0 to 66.0 (the sf CLI
@@ -47,4 +47,27 @@ public static class ApiVersions
         var year = 25 + (int)Math.Floor(index / 3.0);
         return string.Create(CultureInfo.InvariantCulture, $"{season} '{year:D2}");
     }
+}
+
+/// <summary>The <c>{version}</c> of a Salesforce path, checked once per group and kept for its endpoints.</summary>
+public static class ApiVersionFilter
+{
+    private const string VersionItem = "pushapi.api-version";
+
+    /// <summary>Checks the route's <c>{version}</c>; an unknown one is answered with <paramref name="unknown"/>.</summary>
+    public static RouteGroupBuilder RequireApiVersion(this RouteGroupBuilder group, Func<string?, IResult> unknown) =>
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var sent = context.HttpContext.GetRouteValue("version") as string;
+            if (!ApiVersions.TryParse(sent, out var version))
+            {
+                return unknown(sent);
+            }
+
+            context.HttpContext.Items[VersionItem] = version;
+            return await next(context);
+        });
+
+    /// <summary>The version of the path (<c>62.0</c>), checked by the group's filter.</summary>
+    public static string ApiVersion(this HttpContext context) => (string)context.Items[VersionItem]!;
 }

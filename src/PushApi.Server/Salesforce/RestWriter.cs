@@ -5,7 +5,7 @@ using PushApi.Core.Dml;
 using PushApi.Core.Errors;
 using PushApi.Core.Soql;
 
-namespace PushApi.Server.Rest;
+namespace PushApi.Server.Salesforce;
 
 /// <summary>A response of the mirrored API written straight to the body with a JSON writer.</summary>
 public sealed class RestJsonResult(int status, Action<Utf8JsonWriter> write) : IResult

@@ -1,9 +1,9 @@
 using Microsoft.Net.Http.Headers;
 
-namespace PushApi.Server.Hosting;
+namespace PushApi.Server.Monitor;
 
 /// <summary>The push monitor at <c>/monitor</c>: static files (no build step) that read the native API with the signed-in user's token.</summary>
-public static class MonitorExtensions
+public static class MonitorHosting
 {
     public static WebApplication UsePushApiMonitor(this WebApplication app)
     {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace PushApi.Server.Rest;
+namespace PushApi.Server.Salesforce;
 
 /// <summary>One error of the Salesforce REST API: <c>{"message", "errorCode", "fields"}</c>.</summary>
 public sealed record RestError(
@@ -17,9 +17,6 @@ public static class RestErrors
     public const string UnknownException = "UNKNOWN_EXCEPTION";
     public const string JsonParserError = "JSON_PARSER_ERROR";
     public const string NotFound = "NOT_FOUND";
-
-    /// <summary>Whether a path belongs to the mirrored Salesforce API (as opposed to the native API and the pages).</summary>
-    public static bool IsSalesforcePath(PathString path) => path.StartsWithSegments("/services", StringComparison.OrdinalIgnoreCase);
 
     public static Task WriteAsync(HttpContext context, int status, string errorCode, string message, IReadOnlyList<string>? fields = null) =>
         WriteAsync(context, status, [new RestError(message, errorCode, fields)]);

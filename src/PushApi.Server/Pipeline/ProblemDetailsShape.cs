@@ -1,18 +1,47 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using PushApi.Core.Errors;
-using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
-using PushApi.Server.Hosting;
 
-namespace PushApi.Server.Admin;
+namespace PushApi.Server.Pipeline;
 
 /// <summary>
-/// The native API's error table: each domain exception becomes problem details (RFC 9457) with the
-/// status that fits; anything unexpected is a 500 that says nothing of the internals.
+/// The native API's errors (and the default shape): problem details (RFC 9457) with the status that
+/// fits each domain exception; anything unexpected is a 500 that says nothing of the internals.
 /// </summary>
-public static class AdminErrors
+public sealed class ProblemDetailsShape : IErrorShape
 {
+    public const string InvalidSessionId = "INVALID_SESSION_ID";
+    public const string InsufficientAccess = "INSUFFICIENT_ACCESS";
+
+    public static readonly ProblemDetailsShape Instance = new();
+
+    public Task WriteUnauthenticatedAsync(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Session expired or invalid", InvalidSessionId);
+    }
+
+    public Task WriteForbiddenAsync(HttpContext context) =>
+        WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "Insufficient privileges: your user does not have the permission this operation needs.", InsufficientAccess);
+
+    public Task WriteRateLimitedAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", "TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED");
+    }
+
+    public Task WriteStatusAsync(HttpContext context) =>
+        WriteAsync(context, new ProblemDetails { Status = context.Response.StatusCode });
+
+    public async Task<bool> WriteExceptionAsync(HttpContext context, Exception exception)
+    {
+        var problem = ToProblem(exception);
+        context.Response.StatusCode = problem.Status!.Value;
+        await WriteAsync(context, problem);
+        return problem.Status == StatusCodes.Status500InternalServerError;
+    }
+
     public static ProblemDetails ToProblem(Exception exception)
     {
         var (status, title, detail, errors) = Classify(exception);
@@ -21,11 +50,14 @@ public static class AdminErrors
             : new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = detail };
     }
 
-    /// <summary>Writes a problem that has no exception behind it (authentication and authorization refusals).</summary>
-    public static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string errorCode)
+    private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string errorCode)
     {
         context.Response.StatusCode = status;
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = { ["errorCode"] = errorCode } };
+        await WriteAsync(context, new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = { ["errorCode"] = errorCode } });
+    }
+
+    private static async Task WriteAsync(HttpContext context, ProblemDetails problem)
+    {
         var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         await service.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
@@ -40,7 +72,7 @@ public static class AdminErrors
             (StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than this endpoint accepts.", null),
         BadHttpRequestException e => (StatusCodes.Status400BadRequest, "Bad request", BadRequests.Describe(e), null),
         JsonException e => (StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid JSON: " + e.Message, null),
-        _ when Hosting.TransientDatabaseErrors.Matches(exception) =>
+        _ when TransientDatabaseErrors.Matches(exception) =>
             (StatusCodes.Status503ServiceUnavailable, "Database busy", "The database is busy (a lock conflict or a restart); nothing was saved. Retry the request.", null),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "The service failed to handle this request; the error has been logged.", null),
     };

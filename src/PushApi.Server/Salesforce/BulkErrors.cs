@@ -1,6 +1,6 @@
 using PushApi.Core.Bulk;
 
-namespace PushApi.Server.Bulk;
+namespace PushApi.Server.Salesforce;
 
 /// <summary>The HTTP status of a refused Bulk API call, for both Bulk APIs' error shapes.</summary>
 public static class BulkErrors

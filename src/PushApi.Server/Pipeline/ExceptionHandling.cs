@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace PushApi.Server.Pipeline;
+
+/// <summary>
+/// Turns an exception that escaped an endpoint into the error its caller expects, through the
+/// endpoint's <see cref="IErrorShape"/>. Never a stack trace; a client's mistake is not logged as a failure.
+/// </summary>
+public sealed class PushApiExceptionHandler(ILogger<PushApiExceptionHandler> logger, ErrorShapes shapes) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var context = httpContext;
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        if (context.Response.HasStarted)
+        {
+            logger.LogError(exception, "Error after the response started on {Method} {Path}", context.Request.Method, context.Request.Path);
+            return true;
+        }
+
+        context.Response.Clear();
+        if (TransientDatabaseErrors.Matches(exception))
+        {
+            logger.LogWarning("{Method} {Path} met a transient database failure ({Reason}); the client is asked to retry.", context.Request.Method, context.Request.Path, exception.Message);
+            context.Response.Headers.RetryAfter = TransientDatabaseErrors.RetryAfterSeconds;
+        }
+
+        // The handler runs with the endpoint cleared; the feature keeps the one that threw.
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
+        if (await shapes.For(context, endpoint).WriteExceptionAsync(context, exception))
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>
+/// Database failures that say "try again", not "this request is wrong": a deadlock or serialization
+/// failure (the transaction was rolled back whole), a lock not granted, the server restarting or out
+/// of connections. Every shape answers them as "busy, retry" (503 with Retry-After where HTTP status counts).
+/// </summary>
+public static class TransientDatabaseErrors
+{
+    public const string RetryAfterSeconds = "1";
+
+    private static readonly HashSet<string> States = ["40P01", "40001", "55P03", "57P01", "57P03", "53300"];
+
+    public static bool Matches(Exception exception) => exception switch
+    {
+        Npgsql.PostgresException e => States.Contains(e.SqlState),
+        Npgsql.NpgsqlException e => e.IsTransient,
+        TimeoutException => true,
+        _ => exception.InnerException is { } inner && Matches(inner),
+    };
+}
+
+/// <summary>Readable messages for requests the framework could not bind.</summary>
+public static class BadRequests
+{
+    public static string Describe(BadHttpRequestException exception) => exception.InnerException switch
+    {
+        JsonException json => "The request body is not valid JSON: " + json.Message,
+        _ => exception.Message,
+    };
+}
+
+public static class ErrorHandlingExtensions
+{
+    public static IServiceCollection AddPushApiErrorHandling(this IServiceCollection services)
+    {
+        services.AddSingleton<ErrorShapes>();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Exceptions are never described to clients beyond the problem's own detail.
+            context.ProblemDetails.Extensions.Remove("exception");
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+        });
+        services.AddExceptionHandler<PushApiExceptionHandler>();
+        return services;
+    }
+
+    /// <summary>Exceptions and empty error responses (unknown path, wrong method, wrong media type) get a body in the shape of the API that was called.</summary>
+    public static WebApplication UsePushApiErrorHandling(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(context =>
+        {
+            var http = context.HttpContext;
+            return http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteStatusAsync(http);
+        });
+        return app;
+    }
+}

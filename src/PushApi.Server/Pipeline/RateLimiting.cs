@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace PushApi.Server.Pipeline;
+
+/// <summary>Per-user request limit of the mirrored APIs (configuration section <c>PushApi:RateLimit</c>).</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Requests a user may make per second, on average.</summary>
+    public int RequestsPerSecond { get; set; } = 5000;
+
+    /// <summary>Requests a user may make at once after being idle.</summary>
+    public int Burst { get; set; } = 10_000;
+}
+
+/// <summary>
+/// One token bucket per user across the Salesforce surfaces (REST, Bulk, SOAP): a user over the limit
+/// is refused in the shape of the API called. Anonymous calls share one bucket.
+/// </summary>
+public static class RateLimiting
+{
+    public const string PerUserPolicy = "salesforce-api";
+
+    public static IServiceCollection AddPushApiRateLimiting(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(PerUserPolicy, context =>
+            {
+                var settings = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                var user = context.User.Identity?.IsAuthenticated == true ? context.User.UserId().ToString(CultureInfo.InvariantCulture) : "anonymous";
+                return RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = settings.Burst,
+                    TokensPerPeriod = settings.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            options.OnRejected = (context, _) =>
+            {
+                var http = context.HttpContext;
+                return new ValueTask(http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteRateLimitedAsync(http));
+            };
+        });
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using PushApi.Server.Pipeline;
+using PushApi.Server.Salesforce;
+
+namespace PushApi.Server.Soap;
+
+/// <summary>
+/// A SOAP call as the pipeline sees it: read once, before authentication (its session travels in the
+/// envelope), with the API version of its path. A call that could not be read keeps the fault that says
+/// why; the endpoint answers with it, whether or not a session came along.
+/// </summary>
+public sealed class SoapRequest
+{
+    private SoapRequest(SoapApi api, string version, SoapCall? call, Exception? failure)
+    {
+        Api = api;
+        Version = version;
+        Call = call;
+        Failure = failure;
+    }
+
+    public SoapApi Api { get; }
+
+    /// <summary>The path's API version (<c>62.0</c>); empty when it is not one.</summary>
+    public string Version { get; }
+
+    public SoapCall? Call { get; }
+
+    /// <summary>Why the call could not be read: a SOAP fault, or a request the server could not take.</summary>
+    public Exception? Failure { get; }
+
+    /// <summary>The operation (the Body's element), or null when the call could not be read.</summary>
+    public string? Operation => Call?.Operation;
+
+    /// <summary>The call, or the fault that stopped its reading.</summary>
+    public SoapCall Require() => Call ?? throw Failure!;
+
+    /// <summary>The request of this HTTP call, read now if authentication has not read it yet.</summary>
+    public static async ValueTask<SoapRequest> OfAsync(HttpContext context, SoapApi api)
+    {
+        if (context.Features.Get<SoapRequest>() is { } read)
+        {
+            return read;
+        }
+
+        var request = await ReadAsync(context, api);
+        context.Features.Set(request);
+        return request;
+    }
+
+    private static async Task<SoapRequest> ReadAsync(HttpContext context, SoapApi api)
+    {
+        var sent = context.GetRouteValue("version") as string;
+        if (!ApiVersions.TryParse(sent, out var version))
+        {
+            return new SoapRequest(api, "", null, new SoapFaultException(SoapFaultCodes.UnsupportedApiVersion, $"Invalid Api version specified on URL: {sent}"));
+        }
+
+        try
+        {
+            return new SoapRequest(api, version, await SoapEnvelopeReader.ReadAsync(context.Request, api, context.RequestAborted), null);
+        }
+        catch (Exception e) when (e is SoapFaultException or BadHttpRequestException)
+        {
+            return new SoapRequest(api, version, null, e);
+        }
+    }
+}
+
+/// <summary>The session of a SOAP call is in its envelope's SessionHeader: endpoint metadata for the one authentication handler.</summary>
+public sealed class SoapSessionHeader(SoapApi api) : ISessionTokenSource
+{
+    public async ValueTask<string?> ReadTokenAsync(HttpContext context) => (await SoapRequest.OfAsync(context, api)).Call?.Headers.SessionId;
+}
