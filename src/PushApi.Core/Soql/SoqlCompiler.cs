@@ -1,5 +1,4 @@
 using System.Globalization;
-using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Catalog;
 using PushApi.Core.Ids;
@@ -15,22 +14,13 @@ namespace PushApi.Core.Soql;
 /// </summary>
 internal sealed class SoqlCompiler
 {
-    private readonly string _soql;
     private readonly TimeProvider _clock;
-    private readonly SObjectDescriptor _root;
-    private readonly string _rootAlias;
-    private readonly Dictionary<string, (string Alias, SObjectDescriptor Type)> _joins = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<string> _joinSql = [];
-    private readonly List<string> _columns = [];
-    private readonly List<NpgsqlParameter> _parameters;
+    private readonly SqlQueryBuilder _sql;
 
-    private SoqlCompiler(string soql, TimeProvider clock, SObjectDescriptor root, string rootAlias, List<NpgsqlParameter> parameters)
+    private SoqlCompiler(string soql, TimeProvider clock, SObjectDescriptor root, string rootAlias)
     {
-        _soql = soql;
         _clock = clock;
-        _root = root;
-        _rootAlias = rootAlias;
-        _parameters = parameters;
+        _sql = new SqlQueryBuilder(soql, root, rootAlias);
     }
 
     public static CompiledQuery Compile(string soql, SoqlQuery query, TimeProvider clock)
@@ -41,12 +31,12 @@ internal sealed class SoqlCompiler
                 soql,
                 query.FromPosition,
                 $"sObject type '{query.From}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.");
-        return new SoqlCompiler(soql, clock, root, "t0", []).CompileQuery(query);
+        return new SoqlCompiler(soql, clock, root, "t0").CompileQuery(query);
     }
 
     private CompiledQuery CompileQuery(SoqlQuery query)
     {
-        var idOrdinal = AddColumn($"{_rootAlias}.id");
+        var idOrdinal = _sql.AddColumn($"{_sql.RootAlias}.id");
         var aggregates = query.Select.OfType<AggregateSelect>().ToList();
         var output = aggregates.Count > 0 ? CompileAggregates(query, aggregates) : CompileFields(query);
         var where = query.Where is null ? null : CompileCondition(query.Where);
@@ -56,31 +46,31 @@ internal sealed class SoqlCompiler
         {
             foreach (var item in query.OrderBy)
             {
-                var (alias, owner, field) = Resolve(item.Field);
+                var (alias, owner, field) = _sql.Resolve(item.Field);
                 if (!field.Sortable)
                 {
-                    throw SoqlException.At(SoqlException.InvalidField, _soql, item.Field.Position, $"field '{field.Name}' can not be sorted in a query call");
+                    throw SoqlException.At(SoqlException.InvalidField, _sql.Soql, item.Field.Position, $"field '{field.Name}' can not be sorted in a query call");
                 }
 
                 var (sql, type) = SortExpression(alias, owner, field);
-                keys.Add(new SortKey(sql, type, item.Descending, item.NullsFirst ?? true, AddColumn(sql)));
+                keys.Add(new SortKey(sql, type, item.Descending, item.NullsFirst ?? true, _sql.AddColumn(sql)));
             }
 
-            keys.Add(new SortKey($"{_rootAlias}.id", SObjectViews.HasTextIds(_root) ? KeyType.Text : KeyType.Long, false, true, idOrdinal));
+            keys.Add(new SortKey($"{_sql.RootAlias}.id", SObjectViews.HasTextIds(_sql.Root) ? KeyType.Text : KeyType.Long, false, true, idOrdinal));
         }
         else if (query.OrderBy.Count > 0)
         {
-            throw SoqlException.Malformed(_soql, query.OrderBy[0].Field.Position, "ORDER BY is not supported with aggregate functions and no GROUP BY");
+            throw SoqlException.Malformed(_sql.Soql, query.OrderBy[0].Field.Position, "ORDER BY is not supported with aggregate functions and no GROUP BY");
         }
 
         return new CompiledQuery
         {
-            Root = _root,
-            RootAlias = _rootAlias,
-            Columns = _columns,
-            From = $"{SObjectViews.ViewOf(_root)} {_rootAlias}" + string.Concat(_joinSql),
+            Root = _sql.Root,
+            RootAlias = _sql.RootAlias,
+            Columns = _sql.Columns,
+            From = _sql.From,
             Where = where,
-            Parameters = _parameters,
+            Parameters = _sql.Parameters,
             Keys = keys,
             Output = output,
             IdOrdinal = idOrdinal,
@@ -100,34 +90,34 @@ internal sealed class SoqlCompiler
             switch (item)
             {
                 case FieldSelect { Path: var path }:
-                    var (alias, owner, field) = Resolve(path);
+                    var (alias, owner, field) = _sql.Resolve(path);
                     var canonical = CanonicalPath(path);
                     if (!seen.Add(canonical))
                     {
-                        throw SoqlException.Malformed(_soql, path.Position, $"duplicate field selected: {canonical}");
+                        throw SoqlException.Malformed(_sql.Soql, path.Position, $"duplicate field selected: {canonical}");
                     }
 
-                    AddToOutput(output, path, field, AddColumn(ValueColumn(alias, field)), owner);
+                    AddToOutput(output, path, field, _sql.AddColumn(SqlQueryBuilder.ValueColumn(alias, field)), owner);
                     break;
 
                 case SubquerySelect sub:
-                    var child = _root.FindChildRelationship(sub.Query.From)
+                    var child = _sql.Root.FindChildRelationship(sub.Query.From)
                         ?? throw SoqlException.At(
                             SoqlException.InvalidType,
-                            _soql,
+                            _sql.Soql,
                             sub.Query.FromPosition,
                             $"Didn't understand relationship '{sub.Query.From}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.");
                     if (!seen.Add(child.RelationshipName))
                     {
-                        throw SoqlException.Malformed(_soql, sub.Position, $"duplicate field selected: {child.RelationshipName}");
+                        throw SoqlException.Malformed(_sql.Soql, sub.Position, $"duplicate field selected: {child.RelationshipName}");
                     }
 
                     var childType = SObjectCatalog.Find(child.ChildSObject)!;
-                    var childCompiler = new SoqlCompiler(_soql, _clock, childType, "c0", []);
+                    var childCompiler = new SoqlCompiler(_sql.Soql, _clock, childType, "c0");
                     var childQuery = childCompiler.CompileQuery(sub.Query with { From = childType.Name });
                     if (childQuery.IsAggregate)
                     {
-                        throw SoqlException.Malformed(_soql, sub.Position, "aggregate functions are not supported in child relationship queries");
+                        throw SoqlException.Malformed(_sql.Soql, sub.Position, "aggregate functions are not supported in child relationship queries");
                     }
 
                     output.Add(new ChildNode(child.RelationshipName, childQuery, "c0." + child.Field.ToLowerInvariant()));
@@ -143,12 +133,12 @@ internal sealed class SoqlCompiler
         if (query.Select.FirstOrDefault(s => s is not AggregateSelect) is { } plain)
         {
             var name = plain is FieldSelect f ? f.Path.ToString() : "a child relationship query";
-            throw SoqlException.Malformed(_soql, plain.Position, $"Field must be grouped or aggregated: {name}");
+            throw SoqlException.Malformed(_sql.Soql, plain.Position, $"Field must be grouped or aggregated: {name}");
         }
 
         if (aggregates.Count > 1 && aggregates.Any(a => a is { Function: "COUNT", Argument: null }))
         {
-            throw SoqlException.Malformed(_soql, aggregates[0].Position, "COUNT() must be the only element in the SELECT list");
+            throw SoqlException.Malformed(_sql.Soql, aggregates[0].Position, "COUNT() must be the only element in the SELECT list");
         }
 
         var output = new List<OutputNode>();
@@ -159,31 +149,31 @@ internal sealed class SoqlCompiler
             var name = aggregate.Alias ?? $"expr{unnamed++}";
             if (!names.Add(name))
             {
-                throw SoqlException.Malformed(_soql, aggregate.Position, $"duplicate alias: {name}");
+                throw SoqlException.Malformed(_sql.Soql, aggregate.Position, $"duplicate alias: {name}");
             }
 
             if (aggregate.Argument is null)
             {
                 if (aggregate.Function != "COUNT")
                 {
-                    throw SoqlException.Malformed(_soql, aggregate.Position, $"{aggregate.Function}() needs a field");
+                    throw SoqlException.Malformed(_sql.Soql, aggregate.Position, $"{aggregate.Function}() needs a field");
                 }
 
-                output.Add(new AggregateNode(name, "COUNT", null, null, AddColumn("count(*)")));
+                output.Add(new AggregateNode(name, "COUNT", null, null, _sql.AddColumn("count(*)")));
                 continue;
             }
 
-            var (alias, owner, field) = Resolve(aggregate.Argument);
-            var column = ValueColumn(alias, field);
+            var (alias, owner, field) = _sql.Resolve(aggregate.Argument);
+            var column = SqlQueryBuilder.ValueColumn(alias, field);
             var sql = aggregate.Function switch
             {
                 "COUNT" => $"count({column})",
                 "COUNT_DISTINCT" => $"count(DISTINCT {column})",
                 _ when field.Type == FieldType.Boolean => throw SoqlException.At(
-                    SoqlException.MalformedQuery, _soql, aggregate.Argument.Position, $"field {field.Name} does not support aggregate operator {aggregate.Function}"),
+                    SoqlException.MalformedQuery, _sql.Soql, aggregate.Argument.Position, $"field {field.Name} does not support aggregate operator {aggregate.Function}"),
                 _ => $"{aggregate.Function.ToLowerInvariant()}({column})",
             };
-            output.Add(new AggregateNode(name, aggregate.Function, field, owner, AddColumn(sql)));
+            output.Add(new AggregateNode(name, aggregate.Function, field, owner, _sql.AddColumn(sql)));
         }
 
         return output;
@@ -193,8 +183,8 @@ internal sealed class SoqlCompiler
     private void AddToOutput(List<OutputNode> output, FieldPath path, FieldDescriptor field, int ordinal, SObjectDescriptor owner)
     {
         var level = output;
-        var type = _root;
-        var relationships = RelationshipSegments(path);
+        var type = _sql.Root;
+        var relationships = _sql.RelationshipSegments(path);
         var prefix = "";
         foreach (var relationship in relationships)
         {
@@ -204,7 +194,7 @@ internal sealed class SoqlCompiler
             var parent = level.OfType<ParentNode>().FirstOrDefault(p => p.Name == reference.RelationshipName);
             if (parent is null)
             {
-                parent = new ParentNode(reference.RelationshipName!, parentType, AddColumn($"{_joins[prefix].Alias}.id"), []);
+                parent = new ParentNode(reference.RelationshipName!, parentType, _sql.AddColumn($"{_sql.JoinAlias(prefix)}.id"), []);
                 level.Add(parent);
             }
 
@@ -215,68 +205,11 @@ internal sealed class SoqlCompiler
         level.Add(new FieldNode(field.Name, field, owner, ordinal));
     }
 
-    /// <summary>Resolves a path to the alias of the view that holds the field, joining parents as needed.</summary>
-    private (string Alias, SObjectDescriptor Owner, FieldDescriptor Field) Resolve(FieldPath path)
-    {
-        var alias = _rootAlias;
-        var type = _root;
-        var prefix = "";
-        foreach (var relationship in RelationshipSegments(path))
-        {
-            var reference = type.FindParentRelationship(relationship);
-            if (reference is null)
-            {
-                throw SoqlException.At(
-                    SoqlException.InvalidField,
-                    _soql,
-                    path.Position,
-                    $"Didn't understand relationship '{relationship}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.");
-            }
-
-            var parentType = SObjectCatalog.Find(reference.ReferenceTo!)!;
-            prefix = prefix.Length == 0 ? reference.RelationshipName! : prefix + "." + reference.RelationshipName;
-            if (!_joins.TryGetValue(prefix, out var join))
-            {
-                join = ($"{_rootAlias}_{_joins.Count + 1}", parentType);
-                _joins[prefix] = join;
-                _joinSql.Add($" LEFT JOIN {SObjectViews.ViewOf(parentType)} {join.Alias} ON {join.Alias}.id = {alias}.{SObjectViews.Column(reference)}");
-            }
-
-            alias = join.Alias;
-            type = parentType;
-        }
-
-        var name = path.Segments[^1];
-        var field = type.FindField(name) ?? throw SoqlException.At(
-            SoqlException.InvalidField,
-            _soql,
-            path.Position,
-            $"No such column '{name}' on entity '{type.Name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.");
-        return (alias, type, field);
-    }
-
-    /// <summary>The relationship names of a path; a leading name of the queried object itself is dropped.</summary>
-    private List<string> RelationshipSegments(FieldPath path)
-    {
-        var segments = path.Segments.Take(path.Segments.Count - 1).ToList();
-        if (segments.Count > 0 && string.Equals(segments[0], _root.Name, StringComparison.OrdinalIgnoreCase) && _root.FindParentRelationship(segments[0]) is null)
-        {
-            segments.RemoveAt(0);
-        }
-
-        if (segments.Count > 5)
-        {
-            throw SoqlException.At(SoqlException.InvalidField, _soql, path.Position, "A field path may go through at most 5 relationships");
-        }
-
-        return segments;
-    }
-
     private string CanonicalPath(FieldPath path)
     {
-        var type = _root;
+        var type = _sql.Root;
         var names = new List<string>();
-        foreach (var relationship in RelationshipSegments(path))
+        foreach (var relationship in _sql.RelationshipSegments(path))
         {
             var reference = type.FindParentRelationship(relationship)!;
             names.Add(reference.RelationshipName!);
@@ -287,14 +220,12 @@ internal sealed class SoqlCompiler
         return string.Join('.', names);
     }
 
-    private static string ValueColumn(string alias, FieldDescriptor field) => $"{alias}.{SObjectViews.Column(field)}";
-
     private (string Sql, KeyType Type) SortExpression(string alias, SObjectDescriptor owner, FieldDescriptor field)
     {
-        var column = ValueColumn(alias, field);
+        var column = SqlQueryBuilder.ValueColumn(alias, field);
         return field.Type switch
         {
-            FieldType.Picklist => ($"array_position({AddParameter(field.PicklistValues.Select(v => v.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)}, {column})", KeyType.Int),
+            FieldType.Picklist => ($"array_position({_sql.AddParameter(field.PicklistValues.Select(v => v.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)}, {column})", KeyType.Int),
             FieldType.String or FieldType.TextArea when SObjectViews.OrgKeyFilterColumn(owner, field) is null => ($"lower({column})", KeyType.Text),
             FieldType.String or FieldType.TextArea => (column, KeyType.Text),
             FieldType.Id when SObjectViews.HasTextIds(owner) => (column, KeyType.Text),
@@ -304,18 +235,6 @@ internal sealed class SoqlCompiler
             FieldType.DateTime => (column, KeyType.Timestamp),
             _ => throw new InvalidOperationException($"No sort for {field.Type}"),
         };
-    }
-
-    private int AddColumn(string sql)
-    {
-        _columns.Add(sql);
-        return _columns.Count - 1;
-    }
-
-    private string AddParameter(object value, NpgsqlDbType type)
-    {
-        _parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
-        return "$" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
     }
 
     private string CompileCondition(Condition condition) => condition switch
@@ -333,10 +252,10 @@ internal sealed class SoqlCompiler
 
     private (string Alias, SObjectDescriptor Owner, FieldDescriptor Field) ResolveFilter(FieldPath path)
     {
-        var resolved = Resolve(path);
+        var resolved = _sql.Resolve(path);
         if (!resolved.Field.Filterable)
         {
-            throw SoqlException.At(SoqlException.InvalidField, _soql, path.Position, $"field '{resolved.Field.Name}' can not be filtered in a query call");
+            throw SoqlException.At(SoqlException.InvalidField, _sql.Soql, path.Position, $"field '{resolved.Field.Name}' can not be filtered in a query call");
         }
 
         return resolved;
@@ -354,7 +273,7 @@ internal sealed class SoqlCompiler
             {
                 "=" => $"{FilterColumn(alias, owner, field)} IS NULL",
                 "!=" => $"{FilterColumn(alias, owner, field)} IS NOT NULL",
-                _ => throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, comparison.OperatorPosition, $"invalid operator on null: {op}"),
+                _ => throw SoqlException.At(SoqlException.InvalidFilterOperator, _sql.Soql, comparison.OperatorPosition, $"invalid operator on null: {op}"),
             };
         }
 
@@ -365,7 +284,7 @@ internal sealed class SoqlCompiler
 
         if (field.Type is FieldType.String or FieldType.TextArea && literal is StringLiteral { Value: "" })
         {
-            var column = ValueColumn(alias, field);
+            var column = SqlQueryBuilder.ValueColumn(alias, field);
             return op switch
             {
                 "=" => $"({column} IS NULL OR {column} = '')",
@@ -389,7 +308,7 @@ internal sealed class SoqlCompiler
         var (alias, owner, field) = ResolveFilter(condition.Field);
         var hasNull = condition.Values.Any(v => v is NullLiteral);
         var values = new List<object>();
-        string expression = ValueColumn(alias, field);
+        string expression = SqlQueryBuilder.ValueColumn(alias, field);
         NpgsqlDbType elementType = NpgsqlDbType.Text;
         foreach (var literal in condition.Values.Where(v => v is not NullLiteral))
         {
@@ -407,7 +326,7 @@ internal sealed class SoqlCompiler
             expression = FilterColumn(alias, owner, field);
         }
 
-        var array = values.Count == 0 ? null : AddParameter(ToTypedArray(values, elementType), NpgsqlDbType.Array | elementType);
+        var array = values.Count == 0 ? null : _sql.AddParameter(ToTypedArray(values, elementType), NpgsqlDbType.Array | elementType);
         var matches = (array, hasNull) switch
         {
             (null, false) => "FALSE",
@@ -423,28 +342,28 @@ internal sealed class SoqlCompiler
         var (alias, owner, field) = ResolveFilter(like.Field);
         if (field.Type is not (FieldType.String or FieldType.TextArea or FieldType.Picklist or FieldType.Id or FieldType.Reference))
         {
-            throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, like.Field.Position, $"invalid operator on {field.Type.DescribeName()} field: LIKE");
+            throw SoqlException.At(SoqlException.InvalidFilterOperator, _sql.Soql, like.Field.Position, $"invalid operator on {field.Type.DescribeName()} field: LIKE");
         }
 
         if (like.Pattern is not StringLiteral pattern)
         {
-            throw SoqlException.At(SoqlException.MalformedQuery, _soql, like.Pattern.Position, "LIKE needs a string pattern");
+            throw SoqlException.At(SoqlException.MalformedQuery, _sql.Soql, like.Pattern.Position, "LIKE needs a string pattern");
         }
 
         if (field.Type is FieldType.Id or FieldType.Reference)
         {
-            throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, like.Field.Position, "invalid operator on id field: LIKE");
+            throw SoqlException.At(SoqlException.InvalidFilterOperator, _sql.Soql, like.Field.Position, "invalid operator on id field: LIKE");
         }
 
         // SOQL's % and _ are SQL's; \% and \_ escape them, as ILIKE's default escape does.
-        return $"{ValueColumn(alias, field)} ILIKE {AddParameter(pattern.Value, NpgsqlDbType.Text)}";
+        return $"{SqlQueryBuilder.ValueColumn(alias, field)} ILIKE {_sql.AddParameter(pattern.Value, NpgsqlDbType.Text)}";
     }
 
     private string CompileRelativeDate(string alias, FieldDescriptor field, string op, RelativeDateLiteral literal)
     {
         if (field.Type != FieldType.DateTime)
         {
-            throw SoqlException.At(SoqlException.MalformedQuery, _soql, literal.Position, $"value of filter criterion for field '{field.Name}' must be of type {field.Type.DescribeName()}");
+            throw SoqlException.At(SoqlException.MalformedQuery, _sql.Soql, literal.Position, $"value of filter criterion for field '{field.Name}' must be of type {field.Type.DescribeName()}");
         }
 
         var today = new DateTimeOffset(_clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
@@ -454,9 +373,9 @@ internal sealed class SoqlCompiler
             "NEXT_N_DAYS" => (today.AddDays(1), today.AddDays(1 + literal.Days)),
             _ => (today.AddDays(literal.Days), today.AddDays(literal.Days + 1)),
         };
-        var column = ValueColumn(alias, field);
-        var from = AddParameter(start, NpgsqlDbType.TimestampTz);
-        var to = AddParameter(end, NpgsqlDbType.TimestampTz);
+        var column = SqlQueryBuilder.ValueColumn(alias, field);
+        var from = _sql.AddParameter(start, NpgsqlDbType.TimestampTz);
+        var to = _sql.AddParameter(end, NpgsqlDbType.TimestampTz);
         return op switch
         {
             "=" => $"({column} >= {from} AND {column} < {to})",
@@ -469,28 +388,28 @@ internal sealed class SoqlCompiler
     }
 
     private static string FilterColumn(string alias, SObjectDescriptor owner, FieldDescriptor field) =>
-        SObjectViews.OrgKeyFilterColumn(owner, field) is { } column ? $"{alias}.{column}" : ValueColumn(alias, field);
+        SObjectViews.OrgKeyFilterColumn(owner, field) is { } column ? $"{alias}.{column}" : SqlQueryBuilder.ValueColumn(alias, field);
 
     private static string TextExpression(string alias, SObjectDescriptor owner, FieldDescriptor field) =>
-        SObjectViews.OrgKeyFilterColumn(owner, field) is { } column ? $"{alias}.{column}" : $"lower({ValueColumn(alias, field)})";
+        SObjectViews.OrgKeyFilterColumn(owner, field) is { } column ? $"{alias}.{column}" : $"lower({SqlQueryBuilder.ValueColumn(alias, field)})";
 
     private (string Expression, string? Parameter) Operand(string alias, SObjectDescriptor owner, FieldDescriptor field, Literal literal)
     {
         var (expression, value, type) = OperandValue(alias, owner, field, literal);
-        return (expression, value is null ? null : AddParameter(value, type));
+        return (expression, value is null ? null : _sql.AddParameter(value, type));
     }
 
     /// <summary>The SQL expression a field is compared through and the literal as a typed value (null: matches nothing).</summary>
     private (string Expression, object? Value, NpgsqlDbType Type) OperandValue(string alias, SObjectDescriptor owner, FieldDescriptor field, Literal literal)
     {
-        var column = ValueColumn(alias, field);
+        var column = SqlQueryBuilder.ValueColumn(alias, field);
         switch (field.Type)
         {
             case FieldType.Id or FieldType.Reference:
                 var text = ExpectString(field, literal);
                 if (!SalesforceId.TryParse(text, out var id))
                 {
-                    throw SoqlException.At(SoqlException.InvalidFilterOperator, _soql, literal.Position, $"invalid ID field: {text}");
+                    throw SoqlException.At(SoqlException.InvalidFilterOperator, _sql.Soql, literal.Position, $"invalid ID field: {text}");
                 }
 
                 var target = field.Type == FieldType.Id ? owner : SObjectCatalog.Find(field.ReferenceTo!)!;
@@ -545,7 +464,7 @@ internal sealed class SoqlCompiler
 
     private SoqlException TypeMismatch(FieldDescriptor field, Literal literal, string type, bool quoted) => SoqlException.At(
         SoqlException.MalformedQuery,
-        _soql,
+        _sql.Soql,
         literal.Position,
         quoted
             ? $"value of filter criterion for field '{field.Name}' must be of type {type} and should be enclosed in quotes"
