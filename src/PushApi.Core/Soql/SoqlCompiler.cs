@@ -29,14 +29,19 @@ internal sealed class SoqlCompiler
                 soql,
                 query.FromPosition,
                 $"sObject type '{query.From}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.");
-        return new SoqlCompiler(soql, clock, root, "t0").CompileQuery(query);
+        return Compile(soql, query, root, "t0", clock);
     }
+
+    /// <summary>A statement over an object already found in the catalog: the root query, or a child sub-query under its own alias.</summary>
+    public static CompiledQuery Compile(string soql, SoqlQuery query, SObjectDescriptor root, string rootAlias, TimeProvider clock) =>
+        new SoqlCompiler(soql, clock, root, rootAlias).CompileQuery(query);
 
     private CompiledQuery CompileQuery(SoqlQuery query)
     {
         var idOrdinal = _sql.AddColumn($"{_sql.RootAlias}.id");
         var aggregates = query.Select.OfType<AggregateSelect>().ToList();
-        var output = aggregates.Count > 0 ? CompileAggregates(query, aggregates) : CompileFields(query);
+        var select = new SelectListCompiler(_sql, _clock);
+        var output = aggregates.Count > 0 ? select.CompileAggregates(query, aggregates) : select.CompileFields(query);
         var where = query.Where is null ? null : new FilterCompiler(_sql, _clock).Compile(query.Where);
 
         var keys = new List<SortKey>();
@@ -77,145 +82,6 @@ internal sealed class SoqlCompiler
             Limit = query.Limit,
             Offset = query.Offset,
         };
-    }
-
-    private List<OutputNode> CompileFields(SoqlQuery query)
-    {
-        var output = new List<OutputNode>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in query.Select)
-        {
-            switch (item)
-            {
-                case FieldSelect { Path: var path }:
-                    var (alias, owner, field) = _sql.Resolve(path);
-                    var canonical = CanonicalPath(path);
-                    if (!seen.Add(canonical))
-                    {
-                        throw SoqlException.Malformed(_sql.Soql, path.Position, $"duplicate field selected: {canonical}");
-                    }
-
-                    AddToOutput(output, path, field, _sql.AddColumn(SqlQueryBuilder.ValueColumn(alias, field)), owner);
-                    break;
-
-                case SubquerySelect sub:
-                    var child = _sql.Root.FindChildRelationship(sub.Query.From)
-                        ?? throw SoqlException.At(
-                            SoqlException.InvalidType,
-                            _sql.Soql,
-                            sub.Query.FromPosition,
-                            $"Didn't understand relationship '{sub.Query.From}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.");
-                    if (!seen.Add(child.RelationshipName))
-                    {
-                        throw SoqlException.Malformed(_sql.Soql, sub.Position, $"duplicate field selected: {child.RelationshipName}");
-                    }
-
-                    var childType = SObjectCatalog.Find(child.ChildSObject)!;
-                    var childCompiler = new SoqlCompiler(_sql.Soql, _clock, childType, "c0");
-                    var childQuery = childCompiler.CompileQuery(sub.Query with { From = childType.Name });
-                    if (childQuery.IsAggregate)
-                    {
-                        throw SoqlException.Malformed(_sql.Soql, sub.Position, "aggregate functions are not supported in child relationship queries");
-                    }
-
-                    output.Add(new ChildNode(child.RelationshipName, childQuery, "c0." + child.Field.ToLowerInvariant()));
-                    break;
-            }
-        }
-
-        return output;
-    }
-
-    private List<OutputNode> CompileAggregates(SoqlQuery query, List<AggregateSelect> aggregates)
-    {
-        if (query.Select.FirstOrDefault(s => s is not AggregateSelect) is { } plain)
-        {
-            var name = plain is FieldSelect f ? f.Path.ToString() : "a child relationship query";
-            throw SoqlException.Malformed(_sql.Soql, plain.Position, $"Field must be grouped or aggregated: {name}");
-        }
-
-        if (aggregates.Count > 1 && aggregates.Any(a => a is { Function: "COUNT", Argument: null }))
-        {
-            throw SoqlException.Malformed(_sql.Soql, aggregates[0].Position, "COUNT() must be the only element in the SELECT list");
-        }
-
-        var output = new List<OutputNode>();
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var unnamed = 0;
-        foreach (var aggregate in aggregates)
-        {
-            var name = aggregate.Alias ?? $"expr{unnamed++}";
-            if (!names.Add(name))
-            {
-                throw SoqlException.Malformed(_sql.Soql, aggregate.Position, $"duplicate alias: {name}");
-            }
-
-            if (aggregate.Argument is null)
-            {
-                if (aggregate.Function != "COUNT")
-                {
-                    throw SoqlException.Malformed(_sql.Soql, aggregate.Position, $"{aggregate.Function}() needs a field");
-                }
-
-                output.Add(new AggregateNode(name, "COUNT", null, null, _sql.AddColumn("count(*)")));
-                continue;
-            }
-
-            var (alias, owner, field) = _sql.Resolve(aggregate.Argument);
-            var column = SqlQueryBuilder.ValueColumn(alias, field);
-            var sql = aggregate.Function switch
-            {
-                "COUNT" => $"count({column})",
-                "COUNT_DISTINCT" => $"count(DISTINCT {column})",
-                _ when field.Type == FieldType.Boolean => throw SoqlException.At(
-                    SoqlException.MalformedQuery, _sql.Soql, aggregate.Argument.Position, $"field {field.Name} does not support aggregate operator {aggregate.Function}"),
-                _ => $"{aggregate.Function.ToLowerInvariant()}({column})",
-            };
-            output.Add(new AggregateNode(name, aggregate.Function, field, owner, _sql.AddColumn(sql)));
-        }
-
-        return output;
-    }
-
-    /// <summary>Puts a selected field into the output tree, inside the parent objects of its path.</summary>
-    private void AddToOutput(List<OutputNode> output, FieldPath path, FieldDescriptor field, int ordinal, SObjectDescriptor owner)
-    {
-        var level = output;
-        var type = _sql.Root;
-        var relationships = _sql.RelationshipSegments(path);
-        var prefix = "";
-        foreach (var relationship in relationships)
-        {
-            var reference = type.FindParentRelationship(relationship)!;
-            var parentType = SObjectCatalog.Find(reference.ReferenceTo!)!;
-            prefix = prefix.Length == 0 ? reference.RelationshipName! : prefix + "." + reference.RelationshipName;
-            var parent = level.OfType<ParentNode>().FirstOrDefault(p => p.Name == reference.RelationshipName);
-            if (parent is null)
-            {
-                parent = new ParentNode(reference.RelationshipName!, parentType, _sql.AddColumn($"{_sql.JoinAlias(prefix)}.id"), []);
-                level.Add(parent);
-            }
-
-            level = parent.Children;
-            type = parentType;
-        }
-
-        level.Add(new FieldNode(field.Name, field, owner, ordinal));
-    }
-
-    private string CanonicalPath(FieldPath path)
-    {
-        var type = _sql.Root;
-        var names = new List<string>();
-        foreach (var relationship in _sql.RelationshipSegments(path))
-        {
-            var reference = type.FindParentRelationship(relationship)!;
-            names.Add(reference.RelationshipName!);
-            type = SObjectCatalog.Find(reference.ReferenceTo!)!;
-        }
-
-        names.Add(type.FindField(path.Segments[^1])!.Name);
-        return string.Join('.', names);
     }
 
     private (string Sql, KeyType Type) SortExpression(string alias, SObjectDescriptor owner, FieldDescriptor field)
