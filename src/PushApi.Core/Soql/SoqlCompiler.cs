@@ -1,4 +1,3 @@
-using NpgsqlTypes;
 using PushApi.Core.Catalog;
 
 namespace PushApi.Core.Soql;
@@ -10,17 +9,13 @@ namespace PushApi.Core.Soql;
 /// <c>''</c> equals null, <c>!=</c> and <c>NOT IN</c> include nulls, a picklist value that is not in the
 /// list matches nothing, nulls sort first, picklists sort in list order.
 /// </summary>
-internal sealed class SoqlCompiler
+/// <remarks>
+/// The SELECT list is <see cref="SelectListCompiler"/>, WHERE is <see cref="FilterCompiler"/>, ORDER BY
+/// is <see cref="OrderByCompiler"/>; they share one <see cref="SqlQueryBuilder"/>, so columns,
+/// parameters and joins are numbered in the order of the clauses.
+/// </remarks>
+internal static class SoqlCompiler
 {
-    private readonly TimeProvider _clock;
-    private readonly SqlQueryBuilder _sql;
-
-    private SoqlCompiler(string soql, TimeProvider clock, SObjectDescriptor root, string rootAlias)
-    {
-        _clock = clock;
-        _sql = new SqlQueryBuilder(soql, root, rootAlias);
-    }
-
     public static CompiledQuery Compile(string soql, SoqlQuery query, TimeProvider clock)
     {
         var root = SObjectCatalog.Find(query.From)
@@ -33,47 +28,30 @@ internal sealed class SoqlCompiler
     }
 
     /// <summary>A statement over an object already found in the catalog: the root query, or a child sub-query under its own alias.</summary>
-    public static CompiledQuery Compile(string soql, SoqlQuery query, SObjectDescriptor root, string rootAlias, TimeProvider clock) =>
-        new SoqlCompiler(soql, clock, root, rootAlias).CompileQuery(query);
-
-    private CompiledQuery CompileQuery(SoqlQuery query)
+    public static CompiledQuery Compile(string soql, SoqlQuery query, SObjectDescriptor root, string rootAlias, TimeProvider clock)
     {
-        var idOrdinal = _sql.AddColumn($"{_sql.RootAlias}.id");
+        var sql = new SqlQueryBuilder(soql, root, rootAlias);
+        var idOrdinal = sql.AddColumn($"{rootAlias}.id");
         var aggregates = query.Select.OfType<AggregateSelect>().ToList();
-        var select = new SelectListCompiler(_sql, _clock);
+        var select = new SelectListCompiler(sql, clock);
         var output = aggregates.Count > 0 ? select.CompileAggregates(query, aggregates) : select.CompileFields(query);
-        var where = query.Where is null ? null : new FilterCompiler(_sql, _clock).Compile(query.Where);
+        var where = query.Where is null ? null : new FilterCompiler(sql, clock).Compile(query.Where);
 
-        var keys = new List<SortKey>();
-        if (aggregates.Count == 0)
+        if (aggregates.Count > 0 && query.OrderBy.Count > 0)
         {
-            foreach (var item in query.OrderBy)
-            {
-                var (alias, owner, field) = _sql.Resolve(item.Field);
-                if (!field.Sortable)
-                {
-                    throw SoqlException.At(SoqlException.InvalidField, _sql.Soql, item.Field.Position, $"field '{field.Name}' can not be sorted in a query call");
-                }
-
-                var (sql, type) = SortExpression(alias, owner, field);
-                keys.Add(new SortKey(sql, type, item.Descending, item.NullsFirst ?? true, _sql.AddColumn(sql)));
-            }
-
-            keys.Add(new SortKey($"{_sql.RootAlias}.id", SObjectViews.HasTextIds(_sql.Root) ? KeyType.Text : KeyType.Long, false, true, idOrdinal));
+            throw SoqlException.Malformed(soql, query.OrderBy[0].Field.Position, "ORDER BY is not supported with aggregate functions and no GROUP BY");
         }
-        else if (query.OrderBy.Count > 0)
-        {
-            throw SoqlException.Malformed(_sql.Soql, query.OrderBy[0].Field.Position, "ORDER BY is not supported with aggregate functions and no GROUP BY");
-        }
+
+        var keys = aggregates.Count == 0 ? new OrderByCompiler(sql).Compile(query.OrderBy, idOrdinal) : [];
 
         return new CompiledQuery
         {
-            Root = _sql.Root,
-            RootAlias = _sql.RootAlias,
-            Columns = _sql.Columns,
-            From = _sql.From,
+            Root = root,
+            RootAlias = rootAlias,
+            Columns = sql.Columns,
+            From = sql.From,
             Where = where,
-            Parameters = _sql.Parameters,
+            Parameters = sql.Parameters,
             Keys = keys,
             Output = output,
             IdOrdinal = idOrdinal,
@@ -81,23 +59,6 @@ internal sealed class SoqlCompiler
             IsCountOnly = aggregates is [{ Function: "COUNT", Argument: null }],
             Limit = query.Limit,
             Offset = query.Offset,
-        };
-    }
-
-    private (string Sql, KeyType Type) SortExpression(string alias, SObjectDescriptor owner, FieldDescriptor field)
-    {
-        var column = SqlQueryBuilder.ValueColumn(alias, field);
-        return field.Type switch
-        {
-            FieldType.Picklist => ($"array_position({_sql.AddParameter(field.PicklistValues.Select(v => v.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)}, {column})", KeyType.Int),
-            FieldType.String or FieldType.TextArea when SObjectViews.OrgKeyFilterColumn(owner, field) is null => ($"lower({column})", KeyType.Text),
-            FieldType.String or FieldType.TextArea => (column, KeyType.Text),
-            FieldType.Id when SObjectViews.HasTextIds(owner) => (column, KeyType.Text),
-            FieldType.Id or FieldType.Reference => (column, KeyType.Long),
-            FieldType.Int => (column, KeyType.Int),
-            FieldType.Boolean => (column, KeyType.Bool),
-            FieldType.DateTime => (column, KeyType.Timestamp),
-            _ => throw new InvalidOperationException($"No sort for {field.Type}"),
         };
     }
 }
