@@ -284,7 +284,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
                     break;
                 }
 
-                records.Add(ReadRecord(reader, query));
+                records.Add(SoqlRecordReader.Read(reader, query));
                 lastKey = ReadKey(reader, query.Keys);
             }
         }
@@ -359,7 +359,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             var ordinal = node.Ordinal - 1;
             object? value = reader.IsDBNull(ordinal) ? null : node.Function is "COUNT" or "COUNT_DISTINCT"
                 ? (int)reader.GetInt64(ordinal)
-                : ReadValue(reader, ordinal, node.Field!, node.Owner!);
+                : SoqlRecordReader.ReadValue(reader, ordinal, node.Field!, node.Owner!);
             record.Fields.Add(new(node.Name, value));
         }
 
@@ -394,7 +394,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
                     byParent[key] = list = [];
                 }
 
-                list.Add(ReadRecord(reader, query));
+                list.Add(SoqlRecordReader.Read(reader, query));
             }
         }
 
@@ -406,52 +406,6 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             record.Fields[index] = new(child.Name, children is null ? null : new SoqlResult(children.Count, true, null, children));
         }
     }
-
-    private static SoqlRecord ReadRecord(DbDataReader reader, CompiledQuery query)
-    {
-        var record = new SoqlRecord(query.Root, FormatId(reader, query.IdOrdinal, query.Root));
-        Fill(reader, record, query.Output);
-        return record;
-    }
-
-    private static void Fill(DbDataReader reader, SoqlRecord record, List<OutputNode> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            switch (node)
-            {
-                case FieldNode field:
-                    record.Fields.Add(new(field.Name, reader.IsDBNull(field.Ordinal) ? null : ReadValue(reader, field.Ordinal, field.Field, field.Owner)));
-                    break;
-                case ParentNode parent when reader.IsDBNull(parent.IdOrdinal):
-                    record.Fields.Add(new(parent.Name, null));
-                    break;
-                case ParentNode parent:
-                    var nested = new SoqlRecord(parent.Type, FormatId(reader, parent.IdOrdinal, parent.Type));
-                    Fill(reader, nested, parent.Children);
-                    record.Fields.Add(new(parent.Name, nested));
-                    break;
-                case ChildNode child:
-                    record.Fields.Add(new(child.Name, null));
-                    break;
-            }
-        }
-    }
-
-    private static object ReadValue(DbDataReader reader, int ordinal, FieldDescriptor field, SObjectDescriptor owner) => field.Type switch
-    {
-        FieldType.Id => FormatId(reader, ordinal, owner),
-        FieldType.Reference => SalesforceId.Format(SObjectCatalog.Find(field.ReferenceTo!)!.KeyPrefix, reader.GetInt64(ordinal)),
-        FieldType.Int => reader.GetInt32(ordinal),
-        FieldType.Boolean => reader.GetBoolean(ordinal),
-        FieldType.DateTime => reader.GetFieldValue<DateTimeOffset>(ordinal),
-        _ => reader.GetString(ordinal),
-    };
-
-    /// <summary>The 18-character id of a row: the row number with the object's prefix, or a 15-character id kept as text.</summary>
-    private static string FormatId(DbDataReader reader, int ordinal, SObjectDescriptor type) => reader.GetFieldType(ordinal) == typeof(string)
-        ? reader.GetString(ordinal) + SalesforceId.Checksum(reader.GetString(ordinal))
-        : SalesforceId.Format(type.KeyPrefix, reader.GetInt64(ordinal));
 
     private static JsonArray ReadKey(DbDataReader reader, List<SortKey> keys)
     {
