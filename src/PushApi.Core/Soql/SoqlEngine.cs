@@ -24,6 +24,8 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     public const int MaxBatchSize = 2000;
     public static readonly TimeSpan LocatorIdleTimeout = TimeSpan.FromMinutes(15);
 
+    private readonly QueryLocatorStore _locators = new(clock);
+
     /// <summary>The first page of a query.</summary>
     /// <param name="soql">The statement.</param>
     /// <param name="userId">Who asks; only they can follow the locator.</param>
@@ -46,83 +48,26 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         }
 
         var total = await CountAsync(connection, compiled, cancellationToken);
-        var cursorId = "01g" + Base62.Random(15);
-        var now = clock.Now();
-        await using (var batch = new NpgsqlBatch(connection))
-        {
-            batch.BatchCommands.Add(Command(
-                "DELETE FROM query_cursors WHERE last_used_at < $1",
-                new NpgsqlParameter { Value = now - LocatorIdleTimeout }));
-            batch.BatchCommands.Add(Command(
-                "INSERT INTO query_cursors (id, user_id, soql, batch_size, total_size, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                new NpgsqlParameter { Value = cursorId },
-                new NpgsqlParameter { Value = userId },
-                new NpgsqlParameter { Value = soql },
-                new NpgsqlParameter { Value = batchSize },
-                new NpgsqlParameter { Value = total },
-                new NpgsqlParameter { Value = now }));
-            batch.BatchCommands.Add(PageCommand(cursorId, page.Records.Count, page.LastKey!));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return new SoqlResult(total, false, Locator(cursorId, page.Records.Count), page.Records);
+        var locator = await _locators.CreateAsync(connection, soql, userId, batchSize, total, page.Records.Count, page.LastKey!, cancellationToken);
+        return new SoqlResult(total, false, locator, page.Records);
     }
 
     /// <summary>The page a locator (<c>01g…-2000</c>) points to.</summary>
     public async Task<SoqlResult> QueryMoreAsync(string locator, long userId, CancellationToken cancellationToken = default)
     {
-        var separator = locator.LastIndexOf('-');
-        if (separator <= 0 || !int.TryParse(locator.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position))
-        {
-            throw InvalidLocator();
-        }
-
-        var cursorId = locator[..separator];
+        var (cursorId, position) = QueryLocatorStore.Parse(locator);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        string soql;
-        int batchSize, total;
-        JsonArray afterKey;
-        var now = clock.Now();
-        await using (var command = new NpgsqlCommand(
-            """
-            UPDATE query_cursors c SET last_used_at = $4
-            FROM query_cursor_pages p
-            WHERE c.id = $1 AND c.user_id = $2 AND c.last_used_at >= $5 AND p.cursor_id = c.id AND p.position = $3
-            RETURNING c.soql, c.batch_size, c.total_size, p.after_key::text
-            """, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = cursorId });
-            command.Parameters.Add(new NpgsqlParameter { Value = userId });
-            command.Parameters.Add(new NpgsqlParameter { Value = position });
-            command.Parameters.Add(new NpgsqlParameter { Value = now });
-            command.Parameters.Add(new NpgsqlParameter { Value = now - LocatorIdleTimeout });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw InvalidLocator();
-            }
-
-            soql = reader.GetString(0);
-            batchSize = reader.GetInt32(1);
-            total = reader.GetInt32(2);
-            afterKey = JsonNode.Parse(reader.GetString(3))!.AsArray();
-        }
-
-        var compiled = Compile(soql);
-        var page = await ReadPageAsync(connection, compiled, afterKey, position, batchSize, cancellationToken);
+        var cursor = await _locators.ResumeAsync(connection, cursorId, position, userId, cancellationToken);
+        var compiled = Compile(cursor.Soql);
+        var page = await ReadPageAsync(connection, compiled, cursor.AfterKey, position, cursor.BatchSize, cancellationToken);
         var next = position + page.Records.Count;
         if (!page.More)
         {
-            return new SoqlResult(total, true, null, page.Records);
+            return new SoqlResult(cursor.TotalSize, true, null, page.Records);
         }
 
-        await using (var insert = new NpgsqlBatch(connection))
-        {
-            insert.BatchCommands.Add(PageCommand(cursorId, next, page.LastKey!, onConflictDoNothing: true));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return new SoqlResult(total, false, Locator(cursorId, next), page.Records);
+        await QueryLocatorStore.AddPageAsync(connection, cursorId, next, page.LastKey!, cancellationToken);
+        return new SoqlResult(cursor.TotalSize, false, QueryLocatorStore.Format(cursorId, next), page.Records);
     }
 
     /// <summary>
@@ -214,23 +159,6 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     }
 
     private CompiledQuery Compile(string soql) => SoqlCompiler.Compile(soql, SoqlParser.Parse(soql), clock);
-
-    private static string Locator(string cursorId, int position) => cursorId + "-" + position.ToString(CultureInfo.InvariantCulture);
-
-    private static SoqlException InvalidLocator() => new(SoqlException.InvalidQueryLocator, "invalid query locator");
-
-    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return command;
-    }
-
-    private static NpgsqlBatchCommand PageCommand(string cursorId, int position, JsonArray afterKey, bool onConflictDoNothing = false) => Command(
-        "INSERT INTO query_cursor_pages (cursor_id, position, after_key) VALUES ($1, $2, $3::jsonb)" + (onConflictDoNothing ? " ON CONFLICT DO NOTHING" : ""),
-        new NpgsqlParameter { Value = cursorId },
-        new NpgsqlParameter { Value = position },
-        new NpgsqlParameter { Value = afterKey.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Text });
 
     private sealed record Page(List<SoqlRecord> Records, bool More, JsonArray? LastKey);
 
@@ -433,7 +361,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     {
         if (values.Count != keys.Count)
         {
-            throw InvalidLocator();
+            throw QueryLocatorStore.InvalidLocator();
         }
 
         var bound = new string?[keys.Count];
@@ -487,7 +415,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
         {
-            throw InvalidLocator();
+            throw QueryLocatorStore.InvalidLocator();
         }
     }
 
