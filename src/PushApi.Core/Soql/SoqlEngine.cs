@@ -1,7 +1,5 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
@@ -179,7 +177,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
 
         if (afterKey is not null)
         {
-            conditions.Add(KeysetCondition(query.Keys, afterKey, parameters));
+            conditions.Add(KeysetPaging.RowsAfter(query.Keys, afterKey, parameters));
         }
 
         var sql = new StringBuilder()
@@ -190,7 +188,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
         }
 
-        sql.Append(" ORDER BY ").AppendJoin(", ", query.Keys.Select(OrderBy))
+        sql.Append(" ORDER BY ").AppendJoin(", ", query.Keys.Select(KeysetPaging.OrderBy))
             .Append(CultureInfo.InvariantCulture, $" LIMIT {take + 1}");
         if (afterKey is null && query.Offset is > 0)
         {
@@ -213,7 +211,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
                 }
 
                 records.Add(SoqlRecordReader.Read(reader, query));
-                lastKey = ReadKey(reader, query.Keys);
+                lastKey = KeysetPaging.ReadKey(reader, query.Keys);
             }
         }
 
@@ -305,7 +303,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             var parentIds = "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
             var where = $"{child.ParentKeyColumn} = ANY({parentIds})" + (query.Where is null ? "" : " AND " + query.Where);
-            var order = string.Join(", ", query.Keys.Select(OrderBy));
+            var order = string.Join(", ", query.Keys.Select(KeysetPaging.OrderBy));
             var columns = string.Join(", ", query.Columns) + $", {child.ParentKeyColumn} AS parent_key";
             var sql = query.Limit is { } limit
                 ? $"SELECT * FROM (SELECT {columns}, row_number() OVER (PARTITION BY {child.ParentKeyColumn} ORDER BY {order}) AS child_row FROM {query.From} WHERE {where}) q WHERE child_row <= {limit} ORDER BY parent_key, child_row"
@@ -334,93 +332,6 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             record.Fields[index] = new(child.Name, children is null ? null : new SoqlResult(children.Count, true, null, children));
         }
     }
-
-    private static JsonArray ReadKey(DbDataReader reader, List<SortKey> keys)
-    {
-        var values = new JsonArray();
-        foreach (var key in keys)
-        {
-            values.Add(reader.IsDBNull(key.Ordinal) ? null : key.Type switch
-            {
-                KeyType.Text => JsonValue.Create(reader.GetString(key.Ordinal)),
-                KeyType.Int => JsonValue.Create(reader.GetInt32(key.Ordinal)),
-                KeyType.Long => JsonValue.Create(reader.GetInt64(key.Ordinal)),
-                KeyType.Bool => JsonValue.Create(reader.GetBoolean(key.Ordinal)),
-                _ => JsonValue.Create(reader.GetFieldValue<DateTimeOffset>(key.Ordinal).ToString("O", CultureInfo.InvariantCulture)),
-            });
-        }
-
-        return values;
-    }
-
-    /// <summary>
-    /// Rows after the given key values in the query's order: for keys k1…kn, the OR over i of
-    /// "k1…k(i-1) equal and ki after", with each key's direction and null placement.
-    /// </summary>
-    private static string KeysetCondition(List<SortKey> keys, JsonArray values, List<NpgsqlParameter> parameters)
-    {
-        if (values.Count != keys.Count)
-        {
-            throw QueryLocatorStore.InvalidLocator();
-        }
-
-        var bound = new string?[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (values[i] is { } value)
-            {
-                parameters.Add(KeyParameter(keys[i].Type, value));
-                bound[i] = "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
-            }
-        }
-
-        var alternatives = new List<string>();
-        for (var i = 0; i < keys.Count; i++)
-        {
-            var after = After(keys[i], bound[i]);
-            if (after is null)
-            {
-                continue;
-            }
-
-            var equal = Enumerable.Range(0, i).Select(j => bound[j] is null ? $"{keys[j].Sql} IS NULL" : $"{keys[j].Sql} = {bound[j]}");
-            alternatives.Add("(" + string.Join(" AND ", equal.Append(after)) + ")");
-        }
-
-        return alternatives.Count == 0 ? "FALSE" : "(" + string.Join(" OR ", alternatives) + ")";
-    }
-
-    private static string? After(SortKey key, string? value) => (value, key.Descending, key.NullsFirst) switch
-    {
-        (null, _, true) => $"{key.Sql} IS NOT NULL",
-        (null, _, false) => null,
-        (_, false, true) => $"{key.Sql} > {value}",
-        (_, true, true) => $"{key.Sql} < {value}",
-        (_, false, false) => $"({key.Sql} > {value} OR {key.Sql} IS NULL)",
-        (_, true, false) => $"({key.Sql} < {value} OR {key.Sql} IS NULL)",
-    };
-
-    private static NpgsqlParameter KeyParameter(KeyType type, JsonNode value)
-    {
-        try
-        {
-            return type switch
-            {
-                KeyType.Text => new NpgsqlParameter { Value = value.GetValue<string>(), NpgsqlDbType = NpgsqlDbType.Text },
-                KeyType.Int => new NpgsqlParameter { Value = value.GetValue<int>(), NpgsqlDbType = NpgsqlDbType.Integer },
-                KeyType.Long => new NpgsqlParameter { Value = value.GetValue<long>(), NpgsqlDbType = NpgsqlDbType.Bigint },
-                KeyType.Bool => new NpgsqlParameter { Value = value.GetValue<bool>(), NpgsqlDbType = NpgsqlDbType.Boolean },
-                _ => new NpgsqlParameter { Value = DateTimeOffset.Parse(value.GetValue<string>(), CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.TimestampTz },
-            };
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
-        {
-            throw QueryLocatorStore.InvalidLocator();
-        }
-    }
-
-    private static string OrderBy(SortKey key) =>
-        $"{key.Sql} {(key.Descending ? "DESC" : "ASC")} {(key.NullsFirst ? "NULLS FIRST" : "NULLS LAST")}";
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
     private static partial System.Text.RegularExpressions.Regex FieldName();
