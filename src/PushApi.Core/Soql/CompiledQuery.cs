@@ -60,4 +60,7 @@ internal sealed class CompiledQuery
     public int? Offset { get; init; }
 
     public IEnumerable<ChildNode> Children => Output.OfType<ChildNode>();
+
+    /// <summary>New copies of <see cref="Parameters"/>: a parameter belongs to one command, and a query runs several (pages, the count, child queries).</summary>
+    public List<NpgsqlParameter> CloneParameters() => Parameters.Select(p => new NpgsqlParameter { Value = p.Value, NpgsqlDbType = p.NpgsqlDbType }).ToList();
 }

@@ -36,7 +36,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (compiled.IsAggregate)
         {
-            return await RunAggregateAsync(connection, compiled, cancellationToken);
+            return await AggregateResultReader.ReadAsync(connection, compiled, cancellationToken);
         }
 
         var page = await ReadPageAsync(connection, compiled, afterKey: null, position: 0, batchSize, cancellationToken);
@@ -168,7 +168,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             return new Page([], false, null);
         }
 
-        var parameters = query.Parameters.Select(Clone).ToList();
+        var parameters = query.CloneParameters();
         var conditions = new List<string>();
         if (query.Where is not null)
         {
@@ -242,54 +242,8 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         }
 
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({inner}) q", connection);
-        command.Parameters.AddRange(query.Parameters.Select(Clone).ToArray());
+        command.Parameters.AddRange(query.CloneParameters().ToArray());
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task<SoqlResult> RunAggregateAsync(NpgsqlConnection connection, CompiledQuery query, CancellationToken cancellationToken)
-    {
-        // Aggregates read the rows the WHERE (and LIMIT/OFFSET) select.
-        var inner = new StringBuilder($"SELECT {query.RootAlias}.id FROM {query.From}");
-        if (query.Where is not null)
-        {
-            inner.Append(" WHERE ").Append(query.Where);
-        }
-
-        var limited = query.Limit is not null || query.Offset is > 0;
-        if (query.Limit is { } limit)
-        {
-            inner.Append(CultureInfo.InvariantCulture, $" LIMIT {limit}");
-        }
-
-        if (query.Offset is > 0)
-        {
-            inner.Append(CultureInfo.InvariantCulture, $" OFFSET {query.Offset}");
-        }
-
-        var where = query.Where is null ? "" : " WHERE " + query.Where;
-        var sql = limited
-            ? $"SELECT {string.Join(", ", query.Columns.Skip(1))} FROM {query.From} WHERE {query.RootAlias}.id IN ({inner})"
-            : $"SELECT {string.Join(", ", query.Columns.Skip(1))} FROM {query.From}{where}";
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddRange(query.Parameters.Select(Clone).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        if (query.IsCountOnly)
-        {
-            return new SoqlResult((int)reader.GetInt64(0), true, null, []);
-        }
-
-        var record = new SoqlRecord(null, null);
-        foreach (var node in query.Output.Cast<AggregateNode>())
-        {
-            var ordinal = node.Ordinal - 1;
-            object? value = reader.IsDBNull(ordinal) ? null : node.Function is "COUNT" or "COUNT_DISTINCT"
-                ? (int)reader.GetInt64(ordinal)
-                : SoqlRecordReader.ReadValue(reader, ordinal, node.Field!, node.Owner!);
-            record.Fields.Add(new(node.Name, value));
-        }
-
-        return new SoqlResult(1, true, null, [record]);
     }
 
     private static async Task AttachChildrenAsync(NpgsqlConnection connection, CompiledQuery parent, ChildNode child, List<SoqlRecord> records, CancellationToken cancellationToken)
@@ -299,7 +253,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         if (ids.Length > 0)
         {
             var query = child.Query;
-            var parameters = query.Parameters.Select(Clone).ToList();
+            var parameters = query.CloneParameters();
             parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             var parentIds = "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
             var where = $"{child.ParentKeyColumn} = ANY({parentIds})" + (query.Where is null ? "" : " AND " + query.Where);
@@ -335,6 +289,4 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
     private static partial System.Text.RegularExpressions.Regex FieldName();
-
-    private static NpgsqlParameter Clone(NpgsqlParameter parameter) => new() { Value = parameter.Value, NpgsqlDbType = parameter.NpgsqlDbType };
 }
