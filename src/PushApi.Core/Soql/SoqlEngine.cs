@@ -1,12 +1,5 @@
-using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
-using NpgsqlTypes;
-using PushApi.Core.Catalog;
-using PushApi.Core.Ids;
 
 namespace PushApi.Core.Soql;
 
@@ -24,6 +17,8 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     public const int MaxBatchSize = 2000;
     public static readonly TimeSpan LocatorIdleTimeout = TimeSpan.FromMinutes(15);
 
+    private readonly QueryLocatorStore _locators = new(clock);
+
     /// <summary>The first page of a query.</summary>
     /// <param name="soql">The statement.</param>
     /// <param name="userId">Who asks; only they can follow the locator.</param>
@@ -36,93 +31,36 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (compiled.IsAggregate)
         {
-            return await RunAggregateAsync(connection, compiled, cancellationToken);
+            return await AggregateResultReader.ReadAsync(connection, compiled, cancellationToken);
         }
 
-        var page = await ReadPageAsync(connection, compiled, afterKey: null, position: 0, batchSize, cancellationToken);
+        var page = await QueryPageReader.ReadAsync(connection, compiled, afterKey: null, position: 0, batchSize, cancellationToken);
         if (!page.More)
         {
             return new SoqlResult(page.Records.Count, true, null, page.Records);
         }
 
-        var total = await CountAsync(connection, compiled, cancellationToken);
-        var cursorId = "01g" + Base62.Random(15);
-        var now = clock.Now();
-        await using (var batch = new NpgsqlBatch(connection))
-        {
-            batch.BatchCommands.Add(Command(
-                "DELETE FROM query_cursors WHERE last_used_at < $1",
-                new NpgsqlParameter { Value = now - LocatorIdleTimeout }));
-            batch.BatchCommands.Add(Command(
-                "INSERT INTO query_cursors (id, user_id, soql, batch_size, total_size, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                new NpgsqlParameter { Value = cursorId },
-                new NpgsqlParameter { Value = userId },
-                new NpgsqlParameter { Value = soql },
-                new NpgsqlParameter { Value = batchSize },
-                new NpgsqlParameter { Value = total },
-                new NpgsqlParameter { Value = now }));
-            batch.BatchCommands.Add(PageCommand(cursorId, page.Records.Count, page.LastKey!));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return new SoqlResult(total, false, Locator(cursorId, page.Records.Count), page.Records);
+        var total = await QueryPageReader.CountAsync(connection, compiled, cancellationToken);
+        var locator = await _locators.CreateAsync(connection, soql, userId, batchSize, total, page.Records.Count, page.LastKey!, cancellationToken);
+        return new SoqlResult(total, false, locator, page.Records);
     }
 
     /// <summary>The page a locator (<c>01g…-2000</c>) points to.</summary>
     public async Task<SoqlResult> QueryMoreAsync(string locator, long userId, CancellationToken cancellationToken = default)
     {
-        var separator = locator.LastIndexOf('-');
-        if (separator <= 0 || !int.TryParse(locator.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position))
-        {
-            throw InvalidLocator();
-        }
-
-        var cursorId = locator[..separator];
+        var (cursorId, position) = QueryLocatorStore.Parse(locator);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        string soql;
-        int batchSize, total;
-        JsonArray afterKey;
-        var now = clock.Now();
-        await using (var command = new NpgsqlCommand(
-            """
-            UPDATE query_cursors c SET last_used_at = $4
-            FROM query_cursor_pages p
-            WHERE c.id = $1 AND c.user_id = $2 AND c.last_used_at >= $5 AND p.cursor_id = c.id AND p.position = $3
-            RETURNING c.soql, c.batch_size, c.total_size, p.after_key::text
-            """, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = cursorId });
-            command.Parameters.Add(new NpgsqlParameter { Value = userId });
-            command.Parameters.Add(new NpgsqlParameter { Value = position });
-            command.Parameters.Add(new NpgsqlParameter { Value = now });
-            command.Parameters.Add(new NpgsqlParameter { Value = now - LocatorIdleTimeout });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw InvalidLocator();
-            }
-
-            soql = reader.GetString(0);
-            batchSize = reader.GetInt32(1);
-            total = reader.GetInt32(2);
-            afterKey = JsonNode.Parse(reader.GetString(3))!.AsArray();
-        }
-
-        var compiled = Compile(soql);
-        var page = await ReadPageAsync(connection, compiled, afterKey, position, batchSize, cancellationToken);
+        var cursor = await _locators.ResumeAsync(connection, cursorId, position, userId, cancellationToken);
+        var compiled = Compile(cursor.Soql);
+        var page = await QueryPageReader.ReadAsync(connection, compiled, cursor.AfterKey, position, cursor.BatchSize, cancellationToken);
         var next = position + page.Records.Count;
         if (!page.More)
         {
-            return new SoqlResult(total, true, null, page.Records);
+            return new SoqlResult(cursor.TotalSize, true, null, page.Records);
         }
 
-        await using (var insert = new NpgsqlBatch(connection))
-        {
-            insert.BatchCommands.Add(PageCommand(cursorId, next, page.LastKey!, onConflictDoNothing: true));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return new SoqlResult(total, false, Locator(cursorId, next), page.Records);
+        await QueryLocatorStore.AddPageAsync(connection, cursorId, next, page.LastKey!, cancellationToken);
+        return new SoqlResult(cursor.TotalSize, false, QueryLocatorStore.Format(cursorId, next), page.Records);
     }
 
     /// <summary>
@@ -156,7 +94,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         var count = 0;
         while (true)
         {
-            var page = await ReadPageAsync(connection, compiled, afterKey, count, MaxBatchSize, cancellationToken);
+            var page = await QueryPageReader.ReadAsync(connection, compiled, afterKey, count, MaxBatchSize, cancellationToken);
             foreach (var record in page.Records)
             {
                 await onRecord(columns, record);
@@ -187,361 +125,5 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         }
     }
 
-    /// <summary>Records by id, in the order asked, null where no record has the id (REST retrieve, SOAP retrieve, composite).</summary>
-    public async Task<IReadOnlyList<SoqlRecord?>> RetrieveAsync(SObjectDescriptor type, IReadOnlyList<string> ids, IReadOnlyList<string>? fields, long userId, CancellationToken cancellationToken = default)
-    {
-        var wanted = ids.Select(id => SalesforceId.TryParse(id, out var parsed) && parsed.Prefix == type.KeyPrefix ? parsed.Id18 : null).ToList();
-        var valid = wanted.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var selected = fields is { Count: > 0 } ? fields : type.Fields.Select(f => f.Name).ToList();
-        if (selected.FirstOrDefault(f => !FieldName().IsMatch(f)) is { } bad)
-        {
-            throw new SoqlException(SoqlException.InvalidField, $"No such column '{bad}' on entity '{type.Name}'.");
-        }
-
-        var found = new Dictionary<string, SoqlRecord>(StringComparer.Ordinal);
-        foreach (var chunk in valid.Chunk(MaxBatchSize))
-        {
-            // The field names are checked by the compiler like any query's; the ids are quoted literals.
-            var soql = $"SELECT {string.Join(", ", selected)} FROM {type.Name} WHERE Id IN ({string.Join(", ", chunk.Select(id => "'" + id + "'"))})";
-            var result = await QueryAsync(soql, userId, MaxBatchSize, cancellationToken);
-            foreach (var record in result.Records)
-            {
-                found[record.Id!] = record;
-            }
-        }
-
-        return wanted.Select(id => id is not null && found.TryGetValue(id, out var record) ? record : null).ToList();
-    }
-
     private CompiledQuery Compile(string soql) => SoqlCompiler.Compile(soql, SoqlParser.Parse(soql), clock);
-
-    private static string Locator(string cursorId, int position) => cursorId + "-" + position.ToString(CultureInfo.InvariantCulture);
-
-    private static SoqlException InvalidLocator() => new(SoqlException.InvalidQueryLocator, "invalid query locator");
-
-    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return command;
-    }
-
-    private static NpgsqlBatchCommand PageCommand(string cursorId, int position, JsonArray afterKey, bool onConflictDoNothing = false) => Command(
-        "INSERT INTO query_cursor_pages (cursor_id, position, after_key) VALUES ($1, $2, $3::jsonb)" + (onConflictDoNothing ? " ON CONFLICT DO NOTHING" : ""),
-        new NpgsqlParameter { Value = cursorId },
-        new NpgsqlParameter { Value = position },
-        new NpgsqlParameter { Value = afterKey.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Text });
-
-    private sealed record Page(List<SoqlRecord> Records, bool More, JsonArray? LastKey);
-
-    private static async Task<Page> ReadPageAsync(NpgsqlConnection connection, CompiledQuery query, JsonArray? afterKey, int position, int batchSize, CancellationToken cancellationToken)
-    {
-        var take = query.Limit is { } limit ? Math.Min(batchSize, Math.Max(0, limit - position)) : batchSize;
-        if (take == 0)
-        {
-            return new Page([], false, null);
-        }
-
-        var parameters = query.Parameters.Select(Clone).ToList();
-        var conditions = new List<string>();
-        if (query.Where is not null)
-        {
-            conditions.Add(query.Where);
-        }
-
-        if (afterKey is not null)
-        {
-            conditions.Add(KeysetCondition(query.Keys, afterKey, parameters));
-        }
-
-        var sql = new StringBuilder()
-            .Append("SELECT ").AppendJoin(", ", query.Columns)
-            .Append(" FROM ").Append(query.From);
-        if (conditions.Count > 0)
-        {
-            sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
-        }
-
-        sql.Append(" ORDER BY ").AppendJoin(", ", query.Keys.Select(OrderBy))
-            .Append(CultureInfo.InvariantCulture, $" LIMIT {take + 1}");
-        if (afterKey is null && query.Offset is > 0)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $" OFFSET {query.Offset}");
-        }
-
-        var records = new List<SoqlRecord>(take);
-        JsonArray? lastKey = null;
-        var more = false;
-        await using (var command = new NpgsqlCommand(sql.ToString(), connection))
-        {
-            command.Parameters.AddRange(parameters.ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (records.Count == take)
-                {
-                    more = query.Limit is not { } l || position + take < l;
-                    break;
-                }
-
-                records.Add(ReadRecord(reader, query));
-                lastKey = ReadKey(reader, query.Keys);
-            }
-        }
-
-        foreach (var child in query.Children)
-        {
-            await AttachChildrenAsync(connection, query, child, records, cancellationToken);
-        }
-
-        return new Page(records, more, lastKey);
-    }
-
-    private static async Task<int> CountAsync(NpgsqlConnection connection, CompiledQuery query, CancellationToken cancellationToken)
-    {
-        var inner = new StringBuilder($"SELECT 1 FROM {query.From}");
-        if (query.Where is not null)
-        {
-            inner.Append(" WHERE ").Append(query.Where);
-        }
-
-        if (query.Limit is { } limit)
-        {
-            inner.Append(CultureInfo.InvariantCulture, $" LIMIT {limit}");
-        }
-
-        if (query.Offset is > 0)
-        {
-            inner.Append(CultureInfo.InvariantCulture, $" OFFSET {query.Offset}");
-        }
-
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM ({inner}) q", connection);
-        command.Parameters.AddRange(query.Parameters.Select(Clone).ToArray());
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task<SoqlResult> RunAggregateAsync(NpgsqlConnection connection, CompiledQuery query, CancellationToken cancellationToken)
-    {
-        // Aggregates read the rows the WHERE (and LIMIT/OFFSET) select.
-        var inner = new StringBuilder($"SELECT {query.RootAlias}.id FROM {query.From}");
-        if (query.Where is not null)
-        {
-            inner.Append(" WHERE ").Append(query.Where);
-        }
-
-        var limited = query.Limit is not null || query.Offset is > 0;
-        if (query.Limit is { } limit)
-        {
-            inner.Append(CultureInfo.InvariantCulture, $" LIMIT {limit}");
-        }
-
-        if (query.Offset is > 0)
-        {
-            inner.Append(CultureInfo.InvariantCulture, $" OFFSET {query.Offset}");
-        }
-
-        var where = query.Where is null ? "" : " WHERE " + query.Where;
-        var sql = limited
-            ? $"SELECT {string.Join(", ", query.Columns.Skip(1))} FROM {query.From} WHERE {query.RootAlias}.id IN ({inner})"
-            : $"SELECT {string.Join(", ", query.Columns.Skip(1))} FROM {query.From}{where}";
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddRange(query.Parameters.Select(Clone).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        if (query.IsCountOnly)
-        {
-            return new SoqlResult((int)reader.GetInt64(0), true, null, []);
-        }
-
-        var record = new SoqlRecord(null, null);
-        foreach (var node in query.Output.Cast<AggregateNode>())
-        {
-            var ordinal = node.Ordinal - 1;
-            object? value = reader.IsDBNull(ordinal) ? null : node.Function is "COUNT" or "COUNT_DISTINCT"
-                ? (int)reader.GetInt64(ordinal)
-                : ReadValue(reader, ordinal, node.Field!, node.Owner!);
-            record.Fields.Add(new(node.Name, value));
-        }
-
-        return new SoqlResult(1, true, null, [record]);
-    }
-
-    private static async Task AttachChildrenAsync(NpgsqlConnection connection, CompiledQuery parent, ChildNode child, List<SoqlRecord> records, CancellationToken cancellationToken)
-    {
-        var ids = records.Select(r => SalesforceId.TryParseNumber(r.Id, parent.Root.KeyPrefix, out var n) ? n : 0).Where(n => n > 0).ToArray();
-        var byParent = new Dictionary<long, List<SoqlRecord>>();
-        if (ids.Length > 0)
-        {
-            var query = child.Query;
-            var parameters = query.Parameters.Select(Clone).ToList();
-            parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            var parentIds = "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
-            var where = $"{child.ParentKeyColumn} = ANY({parentIds})" + (query.Where is null ? "" : " AND " + query.Where);
-            var order = string.Join(", ", query.Keys.Select(OrderBy));
-            var columns = string.Join(", ", query.Columns) + $", {child.ParentKeyColumn} AS parent_key";
-            var sql = query.Limit is { } limit
-                ? $"SELECT * FROM (SELECT {columns}, row_number() OVER (PARTITION BY {child.ParentKeyColumn} ORDER BY {order}) AS child_row FROM {query.From} WHERE {where}) q WHERE child_row <= {limit} ORDER BY parent_key, child_row"
-                : $"SELECT {columns} FROM {query.From} WHERE {where} ORDER BY {child.ParentKeyColumn}, {order}";
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddRange(parameters.ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var parentKeyOrdinal = query.Columns.Count;
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var key = reader.GetInt64(parentKeyOrdinal);
-                if (!byParent.TryGetValue(key, out var list))
-                {
-                    byParent[key] = list = [];
-                }
-
-                list.Add(ReadRecord(reader, query));
-            }
-        }
-
-        foreach (var record in records)
-        {
-            SalesforceId.TryParseNumber(record.Id, parent.Root.KeyPrefix, out var key);
-            var index = record.Fields.FindIndex(f => f.Key == child.Name);
-            var children = byParent.GetValueOrDefault(key);
-            record.Fields[index] = new(child.Name, children is null ? null : new SoqlResult(children.Count, true, null, children));
-        }
-    }
-
-    private static SoqlRecord ReadRecord(DbDataReader reader, CompiledQuery query)
-    {
-        var record = new SoqlRecord(query.Root, FormatId(reader, query.IdOrdinal, query.Root));
-        Fill(reader, record, query.Output);
-        return record;
-    }
-
-    private static void Fill(DbDataReader reader, SoqlRecord record, List<OutputNode> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            switch (node)
-            {
-                case FieldNode field:
-                    record.Fields.Add(new(field.Name, reader.IsDBNull(field.Ordinal) ? null : ReadValue(reader, field.Ordinal, field.Field, field.Owner)));
-                    break;
-                case ParentNode parent when reader.IsDBNull(parent.IdOrdinal):
-                    record.Fields.Add(new(parent.Name, null));
-                    break;
-                case ParentNode parent:
-                    var nested = new SoqlRecord(parent.Type, FormatId(reader, parent.IdOrdinal, parent.Type));
-                    Fill(reader, nested, parent.Children);
-                    record.Fields.Add(new(parent.Name, nested));
-                    break;
-                case ChildNode child:
-                    record.Fields.Add(new(child.Name, null));
-                    break;
-            }
-        }
-    }
-
-    private static object ReadValue(DbDataReader reader, int ordinal, FieldDescriptor field, SObjectDescriptor owner) => field.Type switch
-    {
-        FieldType.Id => FormatId(reader, ordinal, owner),
-        FieldType.Reference => SalesforceId.Format(SObjectCatalog.Find(field.ReferenceTo!)!.KeyPrefix, reader.GetInt64(ordinal)),
-        FieldType.Int => reader.GetInt32(ordinal),
-        FieldType.Boolean => reader.GetBoolean(ordinal),
-        FieldType.DateTime => reader.GetFieldValue<DateTimeOffset>(ordinal),
-        _ => reader.GetString(ordinal),
-    };
-
-    /// <summary>The 18-character id of a row: the row number with the object's prefix, or a 15-character id kept as text.</summary>
-    private static string FormatId(DbDataReader reader, int ordinal, SObjectDescriptor type) => reader.GetFieldType(ordinal) == typeof(string)
-        ? reader.GetString(ordinal) + SalesforceId.Checksum(reader.GetString(ordinal))
-        : SalesforceId.Format(type.KeyPrefix, reader.GetInt64(ordinal));
-
-    private static JsonArray ReadKey(DbDataReader reader, List<SortKey> keys)
-    {
-        var values = new JsonArray();
-        foreach (var key in keys)
-        {
-            values.Add(reader.IsDBNull(key.Ordinal) ? null : key.Type switch
-            {
-                KeyType.Text => JsonValue.Create(reader.GetString(key.Ordinal)),
-                KeyType.Int => JsonValue.Create(reader.GetInt32(key.Ordinal)),
-                KeyType.Long => JsonValue.Create(reader.GetInt64(key.Ordinal)),
-                KeyType.Bool => JsonValue.Create(reader.GetBoolean(key.Ordinal)),
-                _ => JsonValue.Create(reader.GetFieldValue<DateTimeOffset>(key.Ordinal).ToString("O", CultureInfo.InvariantCulture)),
-            });
-        }
-
-        return values;
-    }
-
-    /// <summary>
-    /// Rows after the given key values in the query's order: for keys k1…kn, the OR over i of
-    /// "k1…k(i-1) equal and ki after", with each key's direction and null placement.
-    /// </summary>
-    private static string KeysetCondition(List<SortKey> keys, JsonArray values, List<NpgsqlParameter> parameters)
-    {
-        if (values.Count != keys.Count)
-        {
-            throw InvalidLocator();
-        }
-
-        var bound = new string?[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (values[i] is { } value)
-            {
-                parameters.Add(KeyParameter(keys[i].Type, value));
-                bound[i] = "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
-            }
-        }
-
-        var alternatives = new List<string>();
-        for (var i = 0; i < keys.Count; i++)
-        {
-            var after = After(keys[i], bound[i]);
-            if (after is null)
-            {
-                continue;
-            }
-
-            var equal = Enumerable.Range(0, i).Select(j => bound[j] is null ? $"{keys[j].Sql} IS NULL" : $"{keys[j].Sql} = {bound[j]}");
-            alternatives.Add("(" + string.Join(" AND ", equal.Append(after)) + ")");
-        }
-
-        return alternatives.Count == 0 ? "FALSE" : "(" + string.Join(" OR ", alternatives) + ")";
-    }
-
-    private static string? After(SortKey key, string? value) => (value, key.Descending, key.NullsFirst) switch
-    {
-        (null, _, true) => $"{key.Sql} IS NOT NULL",
-        (null, _, false) => null,
-        (_, false, true) => $"{key.Sql} > {value}",
-        (_, true, true) => $"{key.Sql} < {value}",
-        (_, false, false) => $"({key.Sql} > {value} OR {key.Sql} IS NULL)",
-        (_, true, false) => $"({key.Sql} < {value} OR {key.Sql} IS NULL)",
-    };
-
-    private static NpgsqlParameter KeyParameter(KeyType type, JsonNode value)
-    {
-        try
-        {
-            return type switch
-            {
-                KeyType.Text => new NpgsqlParameter { Value = value.GetValue<string>(), NpgsqlDbType = NpgsqlDbType.Text },
-                KeyType.Int => new NpgsqlParameter { Value = value.GetValue<int>(), NpgsqlDbType = NpgsqlDbType.Integer },
-                KeyType.Long => new NpgsqlParameter { Value = value.GetValue<long>(), NpgsqlDbType = NpgsqlDbType.Bigint },
-                KeyType.Bool => new NpgsqlParameter { Value = value.GetValue<bool>(), NpgsqlDbType = NpgsqlDbType.Boolean },
-                _ => new NpgsqlParameter { Value = DateTimeOffset.Parse(value.GetValue<string>(), CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.TimestampTz },
-            };
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
-        {
-            throw InvalidLocator();
-        }
-    }
-
-    private static string OrderBy(SortKey key) =>
-        $"{key.Sql} {(key.Descending ? "DESC" : "ASC")} {(key.NullsFirst ? "NULLS FIRST" : "NULLS LAST")}";
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
-    private static partial System.Text.RegularExpressions.Regex FieldName();
-
-    private static NpgsqlParameter Clone(NpgsqlParameter parameter) => new() { Value = parameter.Value, NpgsqlDbType = parameter.NpgsqlDbType };
 }

@@ -47,98 +47,84 @@ public static class SoqlLexer
         var i = 0;
         while (i < soql.Length)
         {
-            var c = soql[i];
-            if (char.IsWhiteSpace(c))
+            if (char.IsWhiteSpace(soql[i]))
             {
                 i++;
                 continue;
             }
 
-            var start = i;
-            switch (c)
-            {
-                case ',':
-                    tokens.Add(new SoqlToken(TokenKind.Comma, ",", start));
-                    i++;
-                    continue;
-                case '.':
-                    tokens.Add(new SoqlToken(TokenKind.Dot, ".", start));
-                    i++;
-                    continue;
-                case ':':
-                    tokens.Add(new SoqlToken(TokenKind.Colon, ":", start));
-                    i++;
-                    continue;
-                case '(':
-                    tokens.Add(new SoqlToken(TokenKind.LeftParen, "(", start));
-                    i++;
-                    continue;
-                case ')':
-                    tokens.Add(new SoqlToken(TokenKind.RightParen, ")", start));
-                    i++;
-                    continue;
-                case '=':
-                    tokens.Add(new SoqlToken(TokenKind.Operator, "=", start));
-                    i++;
-                    continue;
-                case '!':
-                    if (i + 1 < soql.Length && soql[i + 1] == '=')
-                    {
-                        tokens.Add(new SoqlToken(TokenKind.Operator, "!=", start));
-                        i += 2;
-                        continue;
-                    }
-
-                    throw SoqlException.Malformed(soql, start, "unexpected token: '!'");
-                case '<':
-                    if (i + 1 < soql.Length && (soql[i + 1] == '=' || soql[i + 1] == '>'))
-                    {
-                        tokens.Add(new SoqlToken(TokenKind.Operator, soql.Substring(i, 2), start));
-                        i += 2;
-                        continue;
-                    }
-
-                    tokens.Add(new SoqlToken(TokenKind.Operator, "<", start));
-                    i++;
-                    continue;
-                case '>':
-                    if (i + 1 < soql.Length && soql[i + 1] == '=')
-                    {
-                        tokens.Add(new SoqlToken(TokenKind.Operator, ">=", start));
-                        i += 2;
-                        continue;
-                    }
-
-                    tokens.Add(new SoqlToken(TokenKind.Operator, ">", start));
-                    i++;
-                    continue;
-                case '\'':
-                    tokens.Add(ReadString(soql, ref i));
-                    continue;
-            }
-
-            if (char.IsAsciiDigit(c) || ((c == '-' || c == '+') && i + 1 < soql.Length && char.IsAsciiDigit(soql[i + 1])))
-            {
-                tokens.Add(ReadNumberOrDate(soql, ref i));
-                continue;
-            }
-
-            if (char.IsAsciiLetter(c) || c == '_')
-            {
-                while (i < soql.Length && (char.IsAsciiLetterOrDigit(soql[i]) || soql[i] == '_'))
-                {
-                    i++;
-                }
-
-                tokens.Add(new SoqlToken(TokenKind.Identifier, soql[start..i], start));
-                continue;
-            }
-
-            throw SoqlException.Malformed(soql, start, $"unexpected token: '{c}'");
+            tokens.Add(ReadToken(soql, ref i));
         }
 
         tokens.Add(new SoqlToken(TokenKind.End, "", soql.Length));
         return tokens;
+    }
+
+    private static SoqlToken ReadToken(string soql, ref int i)
+    {
+        var c = soql[i];
+        if (c == '\'')
+        {
+            return ReadString(soql, ref i);
+        }
+
+        if (ReadSymbol(soql, ref i) is { } symbol)
+        {
+            return symbol;
+        }
+
+        if (char.IsAsciiDigit(c) || ((c == '-' || c == '+') && i + 1 < soql.Length && char.IsAsciiDigit(soql[i + 1])))
+        {
+            return ReadNumberOrDate(soql, ref i);
+        }
+
+        if (char.IsAsciiLetter(c) || c == '_')
+        {
+            return ReadIdentifier(soql, ref i);
+        }
+
+        throw SoqlException.Malformed(soql, i, $"unexpected token: '{c}'");
+    }
+
+    /// <summary>Punctuation or a comparison operator (two characters where one can be); null when the character is neither.</summary>
+    private static SoqlToken? ReadSymbol(string soql, ref int i)
+    {
+        var start = i;
+        TokenKind? kind = soql[i] switch
+        {
+            ',' => TokenKind.Comma,
+            '.' => TokenKind.Dot,
+            ':' => TokenKind.Colon,
+            '(' => TokenKind.LeftParen,
+            ')' => TokenKind.RightParen,
+            '=' or '!' or '<' or '>' => TokenKind.Operator,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var next = i + 1 < soql.Length ? soql[i + 1] : '\0';
+        var length = (soql[i], next) is ('!', '=') or ('<', '=' or '>') or ('>', '=') ? 2 : 1;
+        if (soql[i] == '!' && length == 1)
+        {
+            throw SoqlException.Malformed(soql, start, "unexpected token: '!'");
+        }
+
+        i += length;
+        return new SoqlToken(kind.Value, soql.Substring(start, length), start);
+    }
+
+    private static SoqlToken ReadIdentifier(string soql, ref int i)
+    {
+        var start = i;
+        while (i < soql.Length && (char.IsAsciiLetterOrDigit(soql[i]) || soql[i] == '_'))
+        {
+            i++;
+        }
+
+        return new SoqlToken(TokenKind.Identifier, soql[start..i], start);
     }
 
     private static SoqlToken ReadString(string soql, ref int i)

@@ -1,0 +1,66 @@
+using Npgsql;
+using PushApi.Core.Catalog;
+
+namespace PushApi.Core.Soql;
+
+/// <summary>How a sort key is stored in a query locator and bound again for the next page.</summary>
+internal enum KeyType
+{
+    Text,
+    Int,
+    Long,
+    Bool,
+    Timestamp,
+}
+
+/// <summary>One ORDER BY expression (the root id always comes last, so the order is total).</summary>
+internal sealed record SortKey(string Sql, KeyType Type, bool Descending, bool NullsFirst, int Ordinal);
+
+internal abstract record OutputNode(string Name);
+
+internal sealed record FieldNode(string Name, FieldDescriptor Field, SObjectDescriptor Owner, int Ordinal) : OutputNode(Name);
+
+/// <summary>A parent reached through a relationship; null in the output when its id is null.</summary>
+internal sealed record ParentNode(string Name, SObjectDescriptor Type, int IdOrdinal, List<OutputNode> Children) : OutputNode(Name);
+
+/// <summary>A child sub-query, run once per page for all the page's parents.</summary>
+internal sealed record ChildNode(string Name, CompiledQuery Query, string ParentKeyColumn) : OutputNode(Name);
+
+internal sealed record AggregateNode(string Name, string Function, FieldDescriptor? Field, SObjectDescriptor? Owner, int Ordinal) : OutputNode(Name);
+
+/// <summary>A checked SOQL statement as parameterised SQL pieces, plus how to read rows back into records.</summary>
+internal sealed class CompiledQuery
+{
+    public required SObjectDescriptor Root { get; init; }
+
+    public required string RootAlias { get; init; }
+
+    public required List<string> Columns { get; init; }
+
+    public required string From { get; init; }
+
+    public string? Where { get; init; }
+
+    public required List<NpgsqlParameter> Parameters { get; init; }
+
+    /// <summary>The ORDER BY keys, ending with the root id; empty for aggregate queries.</summary>
+    public required List<SortKey> Keys { get; init; }
+
+    public required List<OutputNode> Output { get; init; }
+
+    public required int IdOrdinal { get; init; }
+
+    public bool IsAggregate { get; init; }
+
+    /// <summary><c>SELECT COUNT() …</c>: only totalSize is answered.</summary>
+    public bool IsCountOnly { get; init; }
+
+    public int? Limit { get; init; }
+
+    public int? Offset { get; init; }
+
+    public IEnumerable<ChildNode> Children => Output.OfType<ChildNode>();
+
+    /// <summary>New copies of <see cref="Parameters"/>: a parameter belongs to one command, and a query runs several (pages, the count, child queries).</summary>
+    public List<NpgsqlParameter> CloneParameters() => Parameters.Select(p => new NpgsqlParameter { Value = p.Value, NpgsqlDbType = p.NpgsqlDbType }).ToList();
+}
