@@ -213,8 +213,8 @@ public sealed class Bench : IAsyncDisposable
     private static async Task WaitReadyAsync(Uri address, string path, Process process)
     {
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(90);
+        while (TimeProvider.System.GetUtcNow().UtcDateTime < deadline)
         {
             if (process.HasExited)
             {

@@ -107,7 +107,7 @@ public sealed class PushApiClient(HttpClient http)
 
     public async Task<JsonElement> WaitForAsync(string request, TimeSpan timeout, params string[] statuses)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + timeout;
         while (true)
         {
             var progress = await ProgressAsync(request);
@@ -116,7 +116,7 @@ public sealed class PushApiClient(HttpClient http)
                 return progress;
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (TimeProvider.System.GetUtcNow().UtcDateTime > deadline)
             {
                 throw new TimeoutException($"request {request} still {progress.GetProperty("status").GetString()} after {timeout}");
             }

@@ -11,7 +11,7 @@ public static class Report
     public static void Print(List<Result> results, BenchOptions options)
     {
         Console.WriteLine();
-        Console.WriteLine($"PushApi benchmarks — {options.Mode} run, {options.Jobs:N0} jobs, median of {options.Repeats}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"PushApi benchmarks — {options.Mode} run, {options.Jobs:N0} jobs, median of {options.Repeats}, {TimeProvider.System.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
         Console.WriteLine($"{"id",-4} {"what",-48} {"metric",-12} {"value",12} {"baseline",12} {"ratio",8}  {"pass",-5} target / note");
         foreach (var r in results)
         {
@@ -38,7 +38,7 @@ public static class Report
                 mode = options.Mode,
                 jobs = options.Jobs,
                 repeats = options.Repeats,
-                date = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                date = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
             },
             results = results.Select(r => new
             {

@@ -41,7 +41,7 @@ public static class ThroughputScenarios
         var times = new List<double>();
         for (var run = 0; run < c.Options.Repeats; run++)
         {
-            var request = await c.Api.RequestAsync(await c.NextVersionAsync(), DateTimeOffset.UtcNow.AddYears(5));
+            var request = await c.Api.RequestAsync(await c.NextVersionAsync(), TimeProvider.System.GetUtcNow().AddYears(5));
             await c.Api.BulkAddAsync(request, c.Orgs);
             await c.Api.SetStatusAsync(request, "Pending");
             var watch = Stopwatch.StartNew();

@@ -75,7 +75,7 @@ public class DeploymentApiTests() : ApiFixture("deploy")
             .ExpectAsync(HttpStatusCode.OK);
         Assert.That(filter.GetProperty("report").GetProperty("targeted").GetInt32(), Is.EqualTo(2));
 
-        var all = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { all = true }, scheduledStartTime = DateTimeOffset.UtcNow.AddYears(3) })
+        var all = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { all = true }, scheduledStartTime = TimeProvider.System.GetUtcNow().AddYears(3) })
             .ExpectAsync(HttpStatusCode.Created);
         var report = all.GetProperty("report");
         Assert.That(report.GetProperty("targeted").GetInt32(), Is.EqualTo(30), "all = every tenant that has or had the package (not the tenant without it)");
@@ -145,7 +145,7 @@ public class DeploymentApiTests() : ApiFixture("deploy")
     public async Task Failures_are_reported_as_JSON_and_CSV_and_retried_in_one_call()
     {
         var orgs = new[] { _orgs[20], _orgs[21], _orgs[22] };
-        var created = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { orgKeys = orgs }, scheduledStartTime = DateTimeOffset.UtcNow.AddSeconds(3) })
+        var created = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { orgKeys = orgs }, scheduledStartTime = TimeProvider.System.GetUtcNow().AddSeconds(3) })
             .ExpectAsync(HttpStatusCode.Created);
         var id = created.Text("id");
 

@@ -44,10 +44,10 @@ public class DeploymentCrashTests
                 await push.TenantsAsync(Tenants, agent.AgentFor());
                 id = (await client.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = push.NewVersion, targets = new { all = true } })
                     .ExpectAsync(HttpStatusCode.Created)).Text("id");
-                var deadline = DateTime.UtcNow.AddSeconds(60);
+                var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(60);
                 while ((doneAtKill = Done(await client.GetAsync($"/api/v1/deployments/{id}").ExpectAsync(HttpStatusCode.OK))) < 50)
                 {
-                    Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the deployment started");
+                    Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), "the deployment started");
                     await Task.Delay(20);
                 }
 
@@ -60,7 +60,7 @@ public class DeploymentCrashTests
             {
                 using var client = await ClientAsync(server);
                 var last = 0;
-                var deadline = DateTime.UtcNow.AddSeconds(120);
+                var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(120);
                 while (true)
                 {
                     var progress = await client.GetAsync($"/api/v1/deployments/{id}").ExpectAsync(HttpStatusCode.OK);
@@ -74,7 +74,7 @@ public class DeploymentCrashTests
                         break;
                     }
 
-                    Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the deployment finished after the restart (at {done})");
+                    Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), $"the deployment finished after the restart (at {done})");
                     await Task.Delay(100);
                 }
 

@@ -59,10 +59,10 @@ public class NotificationCrashTests
                 Assert.That(copies.Select(c => c.MessageId).Distinct().Count(), Is.EqualTo(1), "the resend is the same message: one Message-ID");
                 Assert.That(copies[0].MessageId, Is.Not.Empty);
 
-                var deadline = DateTime.UtcNow.AddSeconds(20);
+                var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(20);
                 while (await ScalarAsync(connectionString, $"SELECT sent_at IS NOT NULL FROM outbox WHERE message_key = 'summary:{number}'") is not true)
                 {
-                    Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the resend is recorded");
+                    Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), "the resend is recorded");
                     await Task.Delay(100);
                 }
 

@@ -145,7 +145,7 @@ public class NotificationTests
 
         _hookFailures = 1;
         var id = await DeployAsync([_orgs[5]], notifyTenants: false, uninstall: null);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30);
         List<JsonElement> events;
         while (true)
         {
@@ -155,7 +155,7 @@ public class NotificationTests
                 break;
             }
 
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"events so far: {string.Join(", ", events.Select(e => e.Text("newStatus")))}");
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), $"events so far: {string.Join(", ", events.Select(e => e.Text("newStatus")))}");
             await Task.Delay(100);
         }
 
@@ -186,7 +186,7 @@ public class NotificationTests
             packageVersionId = _push.NewVersion,
             targets = new { orgKeys = orgs },
             notifyTenants,
-            scheduledStartTime = uninstall is null ? (DateTimeOffset?)null : DateTimeOffset.UtcNow.AddSeconds(2),
+            scheduledStartTime = uninstall is null ? (DateTimeOffset?)null : TimeProvider.System.GetUtcNow().AddSeconds(2),
         }).ExpectAsync(HttpStatusCode.Created);
         var id = created.Text("id");
         if (uninstall is not null)
@@ -202,10 +202,10 @@ public class NotificationTests
 
     private async Task WaitUntilAsync(string sql)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(20);
         while (await ScalarObjectAsync(sql) is not true)
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), sql);
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), sql);
             await Task.Delay(100);
         }
     }

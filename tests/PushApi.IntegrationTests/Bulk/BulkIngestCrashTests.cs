@@ -62,10 +62,10 @@ public class BulkIngestCrashTests
             // Close without waiting for the answer (the server holds it while it processes), and kill
             // the process as soon as the first chunk is committed.
             var closing = client.PatchAsJsonAsync($"/services/data/v62.0/jobs/ingest/{job}", new { state = "UploadComplete" });
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(60);
             while ((processedAtKill = await ProcessedAsync(job)) == 0)
             {
-                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "processing started");
+                Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), "processing started");
                 await Task.Delay(10);
             }
 
@@ -79,7 +79,7 @@ public class BulkIngestCrashTests
         using (var server = StartServer())
         {
             using var client = await ClientAsync(server);
-            var deadline = DateTime.UtcNow.AddSeconds(120);
+            var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(120);
             while (true)
             {
                 var info = await client.GetAsync($"/services/data/v62.0/jobs/ingest/{job}").ExpectAsync(HttpStatusCode.OK);
@@ -90,7 +90,7 @@ public class BulkIngestCrashTests
                 }
 
                 Assert.That(info.Text("state"), Is.AnyOf("UploadComplete", "InProgress"));
-                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the job resumed and finished after the restart");
+                Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), "the job resumed and finished after the restart");
                 await Task.Delay(200);
             }
 

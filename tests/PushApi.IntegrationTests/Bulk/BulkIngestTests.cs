@@ -207,7 +207,7 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
 
     private async Task<JsonElement> WaitForJobAsync(string job, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var info = await Admin.GetAsync($"{Ingest}/{job}").ExpectAsync(HttpStatusCode.OK);
@@ -216,7 +216,7 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
                 return info;
             }
 
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"job {job} still {info.Text("state")}");
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), $"job {job} still {info.Text("state")}");
             await Task.Delay(100);
         }
     }

@@ -48,7 +48,7 @@ public class CumulusCiSequenceTests() : ApiFixture("cumulusci")
         var orgs = await SubscribersThroughBulkV1Async(excluded);
 
         // 5-6 of A: the request with Python's isoformat start (microseconds, +00:00), then trees of 200.
-        var start = DateTimeOffset.UtcNow.AddSeconds(5).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
+        var start = TimeProvider.System.GetUtcNow().AddSeconds(5).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
         var request = (await Admin.PostAsJsonAsync($"{Rest}/sobjects/PackagePushRequest/", new { PackageVersionId = _push.NewVersion, ScheduledStartTime = start })
             .ExpectAsync(HttpStatusCode.Created)).Text("id");
 
@@ -143,13 +143,13 @@ public class CumulusCiSequenceTests() : ApiFixture("cumulusci")
     /// <summary>C: CumulusCI's status polls of the request, every 250 ms until it ends; returns its final status.</summary>
     private async Task<string> PollStatusUntilFinishedAsync(string request)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(90);
         string status;
         do
         {
             await Task.Delay(250);
             status = (await QueryAsync($"SELECT Id, PackageVersionId, ScheduledStartTime, Status FROM PackagePushRequest WHERE (Id = '{request}') AND (Id = '{request}') ORDER BY ScheduledStartTime DESC LIMIT 1")).Single().Text("Status");
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the push finished (still {status})");
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), $"the push finished (still {status})");
         }
         while (status is not ("Succeeded" or "Failed" or "Canceled"));
 

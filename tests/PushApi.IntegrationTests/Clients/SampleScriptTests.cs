@@ -89,7 +89,7 @@ public class SampleScriptTests() : ApiFixture("samples")
     {
         var orgsFile = Path.GetTempFileName();
         await File.WriteAllLinesAsync(orgsFile, ["# a chosen few", .. _eligible.Take(5), "00D000000000000"]);
-        var (exitCode, output) = await RunAsync("rest/push-release.sh", UserEnvironment(), _versions["3.0"], "--orgs", orgsFile, "--at", DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), "--no-wait");
+        var (exitCode, output) = await RunAsync("rest/push-release.sh", UserEnvironment(), _versions["3.0"], "--orgs", orgsFile, "--at", TimeProvider.System.GetUtcNow().AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), "--no-wait");
         File.Delete(orgsFile);
         Assert.That(exitCode, Is.Zero, output);
         Assert.That(output, Does.Contain("to 5 orgs."), "only listed orgs that are eligible");

@@ -116,7 +116,7 @@ public class ZeroConfigTests
 
     private static async Task<bool> PostgresExitsAsync(int pid)
     {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(100))
+        for (var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(10); TimeProvider.System.GetUtcNow().UtcDateTime < deadline; await Task.Delay(100))
         {
             if (!PostgresIsAlive(pid))
             {

@@ -75,11 +75,11 @@ public sealed class ExternalProcess : IDisposable
     /// <summary>Waits until a line of output contains <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + timeout;
         while (!_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
         {
             Assert.That(_process.HasExited, Is.False, $"{_process.StartInfo.FileName} exited: {Output}");
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no \"{text}\" from {_process.StartInfo.FileName} after {timeout}: {Output}");
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), $"no \"{text}\" from {_process.StartInfo.FileName} after {timeout}: {Output}");
             await Task.Delay(50);
         }
     }

@@ -96,7 +96,7 @@ public sealed class PushScenario
     /// <summary>Polls until the request reaches one of the statuses (as CumulusCI polls), failing after the timeout.</summary>
     public async Task<JsonElement> WaitForAsync(string request, TimeSpan timeout, params string[] statuses)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + timeout;
         JsonElement record;
         do
         {
@@ -108,7 +108,7 @@ public sealed class PushScenario
 
             await Task.Delay(100);
         }
-        while (DateTime.UtcNow < deadline);
+        while (TimeProvider.System.GetUtcNow().UtcDateTime < deadline);
 
         Assert.Fail($"Request {request} is {record.Text("Status")}, not {string.Join(" or ", statuses)}, after {timeout}.");
         return record;

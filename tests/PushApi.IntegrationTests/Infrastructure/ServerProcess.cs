@@ -60,8 +60,8 @@ public sealed class ServerProcess : IDisposable
     /// <summary>Waits until <c>/health/ready</c> answers 200 (the client may need to trust a certificate).</summary>
     public async Task WaitUntilReadyAsync(HttpClient client, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (DateTime.UtcNow < deadline)
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + (timeout ?? TimeSpan.FromSeconds(90));
+        while (TimeProvider.System.GetUtcNow().UtcDateTime < deadline)
         {
             Assert.That(_process.HasExited, Is.False, "the server exited: " + Output);
             try

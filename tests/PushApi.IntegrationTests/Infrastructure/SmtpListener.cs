@@ -36,10 +36,10 @@ public sealed class SmtpListener : IAsyncDisposable
 
     public async Task<List<Mail>> WaitForAsync(Func<List<Mail>, bool> condition, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + timeout;
         while (!condition([.. Received]))
         {
-            if (DateTime.UtcNow > deadline)
+            if (TimeProvider.System.GetUtcNow().UtcDateTime > deadline)
             {
                 Assert.Fail($"The expected mail did not arrive; received: {string.Join(", ", Received.Select(m => $"{m.To}: {m.Subject}"))}");
             }

@@ -107,20 +107,20 @@ public class PushCrashTests
             using (var server = StartServer())
             {
                 using var client = await ClientAsync(server);
-                var restarted = DateTime.UtcNow;
+                var restarted = TimeProvider.System.GetUtcNow().UtcDateTime;
                 while (await SucceededAsync(request) == progressAtKill && progressAtKill < Jobs)
                 {
-                    Assert.That(DateTime.UtcNow - restarted, Is.LessThan(TimeSpan.FromSeconds(10)), "the push resumes within 10 s of the restart");
+                    Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime - restarted, Is.LessThan(TimeSpan.FromSeconds(10)), "the push resumes within 10 s of the restart");
                     await Task.Delay(50);
                 }
 
-                var resumed = DateTime.UtcNow - restarted;
+                var resumed = TimeProvider.System.GetUtcNow().UtcDateTime - restarted;
 
                 var push = PushScenario.ForExisting(client, _connectionString, _package, target);
                 var done = await push.WaitForAsync(request, TimeSpan.FromSeconds(180), "Succeeded", "Failed");
-                TestContext.Out.WriteLine($"Run {run}: killed after {killAfter.TotalMilliseconds:0} ms with {progressAtKill} jobs done; resumed after {resumed.TotalSeconds:0.0} s and finished {done.Text("Status")} {(DateTime.UtcNow - restarted).TotalSeconds:0.0} s after the restart.");
+                TestContext.Out.WriteLine($"Run {run}: killed after {killAfter.TotalMilliseconds:0} ms with {progressAtKill} jobs done; resumed after {resumed.TotalSeconds:0.0} s and finished {done.Text("Status")} {(TimeProvider.System.GetUtcNow().UtcDateTime - restarted).TotalSeconds:0.0} s after the restart.");
                 Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
-                Assert.That(DateTime.UtcNow - restarted, Is.LessThan(TimeSpan.FromSeconds(20)),
+                Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime - restarted, Is.LessThan(TimeSpan.FromSeconds(20)),
                     "the dead instance's jobs come back when their 4 s leases expire, not when Quartz declares the node dead");
                 await push.AssertCountersMatchAsync(request);
             }
@@ -142,17 +142,17 @@ public class PushCrashTests
         await push.AddJobsAsync(request, _orgs.Take(4000));
         await push.ScheduleAsync(request);
 
-        var started = DateTime.UtcNow;
+        var started = TimeProvider.System.GetUtcNow().UtcDateTime;
         while (await SucceededAsync(request) < 1000)
         {
             await Task.Delay(50);
         }
 
         first.Kill();
-        TestContext.Out.WriteLine($"1000 jobs done after {(DateTime.UtcNow - started).TotalSeconds:0.0} s; killed the first instance.");
+        TestContext.Out.WriteLine($"1000 jobs done after {(TimeProvider.System.GetUtcNow().UtcDateTime - started).TotalSeconds:0.0} s; killed the first instance.");
         var survivor = PushScenario.ForExisting(secondClient, _connectionString, _package, target);
         var done = await survivor.WaitForAsync(request, TimeSpan.FromSeconds(120), "Succeeded", "Failed");
-        TestContext.Out.WriteLine($"The survivor finished the push {(DateTime.UtcNow - started).TotalSeconds:0.0} s after it was scheduled.");
+        TestContext.Out.WriteLine($"The survivor finished the push {(TimeProvider.System.GetUtcNow().UtcDateTime - started).TotalSeconds:0.0} s after it was scheduled.");
         Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
         await survivor.AssertCountersMatchAsync(request);
         await AssertHistoryIsSoundAsync(request);

@@ -99,10 +99,10 @@ public class PushEngineTests
         await ExecuteAsync($"DELETE FROM qrtz_simple_triggers WHERE trigger_name = 'request-{id}'; DELETE FROM qrtz_triggers WHERE trigger_name = 'request-{id}'");
         Assert.That(await TriggerExistsAsync(request), Is.False);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime + TimeSpan.FromSeconds(10);
         while (!await TriggerExistsAsync(request))
         {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the reconciler (every second here) restores the trigger");
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), "the reconciler (every second here) restores the trigger");
             await Task.Delay(100);
         }
 

@@ -72,7 +72,7 @@ public class TransientDatabaseFailureTests() : ApiFixture("transient", runPushes
         }
 
         var pending = call();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(20);
         while (true)
         {
             await using var terminate = new NpgsqlCommand(
@@ -82,7 +82,7 @@ public class TransientDatabaseFailureTests() : ApiFixture("transient", runPushes
                 break;
             }
 
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the call never waited for the lock");
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), "the call never waited for the lock");
             await Task.Delay(20);
         }
 

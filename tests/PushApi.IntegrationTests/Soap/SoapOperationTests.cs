@@ -61,7 +61,7 @@ public class SoapOperationTests() : ApiFixture("soap")
             var (status, body) = await client.PostAsync(client.EnvelopeFor("getServerTimestamp"), new Uri(serverUrl).AbsolutePath);
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body.ToString());
             Assert.That(DateTimeOffset.Parse(body.Descendants(client.Tns + "timestamp").Single().Value, System.Globalization.CultureInfo.InvariantCulture),
-                Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+                Is.EqualTo(TimeProvider.System.GetUtcNow()).Within(TimeSpan.FromMinutes(1)));
         }
     }
 
@@ -149,7 +149,7 @@ public class SoapOperationTests() : ApiFixture("soap")
     {
         var request = await CreateRequestAsync();
         await _soap.OkAsync("create", Job(request, _orgs[10]) + Job(request, _orgs[11]));
-        var later = DateTimeOffset.UtcNow.AddDays(2).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        var later = TimeProvider.System.GetUtcNow().AddDays(2).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
         var set = await _soap.OkAsync("update", $"""<sObjects xsi:type="ens:PackagePushRequest"><ens:Id>{request}</ens:Id><ens:ScheduledStartTime>{later}</ens:ScheduledStartTime></sObjects>""");
         Assert.That(set.Element(Tns + "result")!.Element(Tns + "success")!.Value, Is.EqualTo("true"));
         Assert.That((await _push.RequestRecordAsync(request)).Text("ScheduledStartTime"), Does.StartWith(later[..16]));
