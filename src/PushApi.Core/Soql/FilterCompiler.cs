@@ -88,8 +88,14 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
         foreach (var literal in condition.Values.Where(v => v is not NullLiteral))
         {
             var (operandExpression, value, type) = OperandValue(alias, owner, field, literal);
-            expression = operandExpression;
-            elementType = type;
+
+            // One fractional number in a list of integers compares them all as numeric.
+            if (elementType != NpgsqlDbType.Numeric)
+            {
+                expression = operandExpression;
+                elementType = type;
+            }
+
             if (value is not null)
             {
                 values.Add(value);
@@ -214,8 +220,9 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
                     throw TypeMismatch(field, literal, "integer", quoted: false);
                 }
 
+                // Boxed apart: a conditional's one tuple type would make the int a decimal.
                 return n.Value == decimal.Truncate(n.Value) && n.Value is >= int.MinValue and <= int.MaxValue
-                    ? (column, (int)n.Value, NpgsqlDbType.Integer)
+                    ? (column, (object)(int)n.Value, NpgsqlDbType.Integer)
                     : ($"{column}::numeric", n.Value, NpgsqlDbType.Numeric);
 
             case FieldType.Boolean:

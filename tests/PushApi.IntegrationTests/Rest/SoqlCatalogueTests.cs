@@ -249,6 +249,15 @@ public class SoqlCatalogueTests() : ApiFixture("soql", runPushes: false)
     }
 
     [Test]
+    public async Task Integer_fields_filter_with_IN_and_NOT_IN_lists()
+    {
+        var select = $"SELECT Name FROM MetadataPackageVersion WHERE MetadataPackageId = '{_package}' AND ";
+        Assert.That(Column(await QueryAsync(select + "MinorVersion IN (1, 2)"), "Name"), Is.EquivalentTo(new[] { "Summer", "Winter", "Winter Patch" }));
+        Assert.That(Column(await QueryAsync(select + "MinorVersion NOT IN (1, 2)"), "Name"), Is.EquivalentTo(new[] { "Spring", "Next (Beta 1)" }));
+        Assert.That(Column(await QueryAsync(select + "MinorVersion IN (2.5, 1)"), "Name"), Is.EquivalentTo(new[] { "Summer" }), "a fractional value among integers");
+    }
+
+    [Test]
     public async Task S15_subscribers_by_a_list_of_org_keys()
     {
         var result = await QueryAsync($"SELECT OrgKey, OrgName, OrgType, OrgStatus, InstanceName FROM PackageSubscriber WHERE OrgKey IN ('{Org1}','{Org4}','00D000000000zzz')");
