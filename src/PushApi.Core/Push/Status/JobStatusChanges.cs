@@ -14,6 +14,9 @@ public static class JobStatusChanges
     private static readonly Transition Completed = new(PushRecord.Job, PushActor.System, [InProgress], [Succeeded, Failed], "j");
     private static readonly Transition HandedBack = new(PushRecord.Job, PushActor.System, [InProgress], [Pending], "j");
 
+    /// <summary>A job back in the queue holds no lease and has not started.</summary>
+    private static readonly string Requeued = $"status = {HandedBack.Target}, start_time = NULL, lease_owner = NULL, lease_expires_at = NULL";
+
     /// <summary>
     /// The claim's selection: up to <c>$1</c> Pending jobs of running requests from one queue, in the
     /// order of the claim index, locked and skipping those another worker holds. Public for the
@@ -106,7 +109,7 @@ public static class JobStatusChanges
         "release",
         $"""
         WITH released AS (
-            UPDATE push_jobs j SET status = {HandedBack.Target}, start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $3
+            UPDATE push_jobs j SET {Requeued}, system_modstamp = $3
             FROM unnest($1::bigint[], $2::int[]) AS k(id, attempt)
             WHERE j.id = k.id AND j.attempt = k.attempt AND {HandedBack.Guard}
             RETURNING j.id
@@ -123,7 +126,7 @@ public static class JobStatusChanges
         "rescue",
         $"""
         WITH rescued AS (
-            UPDATE push_jobs j SET status = {HandedBack.Target}, start_time = NULL, lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $1
+            UPDATE push_jobs j SET {Requeued}, system_modstamp = $1
             FROM (SELECT j.id FROM push_jobs j WHERE {HandedBack.Guard} AND j.lease_expires_at < $1 FOR UPDATE SKIP LOCKED) expired
             WHERE j.id = expired.id
             RETURNING j.id
