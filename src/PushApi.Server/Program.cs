@@ -10,6 +10,7 @@ using PushApi.Server.Monitor;
 using PushApi.Server.Notifications;
 using PushApi.Server.Pipeline;
 using PushApi.Server.Rest;
+using PushApi.Server.Salesforce;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
 using PushApi.Server.Soap;
@@ -41,6 +42,8 @@ app.UseRateLimiter();
 app.UseAuthorization();
 app.UsePushApiOpenApi();
 app.MapPushApiHealth();
+// Whatever no endpoint under /services takes is answered as the Salesforce API answers it.
+app.DeclareErrorShape("/services", SalesforceRestShape.Instance);
 app.MapTokenEndpoint();
 app.MapIdentityService();
 app.MapAdminApi();

@@ -88,7 +88,7 @@ public static class ScaleScenarios
         {
             await using var transaction = await connection.BeginTransactionAsync();
             var watch = Stopwatch.StartNew();
-            await using (var command = new NpgsqlCommand(Core.Push.Engine.PushJobStore.ClaimSelect(remote: false), connection, transaction))
+            await using (var command = new NpgsqlCommand(Core.Push.Status.JobStatusChanges.ClaimSelect(remote: false), connection, transaction))
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = 200 });
                 await using var reader = await command.ExecuteReaderAsync();
@@ -109,7 +109,7 @@ public static class ScaleScenarios
         await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN " + Core.Push.Engine.PushJobStore.ClaimSelect(remote: false).Replace("$1", "200", StringComparison.Ordinal), connection, transaction);
+        await using var command = new NpgsqlCommand("EXPLAIN " + Core.Push.Status.JobStatusChanges.ClaimSelect(remote: false).Replace("$1", "200", StringComparison.Ordinal), connection, transaction);
         var lines = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

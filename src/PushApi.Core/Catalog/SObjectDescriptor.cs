@@ -44,7 +44,10 @@ public sealed record FieldDescriptor
     /// <summary>The name of the parent relationship of a reference field (used in SOQL paths).</summary>
     public string? RelationshipName { get; init; }
 
-    /// <summary>The table column a client's write of this field lands in; null for fields only the service writes.</summary>
+    /// <summary>
+    /// The table column a client-writable field is stored in (Status changes through the status-change
+    /// statements, the others through the DML use cases); null for fields only the service writes.
+    /// </summary>
     public string? Column { get; init; }
 
     /// <summary>Required on create although describe reports it nillable (as Salesforce does).</summary>

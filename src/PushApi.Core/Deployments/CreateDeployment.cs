@@ -112,6 +112,12 @@ public sealed class CreateDeployment(
         }
 
         var starts = await schedule.RunAsync(connection, [requestId], cancellationToken);
+        if (starts.Count != 1)
+        {
+            // The request was created Created in this very transaction; anything else is a fault, and nothing stays.
+            throw new InvalidOperationException($"Push request {requestId} could not be scheduled.");
+        }
+
         await transaction.CommitAsync(cancellationToken);
         await scheduler.TellAsync(starts, cancellationToken);
         return SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId);

@@ -13,10 +13,10 @@ public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
     public async Task<(IReadOnlyList<DeploymentJob> Jobs, string? Next)> PageAsync(string id, string? status, string? after, int limit, CancellationToken cancellationToken = default)
     {
         var request = DeploymentIds.Parse(id);
-        if (status is not null && !PushStatuses.TryParse(status, out _))
-        {
-            throw new InputException("status", $"'{status}' is not a job status (Created, Pending, In Progress, Succeeded, Failed, Canceled).");
-        }
+        // The status as stored, whatever the case it was sent in.
+        var wanted = status is null ? null
+            : PushStatuses.TryParse(status, out var parsed) ? parsed.WireName()
+            : throw new InputException("status", $"'{status}' is not a job status (Created, Pending, In Progress, Succeeded, Failed, Canceled).");
 
         var afterNumber = 0L;
         if (after is not null && !SalesforceId.TryParseNumber(after, KeyPrefixes.PackagePushJob, out afterNumber))
@@ -33,7 +33,7 @@ public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(SqlParameters.Value(request));
         command.Parameters.Add(SqlParameters.Value(afterNumber));
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)wanted ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(SqlParameters.Value(limit + 1));
         var jobs = new List<DeploymentJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

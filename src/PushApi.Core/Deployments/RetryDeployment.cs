@@ -17,6 +17,14 @@ public sealed class RetryDeployment(NpgsqlDataSource dataSource, CreateDeploymen
     public async Task<DeploymentResult> RunAsync(string id, IReadOnlyCollection<string>? errorTypes, IReadOnlyCollection<string>? excludeTitles, bool dryRun, long userId, CancellationToken cancellationToken = default)
     {
         var number = DeploymentIds.Parse(id);
+        var (versionId, notify, orgs) = await FailedOrgsAsync(id, number, errorTypes ?? [], excludeTitles ?? [], cancellationToken);
+        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun);
+        return await deploy.RunAsync(input, userId, number, cancellationToken);
+    }
+
+    /// <summary>The finished deployment's version and setting, and the orgs to retry; its connection is closed before the new deployment opens one.</summary>
+    private async Task<(long VersionId, bool Notify, List<string> Orgs)> FailedOrgsAsync(string id, long number, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excludeTitles, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (status, versionId, notify) = await LoadAsync(connection, id, number, cancellationToken);
         if (!status.IsTerminal())
@@ -24,14 +32,8 @@ public sealed class RetryDeployment(NpgsqlDataSource dataSource, CreateDeploymen
             throw new ConflictException($"Deployment {id} is {status.WireName()}; its failures can be retried once it has finished.");
         }
 
-        var orgs = await PushFailureReport.OrgsToRetryAsync(connection, number, errorTypes ?? [], excludeTitles ?? [], cancellationToken);
-        if (orgs.Count == 0)
-        {
-            throw new ConflictException($"Deployment {id} has no failed jobs that match; nothing to retry.");
-        }
-
-        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun);
-        return await deploy.RunAsync(input, userId, number, cancellationToken);
+        var orgs = await PushFailureReport.OrgsToRetryAsync(connection, number, errorTypes, excludeTitles, cancellationToken);
+        return orgs.Count > 0 ? (versionId, notify, orgs) : throw new ConflictException($"Deployment {id} has no failed jobs that match; nothing to retry.");
     }
 
     private static async Task<(PushStatus Status, long VersionId, bool Notify)> LoadAsync(NpgsqlConnection connection, string id, long number, CancellationToken cancellationToken)

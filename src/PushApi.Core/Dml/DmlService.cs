@@ -10,6 +10,7 @@ namespace PushApi.Core.Dml;
 /// <c>create/update(type, records, allOrNone) -> SaveResult[]</c>. Each record is read once into a
 /// draft; the use case of its object and operation checks the push rules and writes set-based
 /// (a batch of jobs is one INSERT, whether 1 or 100,000). With <c>allOrNone</c> one failure writes nothing.
+/// Use cases above it (deployments) call those use cases directly, inside their own transaction.
 /// </summary>
 public sealed class DmlService(
     NpgsqlDataSource dataSource,

@@ -33,9 +33,6 @@ public sealed class PushJobDraft
     /// <summary>The request the job was in before an update moved it.</summary>
     public long? OldRequestId { get; private set; }
 
-    /// <summary>Whether the client sent null for a field the job must have (update).</summary>
-    public bool ClearsRequiredField => (Record.Sent(RequestIdField) && RequestId is null) || (Record.Sent(OrgKeyField) && SentOrgKey is null);
-
     /// <summary>The fields an update names: those sent, then those kept from the job as stored.</summary>
     public IReadOnlyList<string> UpdatedFieldNames =>
         [.. Record.Values.Keys.Select(f => f.Name), .. new[] { RequestIdField, OrgKeyField }.Where(f => !Record.Sent(f)).Select(f => f.Name)];

@@ -24,8 +24,8 @@ public static class PushRequestLocks
     {
         var requests = new Dictionary<long, LockedRequest>();
         await using var command = new NpgsqlCommand(
-            """
-            SELECT r.id, r.status, v.id, v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.is_deprecated
+            $"""
+            SELECT r.id, r.status, {EligibilityFacts.TargetColumns("v")}
             FROM push_requests r JOIN package_versions v ON v.id = r.package_version_id
             WHERE r.id = ANY($1)
             ORDER BY r.id
@@ -45,7 +45,7 @@ public static class PushRequestLocks
     public static async Task<Dictionary<long, PushStatus>> LockStatusesAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken)
     {
         var statuses = new Dictionary<long, PushStatus>();
-        await using var command = new NpgsqlCommand("SELECT id, status FROM push_requests WHERE id = ANY($1) FOR UPDATE", connection);
+        await using var command = new NpgsqlCommand("SELECT id, status FROM push_requests WHERE id = ANY($1) ORDER BY id FOR UPDATE", connection);
         command.Parameters.Add(SqlParameters.Array(ids, NpgsqlDbType.Bigint));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

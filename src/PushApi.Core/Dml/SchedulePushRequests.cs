@@ -14,7 +14,8 @@ public readonly record struct StartChange(long RequestId, DateTimeOffset? StartA
 /// </summary>
 public sealed class SchedulePushRequests(TimeProvider clock)
 {
-    public async Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyCollection<long> requestIds, CancellationToken cancellationToken)
+    /// <summary>Schedules the requests as of <paramref name="now"/> (the caller's clock reading, so one write has one time; now when null).</summary>
+    public async Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyCollection<long> requestIds, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
         var starts = new List<StartChange>(requestIds.Count);
         if (requestIds.Count == 0)
@@ -22,10 +23,9 @@ public sealed class SchedulePushRequests(TimeProvider clock)
             return starts;
         }
 
-        var now = clock.Now();
         await using var command = new NpgsqlCommand(RequestStatusChanges.Schedule.Sql, connection);
         command.Parameters.Add(SqlParameters.Array(requestIds, NpgsqlDbType.Bigint));
-        command.Parameters.Add(SqlParameters.Value(now));
+        command.Parameters.Add(SqlParameters.Value(now ?? clock.Now()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -41,15 +41,16 @@ public sealed class UpdatePushRequests(TimeProvider clock, SchedulePushRequests 
         }
 
         var writes = drafts.Where(d => d.Record.IsValid).ToList();
-        await WriteFieldsAsync(connection, writes, cancellationToken);
+        var now = clock.Now();
+        await WriteFieldsAsync(connection, writes, now, cancellationToken);
         var changes = writes.Where(d => d.Status is { } to && to != d.CurrentStatus).ToList();
         foreach (var draft in changes)
         {
             PushStatusTransitions.Ensure(PushRecord.Request, draft.CurrentStatus, draft.Status!.Value, PushActor.Client);
         }
 
-        var scheduled = await schedule.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Pending).Select(d => d.Record.Id!.Value)], cancellationToken);
-        var aborted = await abort.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Canceled).Select(d => d.Record.Id!.Value)], cancellationToken);
+        var scheduled = await schedule.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Pending).Select(d => d.Record.Id!.Value)], cancellationToken, now);
+        var aborted = await abort.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Canceled).Select(d => d.Record.Id!.Value)], cancellationToken, now);
         return [.. scheduled, .. aborted];
     }
 
@@ -89,9 +90,8 @@ public sealed class UpdatePushRequests(TimeProvider clock, SchedulePushRequests 
     }
 
     /// <summary>Writes the fields other than Status, each to the column the catalog names.</summary>
-    private async Task WriteFieldsAsync(NpgsqlConnection connection, List<PushRequestDraft> writes, CancellationToken cancellationToken)
+    private static async Task WriteFieldsAsync(NpgsqlConnection connection, List<PushRequestDraft> writes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var now = clock.Now();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var draft in writes.Where(d => d.ColumnChanges.Any()))
         {

@@ -57,7 +57,7 @@ public static class EligibilityFacts
     {
         var versions = new Dictionary<long, TargetVersion>();
         await using var command = new NpgsqlCommand(
-            "SELECT id, package_id, major_version, minor_version, patch_version, build_number, release_state, is_deprecated FROM package_versions WHERE id = ANY($1)",
+            $"SELECT {TargetColumns("v")} FROM package_versions v WHERE v.id = ANY($1)",
             connection);
         command.Parameters.Add(SqlParameters.Array(ids.Distinct(), NpgsqlDbType.Bigint));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -72,6 +72,10 @@ public static class EligibilityFacts
     /// <summary>The version a push would target, or null when no version has the id.</summary>
     public static async Task<TargetVersion?> LoadTargetAsync(NpgsqlConnection connection, long versionId, CancellationToken cancellationToken = default) =>
         (await LoadTargetsAsync(connection, [versionId], cancellationToken)).GetValueOrDefault(versionId);
+
+    /// <summary>The eight columns of a target version of <c>package_versions</c> aliased <paramref name="alias"/>, as <see cref="ReadTarget"/> reads them.</summary>
+    public static string TargetColumns(string alias) =>
+        $"{alias}.id, {alias}.package_id, {alias}.major_version, {alias}.minor_version, {alias}.patch_version, {alias}.build_number, {alias}.release_state, {alias}.is_deprecated";
 
     /// <summary>A target version from eight columns starting at <paramref name="first"/>: id, package id, major, minor, patch, build, release state, deprecated.</summary>
     public static TargetVersion ReadTarget(DbDataReader reader, int first) => new(

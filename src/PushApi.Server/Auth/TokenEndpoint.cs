@@ -85,6 +85,12 @@ public static class TokenEndpoint
             return (null, throttled);
         }
 
+        if (username.Length == 0 || password.Length == 0)
+        {
+            login.RecordFailure(username);
+            return (null, Error("invalid_grant", "authentication failure"));
+        }
+
         // Salesforce tools send their connected app's key; ours are checked, others ignored.
         string? clientSecret = null;
         if (form["client_id"].ToString() is { Length: > 0 } clientId && form["client_secret"].ToString() is { Length: > 0 } secret)

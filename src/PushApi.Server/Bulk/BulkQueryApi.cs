@@ -17,7 +17,6 @@ namespace PushApi.Server.Bulk;
 /// </summary>
 public static class BulkQueryApi
 {
-    public const string Namespace = BulkXml.Namespace;
     public const string PathPrefix = "/services/async";
 
     private const int MaxJobInfoBytes = 64 * 1024;

@@ -19,7 +19,7 @@ public sealed class BulkXmlShape : IErrorShape
 
     public Task WriteRateLimitedAsync(HttpContext context)
     {
-        context.Response.Headers.RetryAfter = "1";
+        context.Response.Headers.RetryAfter = RateLimiting.RetryAfterSeconds;
         return BulkXml.WriteErrorAsync(context, StatusCodes.Status403Forbidden, "ExceededQuota", "TotalRequests Limit exceeded.");
     }
 

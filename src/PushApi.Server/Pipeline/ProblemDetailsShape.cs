@@ -27,7 +27,7 @@ public sealed class ProblemDetailsShape : IErrorShape
 
     public Task WriteRateLimitedAsync(HttpContext context)
     {
-        context.Response.Headers.RetryAfter = "1";
+        context.Response.Headers.RetryAfter = RateLimiting.RetryAfterSeconds;
         return WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests", "TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED");
     }
 
@@ -56,10 +56,11 @@ public sealed class ProblemDetailsShape : IErrorShape
         await WriteAsync(context, new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = { ["errorCode"] = errorCode } });
     }
 
+    /// <summary>Writes the problem when the client accepts JSON; otherwise the status alone answers.</summary>
     private static async Task WriteAsync(HttpContext context, ProblemDetails problem)
     {
         var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await service.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        await service.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
     private static (int Status, string Title, string Detail, IReadOnlyDictionary<string, string[]>? Errors) Classify(Exception exception) => exception switch

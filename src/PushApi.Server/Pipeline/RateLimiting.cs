@@ -17,11 +17,15 @@ public sealed class RateLimitOptions
 
 /// <summary>
 /// One token bucket per user across the Salesforce surfaces (REST, Bulk, SOAP): a user over the limit
-/// is refused in the shape of the API called. Anonymous calls share one bucket.
+/// is refused in the shape of the API called. Calls without a session (SOAP login, the version list) have
+/// a bucket per client address, so one noisy client can't lock the others out.
 /// </summary>
 public static class RateLimiting
 {
     public const string PerUserPolicy = "salesforce-api";
+
+    /// <summary>When a refused caller may try again.</summary>
+    public const string RetryAfterSeconds = "1";
 
     public static IServiceCollection AddPushApiRateLimiting(this IServiceCollection services)
     {
@@ -31,7 +35,9 @@ public static class RateLimiting
             options.AddPolicy(PerUserPolicy, context =>
             {
                 var settings = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                var user = context.User.Identity?.IsAuthenticated == true ? context.User.UserId().ToString(CultureInfo.InvariantCulture) : "anonymous";
+                var user = context.User.Identity?.IsAuthenticated == true
+                    ? context.User.UserId().ToString(CultureInfo.InvariantCulture)
+                    : "anonymous:" + context.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = settings.Burst,

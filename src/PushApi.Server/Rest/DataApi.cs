@@ -22,8 +22,6 @@ public static class DataApi
 
     public static IEndpointRouteBuilder MapDataApi(this IEndpointRouteBuilder endpoints)
     {
-        // Anything under /services that no endpoint takes answers as the Salesforce API does.
-        endpoints.DeclareErrorShape("/services", SalesforceRestShape.Instance);
         endpoints.MapGet("/services/data", ListVersions).AllowAnonymous().WithMetadata(SalesforceRestShape.Instance)
             .WithTags("Salesforce REST").WithSummary("The API versions served.");
 

@@ -19,7 +19,7 @@ public sealed class SalesforceRestShape : IErrorShape
 
     public Task WriteRateLimitedAsync(HttpContext context)
     {
-        context.Response.Headers.RetryAfter = "1";
+        context.Response.Headers.RetryAfter = RateLimiting.RetryAfterSeconds;
         return RestErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     }
 

@@ -4,8 +4,8 @@ using PushApi.Server.Salesforce;
 namespace PushApi.Server.Soap;
 
 /// <summary>
-/// A SOAP call as the pipeline sees it: read once, before authentication (its session travels in the
-/// envelope), with the API version of its path. A call that could not be read keeps the fault that says
+/// A SOAP call as the pipeline sees it: read once, by the authentication handler through
+/// <see cref="SoapSessionHeader"/> (its session travels in the envelope), with the API version of its path. A call that could not be read keeps the fault that says
 /// why; the endpoint answers with it, whether or not a session came along.
 /// </summary>
 public sealed class SoapRequest

@@ -15,9 +15,6 @@ namespace PushApi.Core.Push.Engine;
 /// </summary>
 public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    /// <summary>The channel workers LISTEN on; a NOTIFY means there may be work.</summary>
-    public const string WorkChannel = "pushapi_jobs";
-
     /// <summary>Moves a Pending request to In Progress (its jobs are Pending already) and wakes the workers; false when it is not Pending.</summary>
     public async Task<bool> StartRequestAsync(long requestId, CancellationToken cancellationToken = default)
     {
@@ -29,7 +26,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         start.Parameters.Add(new NpgsqlParameter { Value = requestId });
         start.Parameters.Add(new NpgsqlParameter { Value = now });
         batch.BatchCommands.Add(start);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{WorkChannel}', '')"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{JobStatusChanges.WorkChannel}', '')"));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         if (start.RecordsAffected == 0)
         {
@@ -43,9 +40,6 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         await RollUpAsync([requestId], cancellationToken);
         return true;
     }
-
-    /// <summary>The claim's selection (see <see cref="JobStatusChanges.ClaimSelect"/>); public for the benchmark's EXPLAIN check (P10).</summary>
-    public static string ClaimSelect(bool remote) => JobStatusChanges.ClaimSelect(remote);
 
     /// <summary>Claims Pending jobs of running requests from one queue (in-platform or remote), in request then id order.</summary>
     public async Task<List<ClaimedJob>> ClaimAsync(bool remote, int limit, string owner, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push.Engine;
 
@@ -10,7 +11,7 @@ namespace PushApi.Core.Push.Engine;
 /// Runs the jobs of running requests in this instance. In-platform jobs are claimed and completed in
 /// batches by a few loops; remote jobs are claimed as agent slots free up, run concurrently under leases
 /// that are renewed while they run, and completed in batches as their outcomes arrive. A NOTIFY on
-/// <see cref="PushJobStore.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
+/// <see cref="JobStatusChanges.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
 /// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
 /// </summary>
 public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
@@ -72,7 +73,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stopping);
                 connection.Notification += (_, _) => _wake.Set();
-                await using (var listen = new NpgsqlCommand($"LISTEN {PushJobStore.WorkChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {JobStatusChanges.WorkChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping);
                 }
@@ -106,9 +107,9 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             {
                 // Claim and complete are not canceled by shutdown: a batch takes milliseconds and is then finished, not abandoned.
                 var jobs = await store.ClaimAsync(remote: false, _options.BatchSize, _options.InstanceId, _options.LeaseDuration, CancellationToken.None);
-                failures = 0;
                 if (jobs.Count == 0)
                 {
+                    failures = 0;
                     await _wake.WaitAsync(_options.PollInterval, stopping);
                     continue;
                 }
@@ -129,6 +130,9 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
                 {
                     _wake.Set();
                 }
+
+                // Back-off grows with consecutive failed rounds (a claim whose completion fails is one), as in the remote loop.
+                failures = 0;
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {

@@ -1,4 +1,3 @@
-using PushApi.Core.Push.Engine;
 using static PushApi.Core.Push.Status.PushStatus;
 
 namespace PushApi.Core.Push.Status;
@@ -10,6 +9,9 @@ namespace PushApi.Core.Push.Status;
 /// </summary>
 public static class JobStatusChanges
 {
+    /// <summary>The channel workers LISTEN on; a NOTIFY means there may be work (jobs started, released or rescued).</summary>
+    public const string WorkChannel = "pushapi_jobs";
+
     private static readonly Transition Claimed = new(PushRecord.Job, PushActor.System, [Pending], [InProgress], "j");
     private static readonly Transition Completed = new(PushRecord.Job, PushActor.System, [InProgress], [Succeeded, Failed], "j");
     private static readonly Transition HandedBack = new(PushRecord.Job, PushActor.System, [InProgress], [Pending], "j");
@@ -50,7 +52,7 @@ public static class JobStatusChanges
             RETURNING j.id, j.request_id, j.attempt, j.org_key
         )
         SELECT u.id, u.request_id, u.attempt, u.org_key,
-               v.id, v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.is_deprecated,
+               {EligibilityFacts.TargetColumns("v")},
                p.namespace_prefix, t.agent_url, t.agent_username, t.agent_password_protected
         FROM updated u
         JOIN push_requests r ON r.id = u.request_id
@@ -114,7 +116,7 @@ public static class JobStatusChanges
             WHERE j.id = k.id AND j.attempt = k.attempt AND {HandedBack.Guard}
             RETURNING j.id
         )
-        SELECT count(*), pg_notify('{PushJobStore.WorkChannel}', '') FROM released
+        SELECT count(*), pg_notify('{WorkChannel}', '') FROM released
         """,
         HandedBack);
 
@@ -131,7 +133,7 @@ public static class JobStatusChanges
             WHERE j.id = expired.id
             RETURNING j.id
         )
-        SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('{PushJobStore.WorkChannel}', '') END FROM rescued
+        SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('{WorkChannel}', '') END FROM rescued
         """,
         HandedBack);
 

@@ -27,13 +27,14 @@ public static class RequestStatusChanges
         WITH jobs AS (
             UPDATE push_jobs j SET status = {JobsScheduled.Target}, system_modstamp = $2
             WHERE j.request_id = ANY($1) AND {JobsScheduled.Guard}
+              AND EXISTS (SELECT 1 FROM push_requests h WHERE h.id = j.request_id AND {PushStatusSql.In("h.status", RequestScheduled.From)})
         )
         UPDATE push_requests r SET status = {RequestScheduled.Target}, pending_at = $2, system_modstamp = $2
         WHERE r.id = ANY($1) AND {RequestScheduled.Guard}
         RETURNING r.id, greatest(r.scheduled_start_time, $2)
         """,
-        RequestScheduled,
-        JobsScheduled);
+        [RequestScheduled, JobsScheduled],
+        [new StatusRead("h.status", RequestScheduled.From)]);
 
     /// <summary>
     /// Request Created|Pending → Canceled (a client aborts it), and every job not finished with it,
@@ -45,6 +46,7 @@ public static class RequestStatusChanges
         WITH jobs AS (
             UPDATE push_jobs j SET status = {JobsAborted.Target}, system_modstamp = $2
             WHERE j.request_id = ANY($1) AND {JobsAborted.Guard}
+              AND EXISTS (SELECT 1 FROM push_requests h WHERE h.id = j.request_id AND {PushStatusSql.In("h.status", RequestAborted.From)})
             RETURNING j.request_id
         )
         UPDATE push_requests r
@@ -54,8 +56,8 @@ public static class RequestStatusChanges
         WHERE r.id = ids.id AND {RequestAborted.Guard}
         RETURNING r.id
         """,
-        RequestAborted,
-        JobsAborted);
+        [RequestAborted, JobsAborted],
+        [new StatusRead("h.status", RequestAborted.From)]);
 
     /// <summary>Request Pending → In Progress at its start time (its jobs are Pending already). <c>$1</c> the request, <c>$2</c> now.</summary>
     public static readonly StatusStatement Start = new(
