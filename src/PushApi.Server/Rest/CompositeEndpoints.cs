@@ -17,7 +17,7 @@ namespace PushApi.Server.Rest;
 /// </summary>
 public static class CompositeEndpoints
 {
-    public const int MaxRecords = 200;
+    public const int MaxRecords = Core.Catalog.Describe.DescribeModel.MaxBatchSize;
 
     public static RouteGroupBuilder MapCompositeEndpoints(this RouteGroupBuilder data)
     {

@@ -9,7 +9,7 @@ namespace PushApi.Server.Soap;
 /// </summary>
 public sealed class SoapService(SoapSessionOperations session, SoapWriteOperations writes, SoapReadOperations reads)
 {
-    public const int MaxRecordsPerCall = 200;
+    public const int MaxRecordsPerCall = Core.Catalog.Describe.DescribeModel.MaxBatchSize;
     public const int MaxRetrieveIds = 2000;
     public const int DefaultBatchSize = 500;
 
