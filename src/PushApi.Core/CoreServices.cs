@@ -27,6 +27,11 @@ public static class CoreServices
         services.AddSingleton<Dml.DmlService>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<PackageAdministration>();
+        services.AddSingleton<Packages.Contents.PackageItems>();
+        services.AddSingleton<Packages.Contents.PackageDependencies>();
+        services.AddSingleton<Packages.Publishing.PublishVersion>();
+        services.AddSingleton<Packages.Distribution.VersionManifests>();
+        services.AddSingleton<Packages.Distribution.ImportPackage>();
         services.AddScoped<TenantAdministration>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();

@@ -68,3 +68,37 @@ public sealed class InputException : Exception
 
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 }
+
+/// <summary>
+/// The request is well formed but breaks a rule of the domain, each problem named (native API: 422 with
+/// every problem listed): a package that fails its criteria, a circular dependency between packages.
+/// </summary>
+public sealed class RuleViolationException : Exception
+{
+    public RuleViolationException()
+        : this("The request breaks a rule.", [])
+    {
+    }
+
+    public RuleViolationException(string message)
+        : this(message, [])
+    {
+    }
+
+    public RuleViolationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Problems = [];
+    }
+
+    public RuleViolationException(string message, IReadOnlyList<RuleProblem> problems)
+        : base(message)
+    {
+        Problems = problems;
+    }
+
+    public IReadOnlyList<RuleProblem> Problems { get; }
+}
+
+/// <summary>One broken rule: its id, a sentence a person reads, and the item concerned (type and name) if any.</summary>
+public sealed record RuleProblem(string Rule, string Message, string? ItemType = null, string? ItemName = null);

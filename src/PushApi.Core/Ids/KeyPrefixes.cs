@@ -18,6 +18,9 @@ public static class KeyPrefixes
     public const string User = "005";
     public const string ScratchOrgInfo = "2SR";
 
+    /// <summary>An item of a package's working set (PushApi's own; no Salesforce object has items).</summary>
+    public const string PackageItem = "1PI";
+
     /// <summary>A Bulk API job (2.0 ingest and 1.0 query alike).</summary>
     public const string BulkJob = "750";
 

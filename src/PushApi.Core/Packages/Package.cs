@@ -13,6 +13,9 @@ public sealed class Package
 
     public required string PackageCategory { get; set; }
 
+    /// <summary>Components of a locked package cannot be changed in a tenant; fixed at the first release.</summary>
+    public bool Locked { get; set; } = true;
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset SystemModstamp { get; set; }

@@ -1,27 +1,76 @@
 using Microsoft.EntityFrameworkCore;
 using PushApi.Core.Errors;
 using PushApi.Core.Ids;
+using PushApi.Core.Packages.Contents;
+using PushApi.Core.Packages.Publishing;
 using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Packages;
 
 /// <summary>Packages and their versions, as an admin publishes them through the native API.</summary>
-public sealed class PackageAdministration(PushApiDbContext db, TimeProvider clock)
+public sealed class PackageAdministration(PushApiDbContext db, PublishVersion publish, TimeProvider clock)
 {
-    public async Task<Package> CreatePackageAsync(string name, string? namespacePrefix, string? packageCategory, CancellationToken cancellationToken = default)
+    /// <summary>Creates a package, with its first items when given (all stored, or none).</summary>
+    public async Task<Package> CreatePackageAsync(
+        string name, string? namespacePrefix, string? packageCategory, bool locked = true, IReadOnlyList<ItemInput>? items = null, CancellationToken cancellationToken = default)
     {
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < (items?.Count ?? 0); i++)
+        {
+            foreach (var (field, messages) in items![i].Check($"items[{i}]."))
+            {
+                errors[field] = messages;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+
         var now = clock.Now();
         var package = new Package
         {
             Name = name.Trim(),
             NamespacePrefix = string.IsNullOrWhiteSpace(namespacePrefix) ? null : namespacePrefix.Trim(),
             PackageCategory = packageCategory ?? "Package",
+            Locked = locked,
             CreatedAt = now,
             SystemModstamp = now,
         };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Packages.Add(package);
         await db.SaveOrConflictAsync(_ => $"The namespace prefix '{package.NamespacePrefix}' is already used by another package.", cancellationToken);
+        if (items is { Count: > 0 })
+        {
+            var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+            await PackageItems.InsertAsync(connection, package.Id, items, now, cancellationToken);
+        }
 
+        await transaction.CommitAsync(cancellationToken);
+        return package;
+    }
+
+    /// <summary>Changes the package's locked flag, which is fixed once a version has been released (409).</summary>
+    public async Task<Package> SetLockedAsync(string packageId, bool locked, CancellationToken cancellationToken = default)
+    {
+        var id = ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var package = await db.Packages.FromSql($"SELECT * FROM packages WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException($"No package has the id {packageId}.");
+        if (package.Locked != locked)
+        {
+            if (await db.PackageVersions.AnyAsync(v => v.PackageId == id && v.ReleaseState == ReleaseStates.Released, cancellationToken))
+            {
+                throw new ConflictException("The package has a released version, so whether it is locked can no longer change.");
+            }
+
+            package.Locked = locked;
+            package.SystemModstamp = clock.Now();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return package;
     }
 
@@ -37,16 +86,8 @@ public sealed class PackageAdministration(PushApiDbContext db, TimeProvider cloc
 
     public async Task<PackageVersion> CreateVersionAsync(string packageId, string name, VersionNumber number, string releaseState, CancellationToken cancellationToken = default)
     {
-        var package = await GetPackageAsync(packageId, cancellationToken);
-        var version = PackageVersion.Create(package.Id, name.Trim(), number, releaseState, clock.Now());
-        db.PackageVersions.Add(version);
-        await db.SaveOrConflictAsync(
-            constraint => constraint == "package_versions_released_key"
-                ? $"Version {number} of this package is already released."
-                : $"Version {number} build {number.Build} of this package already exists.",
-            cancellationToken);
-
-        return version;
+        var id = await publish.RunAsync(packageId, name.Trim(), number, releaseState, cancellationToken);
+        return await db.PackageVersions.AsNoTracking().FirstAsync(v => v.Id == id, cancellationToken);
     }
 
     public async Task<List<PackageVersion>> ListVersionsAsync(string packageId, CancellationToken cancellationToken = default)
@@ -72,6 +113,22 @@ public sealed class PackageAdministration(PushApiDbContext db, TimeProvider cloc
             ?? throw new NotFoundException($"No package version has the id {versionId}.");
         version.SetDeprecated(deprecated, clock.Now());
         await db.SaveChangesAsync(cancellationToken);
+        return version;
+    }
+
+    /// <summary>Promotes a Beta to Released, as Salesforce's promote does; a released version stays released (409).</summary>
+    public async Task<PackageVersion> PromoteAsync(string versionId, CancellationToken cancellationToken = default)
+    {
+        var id = ParseOrThrowNotFound(versionId, KeyPrefixes.MetadataPackageVersion, "package version");
+        var version = await db.PackageVersions.FirstOrDefaultAsync(v => v.Id == id, cancellationToken)
+            ?? throw new NotFoundException($"No package version has the id {versionId}.");
+        if (version.ReleaseState == ReleaseStates.Released)
+        {
+            return version;
+        }
+
+        version.Promote(clock.Now());
+        await db.SaveOrConflictAsync(_ => $"Version {version.Number} of this package is already released in another build.", cancellationToken);
         return version;
     }
 

@@ -27,7 +27,7 @@ public sealed class PackageVersion
 
     public int BuildNumber { get; init; }
 
-    public required string ReleaseState { get; init; }
+    public string ReleaseState { get; private set; } = ReleaseStates.Beta;
 
     public bool IsDeprecated { get; private set; }
 
@@ -51,16 +51,10 @@ public sealed class PackageVersion
         SystemModstamp = now;
     }
 
-    public static PackageVersion Create(long packageId, string name, VersionNumber number, string releaseState, DateTimeOffset now) => new()
+    /// <summary>Beta → Released (Salesforce's promote); the manifest does not change.</summary>
+    public void Promote(DateTimeOffset now)
     {
-        PackageId = packageId,
-        Name = name,
-        MajorVersion = number.Major,
-        MinorVersion = number.Minor,
-        PatchVersion = number.Patch,
-        BuildNumber = number.Build,
-        ReleaseState = releaseState,
-        CreatedAt = now,
-        SystemModstamp = now,
-    };
+        ReleaseState = ReleaseStates.Released;
+        SystemModstamp = now;
+    }
 }

@@ -31,6 +31,29 @@ public readonly record struct VersionNumber(int Major, int Minor, int Patch, int
 
     public static bool operator >=(VersionNumber left, VersionNumber right) => left.CompareTo(right) >= 0;
 
+    /// <summary>Reads "1.2" or "1.2.3" (build 0), the way a minimum version is written.</summary>
+    public static bool TryParseMinimum(string? text, out VersionNumber number)
+    {
+        number = default;
+        var parts = text?.Split('.') ?? [];
+        if (parts.Length is < 2 or > 3)
+        {
+            return false;
+        }
+
+        var values = new int[3];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].Length is 0 or > 4 || !parts[i].All(char.IsAsciiDigit) || !int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
+            {
+                return false;
+            }
+        }
+
+        number = new VersionNumber(values[0], values[1], values[2], 0);
+        return true;
+    }
+
     /// <summary>"1.2" or "1.2.3" (patch shown when not zero), the way ISVs name versions.</summary>
     public override string ToString() => Patch == 0
         ? string.Create(CultureInfo.InvariantCulture, $"{Major}.{Minor}")

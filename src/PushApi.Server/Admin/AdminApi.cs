@@ -9,6 +9,8 @@ public static class AdminApi
     {
         var api = endpoints.MapGroup("/api/v1").RequireAuthorization();
         api.MapPackageEndpoints();
+        api.MapPackageContentEndpoints();
+        api.MapPackageDistributionEndpoints();
         api.MapTenantEndpoints();
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();

@@ -1,6 +1,8 @@
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
+using System.Text.Json;
 using PushApi.Core.Packages;
+using PushApi.Core.Packages.Contents;
 using PushApi.Core.Tenants;
 
 namespace PushApi.Server.Admin;
@@ -8,11 +10,18 @@ namespace PushApi.Server.Admin;
 // Request bodies of the native API. Every property is nullable: what a client leaves out is caught
 // by the validators with a field error instead of a binding failure.
 
-public sealed record CreatePackageRequest(string? Name, string? NamespacePrefix, string? PackageCategory);
+public sealed record CreatePackageRequest(string? Name, string? NamespacePrefix, string? PackageCategory, bool? Locked = null, IReadOnlyList<ItemInput>? Items = null);
+
+/// <summary>What can change on a package: its locked flag, until the first release.</summary>
+public sealed record UpdatePackageRequest(bool? Locked);
 
 public sealed record CreateVersionRequest(string? Name, int? MajorVersion, int? MinorVersion, int? PatchVersion, int? BuildNumber, string? ReleaseState);
 
-public sealed record UpdateVersionRequest(bool? IsDeprecated);
+/// <summary>Deprecate or restore a version, or promote a Beta (<c>releaseState: Released</c>). Items and manifest are named only to be refused: a published version never changes.</summary>
+public sealed record UpdateVersionRequest(bool? IsDeprecated, string? ReleaseState = null, JsonElement? Items = null, JsonElement? Manifest = null);
+
+/// <summary>A change to one item of a package's working set.</summary>
+public sealed record UpdateItemRequest(JsonElement? Definition, ItemOptions? Options);
 
 public sealed record InstallRequest(string? OrgKey, string? PackageVersionId);
 
@@ -22,9 +31,9 @@ public sealed record CreateApiClientRequest(string? Name, IReadOnlyList<string>?
 
 // Responses.
 
-public sealed record PackageResponse(string Id, string Name, string? NamespacePrefix, string PackageCategory, DateTimeOffset CreatedAt, DateTimeOffset SystemModstamp)
+public sealed record PackageResponse(string Id, string Name, string? NamespacePrefix, string PackageCategory, bool Locked, DateTimeOffset CreatedAt, DateTimeOffset SystemModstamp)
 {
-    public static PackageResponse From(Package p) => new(p.SalesforceId, p.Name, p.NamespacePrefix, p.PackageCategory, p.CreatedAt, p.SystemModstamp);
+    public static PackageResponse From(Package p) => new(p.SalesforceId, p.Name, p.NamespacePrefix, p.PackageCategory, p.Locked, p.CreatedAt, p.SystemModstamp);
 }
 
 public sealed record VersionResponse(

@@ -38,11 +38,24 @@ public sealed class CreateVersionValidator : AbstractValidator<CreateVersionRequ
     }
 }
 
+public sealed class UpdatePackageValidator : AbstractValidator<UpdatePackageRequest>
+{
+    public UpdatePackageValidator()
+    {
+        RuleFor(r => r.Locked).NotNull();
+    }
+}
+
 public sealed class UpdateVersionValidator : AbstractValidator<UpdateVersionRequest>
 {
     public UpdateVersionValidator()
     {
-        RuleFor(r => r.IsDeprecated).NotNull();
+        RuleFor(r => r.IsDeprecated).NotNull().When(r => r.ReleaseState is null && r.Items is null && r.Manifest is null)
+            .WithMessage("Send isDeprecated, or releaseState: Released to promote a Beta.");
+        RuleFor(r => r.ReleaseState)
+            .Must(s => ReleaseStates.All.Contains(s!))
+            .When(r => r.ReleaseState is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage("releaseState must be Beta or Released.");
     }
 }
 
@@ -96,6 +109,7 @@ public static class AdminValidation
         services.AddSingleton<IValidator<CreatePackageRequest>, CreatePackageValidator>();
         services.AddSingleton<IValidator<CreateVersionRequest>, CreateVersionValidator>();
         services.AddSingleton<IValidator<UpdateVersionRequest>, UpdateVersionValidator>();
+        services.AddSingleton<IValidator<UpdatePackageRequest>, UpdatePackageValidator>();
         services.AddSingleton<IValidator<InstallRequest>, InstallValidator>();
         services.AddSingleton<IValidator<CreateUserRequest>, CreateUserValidator>();
         services.AddSingleton<IValidator<CreateApiClientRequest>, CreateApiClientValidator>();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Packages;
 
@@ -13,6 +14,8 @@ public static class PackageEndpoints
         packages.MapPost("/", CreatePackage).Validate<CreatePackageRequest>().RequireAuthorization(Permissions.Admin);
         packages.MapGet("/", ListPackages).RequireAuthorization(Permissions.Read);
         packages.MapGet("/{packageId}", GetPackage).RequireAuthorization(Permissions.Read);
+        packages.MapPatch("/{packageId}", UpdatePackage).Validate<UpdatePackageRequest>().RequireAuthorization(Permissions.Admin)
+            .WithSummary("Lock or unlock a package; fixed once a version is released.");
         packages.MapPost("/{packageId}/versions", CreateVersion).Validate<CreateVersionRequest>().RequireAuthorization(Permissions.Admin);
         packages.MapGet("/{packageId}/versions", ListVersions).RequireAuthorization(Permissions.Read);
 
@@ -24,7 +27,7 @@ public static class PackageEndpoints
 
     private static async Task<Created<PackageResponse>> CreatePackage(CreatePackageRequest request, PackageAdministration packages, CancellationToken cancellationToken)
     {
-        var package = await packages.CreatePackageAsync(request.Name!, request.NamespacePrefix, request.PackageCategory, cancellationToken);
+        var package = await packages.CreatePackageAsync(request.Name!, request.NamespacePrefix, request.PackageCategory, request.Locked ?? true, request.Items, cancellationToken);
         return TypedResults.Created($"/api/v1/packages/{package.SalesforceId}", PackageResponse.From(package));
     }
 
@@ -33,6 +36,9 @@ public static class PackageEndpoints
 
     private static async Task<Ok<PackageResponse>> GetPackage(string packageId, PackageAdministration packages, CancellationToken cancellationToken) =>
         TypedResults.Ok(PackageResponse.From(await packages.GetPackageAsync(packageId, cancellationToken)));
+
+    private static async Task<Ok<PackageResponse>> UpdatePackage(string packageId, UpdatePackageRequest request, PackageAdministration packages, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PackageResponse.From(await packages.SetLockedAsync(packageId, request.Locked!.Value, cancellationToken)));
 
     private static async Task<Created<VersionResponse>> CreateVersion(string packageId, CreateVersionRequest request, PackageAdministration packages, CancellationToken cancellationToken)
     {
@@ -47,6 +53,28 @@ public static class PackageEndpoints
     private static async Task<Ok<VersionResponse>> GetVersion(string versionId, PackageAdministration packages, CancellationToken cancellationToken) =>
         TypedResults.Ok(VersionResponse.From(await packages.GetVersionAsync(versionId, cancellationToken)));
 
-    private static async Task<Ok<VersionResponse>> UpdateVersion(string versionId, UpdateVersionRequest request, PackageAdministration packages, CancellationToken cancellationToken) =>
-        TypedResults.Ok(VersionResponse.From(await packages.SetDeprecatedAsync(versionId, request.IsDeprecated!.Value, cancellationToken)));
+    private static async Task<Ok<VersionResponse>> UpdateVersion(string versionId, UpdateVersionRequest request, PackageAdministration packages, CancellationToken cancellationToken)
+    {
+        if (request.Items is not null || request.Manifest is not null)
+        {
+            throw new ConflictException("A published version never changes: change the package's items and publish a new version.");
+        }
+
+        if (request.ReleaseState == ReleaseStates.Beta)
+        {
+            var current = await packages.GetVersionAsync(versionId, cancellationToken);
+            if (current.ReleaseState == ReleaseStates.Released)
+            {
+                throw new ConflictException("A released version cannot go back to Beta.");
+            }
+        }
+
+        var version = request.ReleaseState == ReleaseStates.Released ? await packages.PromoteAsync(versionId, cancellationToken) : null;
+        if (request.IsDeprecated is { } deprecated)
+        {
+            version = await packages.SetDeprecatedAsync(versionId, deprecated, cancellationToken);
+        }
+
+        return TypedResults.Ok(VersionResponse.From(version ?? await packages.GetVersionAsync(versionId, cancellationToken)));
+    }
 }

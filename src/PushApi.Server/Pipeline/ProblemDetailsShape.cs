@@ -44,11 +44,36 @@ public sealed class ProblemDetailsShape : IErrorShape
 
     public static ProblemDetails ToProblem(Exception exception)
     {
+        if (exception is RuleViolationException violation)
+        {
+            return RuleProblems(violation);
+        }
+
         var (status, title, detail, errors) = Classify(exception);
         return errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = detail };
     }
+
+    /// <summary>422 listing every broken rule: <c>problems: [{item: {type, name} | null, rule, message}]</c>.</summary>
+    private static ProblemDetails RuleProblems(RuleViolationException violation) => new()
+    {
+        Status = StatusCodes.Status422UnprocessableEntity,
+        Title = "Rules not met",
+        Detail = violation.Message,
+        Extensions =
+        {
+            ["errorCode"] = "RULES_NOT_MET",
+            ["problems"] = violation.Problems
+                .Select(p => new
+                {
+                    item = p.ItemType is null ? null : new { type = p.ItemType, name = p.ItemName },
+                    rule = p.Rule,
+                    message = p.Message,
+                })
+                .ToList(),
+        },
+    };
 
     private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string errorCode)
     {

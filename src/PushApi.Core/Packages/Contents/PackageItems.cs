@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Errors;
+using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
+
+namespace PushApi.Core.Packages.Contents;
+
+/// <summary>
+/// A package's working set: add, change and remove its items, and read them with everything they pull in.
+/// Published versions are snapshots and never change; only the working set does.
+/// </summary>
+public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    /// <summary>With the manifest, a package ZIP holds at most 10,000 entries.</summary>
+    public const int MaxItems = 9_999;
+
+    public async Task<PackageItemView> AddAsync(string packageId, ItemInput input, CancellationToken cancellationToken)
+    {
+        var errors = input.Check();
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+
+        var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockPackageAsync(connection, package, packageId, cancellationToken);
+        await InsertAsync(connection, package, [input], clock.Now(), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var items = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
+        return Views(items).First(v => v.Ref.Matches(new ItemRef(ItemTypes.Normalize(input.Type)!, input.Name!)));
+    }
+
+    public async Task<IReadOnlyList<PackageItemView>> ListAsync(string packageId, CancellationToken cancellationToken)
+    {
+        var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await EnsurePackageAsync(connection, package, packageId, cancellationToken);
+        return Views(await WorkingSetStore.LoadAsync(connection, package, cancellationToken));
+    }
+
+    public async Task<PackageItemView> UpdateAsync(string packageId, string itemId, JsonElement? definition, ItemOptions? options, CancellationToken cancellationToken)
+    {
+        var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
+        var id = PackageAdministration.ParseOrThrowNotFound(itemId, KeyPrefixes.PackageItem, "package item");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var items = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
+        var item = items.FirstOrDefault(i => i.Id == id) ?? throw new NotFoundException($"Package {packageId} has no item {itemId}.");
+        var errors = new ItemInput(item.Item.Ref.Type, item.Item.Ref.Name, definition ?? item.Item.Definition, options).Check();
+        if (errors.Count > 0)
+        {
+            throw new InputException(errors);
+        }
+
+        await using var update = new NpgsqlCommand(
+            """
+            UPDATE package_items
+            SET definition = coalesce($3::json, definition), checked_out = coalesce($4, checked_out),
+                include_child_teams = coalesce($5, include_child_teams), system_modstamp = $6
+            WHERE id = $1 AND package_id = $2
+            """, connection);
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = package });
+        update.Parameters.Add(new() { Value = definition is { } d ? d.GetRawText() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        update.Parameters.Add(new() { Value = (object?)options?.CheckedOut ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
+        update.Parameters.Add(new() { Value = (object?)options?.IncludeChildTeams ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
+        update.Parameters.Add(new() { Value = clock.Now() });
+        if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new NotFoundException($"Package {packageId} has no item {itemId}.");
+        }
+
+        return Views(await WorkingSetStore.LoadAsync(connection, package, cancellationToken)).First(v => v.Id == itemId || v.Id == SalesforceId.Format(KeyPrefixes.PackageItem, id));
+    }
+
+    public async Task RemoveAsync(string packageId, string itemId, CancellationToken cancellationToken)
+    {
+        var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
+        var id = PackageAdministration.ParseOrThrowNotFound(itemId, KeyPrefixes.PackageItem, "package item");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var delete = new NpgsqlCommand("DELETE FROM package_items WHERE id = $1 AND package_id = $2", connection);
+        delete.Parameters.Add(new() { Value = id });
+        delete.Parameters.Add(new() { Value = package });
+        if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new NotFoundException($"Package {packageId} has no item {itemId}.");
+        }
+    }
+
+    /// <summary>
+    /// Stores checked items in one statement, so a refusal (a name already used) writes none of them. The
+    /// caller holds the package row, so the item limit is counted under the lock.
+    /// </summary>
+    public static async Task InsertAsync(NpgsqlConnection connection, long package, IReadOnlyList<ItemInput> items, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var duplicate = items.GroupBy(i => (ItemTypes.Normalize(i.Type), i.Name!.ToUpperInvariant())).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InputException("name", $"{duplicate.Key.Item1} {duplicate.First().Name} is named twice.");
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO package_items (package_id, type, name, definition, checked_out, include_child_teams, created_at, system_modstamp)
+            SELECT $1, t.type, t.name, t.definition::json, t.checked_out, t.include_child_teams, $7, $7
+            FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[]) AS t (type, name, definition, checked_out, include_child_teams)
+            WHERE (SELECT count(*) FROM package_items WHERE package_id = $1) + cardinality($2::text[]) <= $8
+            """, connection);
+        command.Parameters.Add(new() { Value = package });
+        command.Parameters.Add(new() { Value = items.Select(i => ItemTypes.Normalize(i.Type)!).ToArray() });
+        command.Parameters.Add(new() { Value = items.Select(i => i.Name!).ToArray() });
+        command.Parameters.Add(new() { Value = items.Select(i => i.Definition!.Value.GetRawText()).ToArray() });
+        command.Parameters.Add(new() { Value = items.Select(i => i.Options?.CheckedOut ?? false).ToArray() });
+        command.Parameters.Add(new() { Value = items.Select(i => i.Options?.IncludeChildTeams ?? false).ToArray() });
+        command.Parameters.Add(new() { Value = now });
+        command.Parameters.Add(new() { Value = MaxItems });
+        try
+        {
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != items.Count)
+            {
+                throw new ConflictException($"A package holds at most {MaxItems:N0} items.");
+            }
+        }
+        catch (PostgresException e) when (PostgresErrors.IsUniqueViolation(e, "package_items_name_key"))
+        {
+            throw new InputException("name", $"An item of that type and name is already in this package ({e.Detail ?? "names are unique per type, without case"}).");
+        }
+    }
+
+    /// <summary>Holds the package row for the transaction; 404 when there is no such package.</summary>
+    public static async Task LockPackageAsync(NpgsqlConnection connection, long package, string packageId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM packages WHERE id = $1 FOR UPDATE", connection);
+        command.Parameters.Add(new() { Value = package });
+        if (await command.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            throw new NotFoundException($"No package has the id {packageId}.");
+        }
+    }
+
+    private static async Task EnsurePackageAsync(NpgsqlConnection connection, long package, string packageId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM packages WHERE id = $1", connection);
+        command.Parameters.Add(new() { Value = package });
+        if (await command.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            throw new NotFoundException($"No package has the id {packageId}.");
+        }
+    }
+
+    private static List<PackageItemView> Views(IReadOnlyList<StoredItem> stored)
+    {
+        var ids = stored.ToDictionary(s => s.Item.Ref, s => s.Id);
+        return WorkingSet.Resolve(stored.Select(s => s.Item).ToList())
+            .Select(i => new PackageItemView(
+                ids.TryGetValue(i.Ref, out var id) ? SalesforceId.Format(KeyPrefixes.PackageItem, id) : null,
+                i.Ref.Type,
+                i.Ref.Name,
+                i.Item.Definition,
+                i.Selected,
+                i.IncludedBy,
+                i.Item.CheckedOut,
+                i.Item.IncludeChildTeams))
+            .ToList();
+    }
+}
+
+/// <summary>
+/// An item as the API shows it. <see cref="Id"/> is null for an item only pulled in by others (it has no
+/// definition until one is added), and <see cref="IncludedBy"/> names the items that pulled it in.
+/// </summary>
+public sealed record PackageItemView(
+    string? Id,
+    string Type,
+    string Name,
+    JsonElement? Definition,
+    bool Selected,
+    IReadOnlyList<ItemRef> IncludedBy,
+    bool CheckedOut,
+    bool IncludeChildTeams)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ItemRef Ref => new(Type, Name);
+}
