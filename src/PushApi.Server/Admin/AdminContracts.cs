@@ -1,6 +1,6 @@
+using System.Text.Json;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
-using System.Text.Json;
 using PushApi.Core.Packages;
 using PushApi.Core.Packages.Contents;
 using PushApi.Core.Tenants;
