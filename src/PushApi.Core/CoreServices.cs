@@ -33,6 +33,7 @@ public static class CoreServices
         services.AddSingleton<Packages.Distribution.VersionManifests>();
         services.AddSingleton<Packages.Distribution.ImportPackage>();
         services.AddScoped<TenantAdministration>();
+        services.AddScoped<InstallFromFile>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();
