@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PushApi.Core.Features;
 using PushApi.Server.Hosting;
@@ -26,12 +24,17 @@ public static class FeatureGate
         return services;
     }
 
-    /// <summary>The endpoints answer 403 <c>FEATURE_DISABLED</c> (problem details saying how to turn it on) while <paramref name="feature"/> is off.</summary>
+    /// <summary>
+    /// The endpoints answer 403 <c>FEATURE_DISABLED</c> (problem details saying how to turn it on) while
+    /// <paramref name="feature"/> is off; their OpenAPI description says so unless they set their own.
+    /// </summary>
     public static TBuilder RequireFeature<TBuilder>(this TBuilder builder, Feature feature)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(
             new FeatureRequirement(feature),
-            new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ProblemDetails), ["application/problem+json"]));
+            new EndpointDescriptionAttribute(
+                $"Part of {feature.Title.ToLowerInvariant()}, a feature switch ({feature.SettingName} in GET /api/v1/settings), off on a new installation: " +
+                "while it is off, 403 problem details with errorCode FEATURE_DISABLED."));
 
     /// <summary>Refuses requests to the endpoints of a switched-off feature; runs right after authorization.</summary>
     public static WebApplication UseFeatureSwitches(this WebApplication app)
