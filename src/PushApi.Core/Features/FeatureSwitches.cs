@@ -15,7 +15,7 @@ public sealed class FeatureSwitches(NpgsqlDataSource dataSource, IOptions<Featur
 {
     public static readonly TimeSpan StoredValuesLifetime = TimeSpan.FromSeconds(2);
 
-    private StoredValues? _stored;
+    private volatile StoredValues? _stored;
 
     // Counts writes, so a read that overlapped one does not keep what it read.
     private long _writes;
