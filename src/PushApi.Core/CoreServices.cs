@@ -15,6 +15,7 @@ public static class CoreServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PublisherOrganization>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<Features.FeatureSwitches>();
         services.AddSingleton<TenantImporter>();
         services.AddSingleton<Soql.SoqlEngine>();
         services.AddSingleton<Dml.CreatePushRequests>();

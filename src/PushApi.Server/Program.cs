@@ -18,7 +18,7 @@ using PushApi.Server.Soap;
 // The monitor's static files are copied next to the assembly, so any working directory serves them.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
-builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
+builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
     .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi();
 
 var app = builder.Build();
@@ -40,6 +40,7 @@ app.UsePushApiErrorHandling();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseFeatureSwitches();
 app.UsePushApiOpenApi();
 app.MapPushApiHealth();
 // Whatever no endpoint under /services takes is answered as the Salesforce API answers it.

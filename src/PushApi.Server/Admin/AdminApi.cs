@@ -16,6 +16,7 @@ public static class AdminApi
         api.MapIdentityEndpoints();
         api.MapPushRequestEndpoints();
         api.MapWebhookEndpoints();
+        api.MapSettingsEndpoints();
         return endpoints;
     }
 }

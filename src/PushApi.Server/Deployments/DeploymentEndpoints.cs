@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Deployments;
 using PushApi.Core.Errors;
+using PushApi.Core.Features;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
@@ -19,7 +20,7 @@ public static class DeploymentEndpoints
 
     public static IEndpointRouteBuilder MapDeploymentApi(this IEndpointRouteBuilder endpoints)
     {
-        var deployments = endpoints.MapGroup("/api/v1/deployments").RequireAuthorization().WithTags("Deployments");
+        var deployments = endpoints.MapGroup("/api/v1/deployments").RequireAuthorization().RequireFeature(Feature.MassDeployment).WithTags("Deployments");
         deployments.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade)
             .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");

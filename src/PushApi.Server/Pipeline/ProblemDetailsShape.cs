@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using PushApi.Core.Errors;
+using PushApi.Core.Features;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Server.Pipeline;
@@ -13,6 +14,7 @@ public sealed class ProblemDetailsShape : IErrorShape
 {
     public const string InvalidSessionId = "INVALID_SESSION_ID";
     public const string InsufficientAccess = "INSUFFICIENT_ACCESS";
+    public const string FeatureDisabled = "FEATURE_DISABLED";
 
     public static readonly ProblemDetailsShape Instance = new();
 
@@ -50,9 +52,16 @@ public sealed class ProblemDetailsShape : IErrorShape
         }
 
         var (status, title, detail, errors) = Classify(exception);
-        return errors is null
+        var problem = errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = detail };
+        if (exception is FeatureDisabledException disabled)
+        {
+            problem.Extensions["errorCode"] = FeatureDisabled;
+            problem.Extensions["feature"] = disabled.Feature.Name;
+        }
+
+        return problem;
     }
 
     /// <summary>422 listing every broken rule: <c>problems: [{item: {type, name} | null, rule, message}]</c>.</summary>
@@ -94,6 +103,7 @@ public sealed class ProblemDetailsShape : IErrorShape
         ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message, null),
         InputException e => (StatusCodes.Status400BadRequest, "Invalid input", "One or more fields are invalid.", e.Errors),
         IllegalTransitionException e => (StatusCodes.Status409Conflict, "Illegal status change", e.Message, null),
+        FeatureDisabledException e => (StatusCodes.Status403Forbidden, "Feature disabled", FeatureGate.HowToTurnOn(e.Feature), null),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than this endpoint accepts.", null),
         BadHttpRequestException e => (StatusCodes.Status400BadRequest, "Bad request", BadRequests.Describe(e), null),

@@ -28,6 +28,7 @@ public class DeploymentCrashTests
             ["PushApi__DataDirectory"] = dataDirectory,
             ["PushApi__Bootstrap__Username"] = "admin@deploycrash.test",
             ["PushApi__Bootstrap__Password"] = "Password-1",
+            ["PushApi__Features__MassDeployment"] = "true",
             ["PushApi__Execution__Concurrency"] = "8",
             ["PushApi__Execution__LeaseDuration"] = "00:00:04",
             ["PushApi__Execution__ReconcileInterval"] = "00:00:01",

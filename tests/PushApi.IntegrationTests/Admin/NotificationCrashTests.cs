@@ -27,6 +27,7 @@ public class NotificationCrashTests
             ["PushApi__DataDirectory"] = dataDirectory,
             ["PushApi__Bootstrap__Username"] = "admin@notifycrash.test",
             ["PushApi__Bootstrap__Password"] = "Password-1",
+            ["PushApi__Features__MassDeployment"] = "true",
             ["PushApi__Smtp__Host"] = "127.0.0.1",
             ["PushApi__Smtp__Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PushApi__Notifications__Lease"] = "00:00:02",

@@ -98,3 +98,35 @@ public class MonitorBrowserTests() : ApiFixture("monitor")
         await client.GetAsync("/api/v1/deployments").ExpectAsync(HttpStatusCode.Unauthorized);
     }
 }
+
+/// <summary>The monitor where mass deployment is switched off: it says why, and Deploy can't be pressed.</summary>
+[NonParallelizable]
+public class MonitorWithMassDeploymentOffTests() : ApiFixture("monitoroff", settings: PushApiServer.FeaturesOff)
+{
+    [Test]
+    public async Task The_list_and_the_Deploy_form_say_mass_deployment_is_off_and_Deploy_is_disabled()
+    {
+        var push = await PushScenario.CreateAsync(Admin, Server.ConnectionString, "monitoroff");
+        await push.TenantsAsync(2);
+        var shots = Directory.CreateTempSubdirectory("pushapi-monitor-off-").FullName;
+        var output = await ClientTools.RunNodeAsync("monitor-browser-feature-off.js", new Dictionary<string, string?>
+        {
+            ["PUSHAPI_URL"] = Server.BaseAddress.GetLeftPart(UriPartial.Authority),
+            ["PUSHAPI_USERNAME"] = PushApiServer.AdminUsername,
+            ["PUSHAPI_PASSWORD"] = PushApiServer.AdminPassword,
+            ["PUSHAPI_SCREENSHOTS"] = shots,
+        }, TimeSpan.FromMinutes(2));
+        foreach (var shot in Directory.GetFiles(shots, "*.png"))
+        {
+            TestContext.AddTestAttachment(shot, Path.GetFileName(shot));
+        }
+
+        var seen = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+        Assert.That(seen.Text("listNotice"), Does.Contain("Mass deployment is turned off").And.Contain("PushApi__Features__MassDeployment"));
+        Assert.That(seen.GetProperty("listError").GetBoolean(), Is.False, "a notice, not an error");
+        Assert.That(seen.Text("deployNotice"), Does.Contain("Mass deployment is turned off").And.Contain("PATCH /api/v1/settings").And.Contain("PushApi__Features__MassDeployment=true"));
+        Assert.That(seen.GetProperty("previewDisabled").GetBoolean(), Is.True);
+        Assert.That(seen.GetProperty("consoleErrors").EnumerateArray().Select(e => e.GetString()).Where(e => !e!.Contains("status of 403", StringComparison.Ordinal)), Is.Empty,
+            "no script errors and no content-security-policy violations (the 403 is the refused deployments list)");
+    }
+}

@@ -37,10 +37,22 @@ public class StartupTests
     }
 
     [Test]
-    public async Task Demo_data_seeds_a_package_with_versions_and_spread_subscribers()
+    public async Task Demo_data_seeds_a_package_with_versions_and_spread_subscribers_and_turns_the_features_on()
     {
-        using var server = await PushApiServer.StartOnNewDatabaseAsync("demo", settings: new Dictionary<string, string?> { ["PushApi:Demo:Subscribers"] = "200" });
+        using var server = await PushApiServer.StartOnNewDatabaseAsync("demo", settings: new Dictionary<string, string?>
+        {
+            ["PushApi:Demo:Subscribers"] = "200",
+            ["PushApi:Features:MassDeployment"] = "false",
+            ["PushApi:Features:InstallFromFile"] = "false",
+        });
         using var admin = await server.LoginAsync();
+        var settings = await admin.GetAsync("/api/v1/settings").ExpectAsync(HttpStatusCode.OK);
+        Assert.That((settings.GetProperty("massDeploymentEnabled").GetBoolean(), settings.GetProperty("installFromFileEnabled").GetBoolean()), Is.EqualTo((true, true)));
+        Assert.That((settings.GetProperty("sources").Text("massDeployment"), settings.GetProperty("sources").Text("installFromFile")), Is.EqualTo(("demo", "demo")));
+        await admin.GetAsync("/api/v1/deployments").ExpectAsync(HttpStatusCode.OK);
+        var conflict = await admin.PatchAsJsonAsync("/api/v1/settings", new { massDeploymentEnabled = false }).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.That(conflict.Text("detail"), Does.Contain("demo mode").And.Contain("PushApi__Demo__Subscribers"));
+
         var packages = await admin.GetAsync("/api/v1/packages").ExpectAsync(HttpStatusCode.OK);
         var demo = packages.EnumerateArray().Single();
         Assert.That((demo.Text("name"), demo.Text("namespacePrefix")), Is.EqualTo(("Demo App", "demo")));

@@ -2,9 +2,10 @@ namespace PushApi.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A test fixture with its own server and database, and a client logged in as the administrator.
-/// Fixtures that inspect requests in a given state turn the push engine off, so nothing runs them.
+/// Fixtures that inspect requests in a given state turn the push engine off, so nothing runs them;
+/// <c>settings</c> adds configuration (keys as in appsettings, <c>PushApi:…</c>).
 /// </summary>
-public abstract class ApiFixture(string purpose, bool runPushes = true)
+public abstract class ApiFixture(string purpose, bool runPushes = true, IReadOnlyDictionary<string, string?>? settings = null)
 {
     protected PushApiServer Server { get; private set; } = null!;
 
@@ -13,7 +14,13 @@ public abstract class ApiFixture(string purpose, bool runPushes = true)
     [OneTimeSetUp]
     public async Task StartServerAsync()
     {
-        Server = await PushApiServer.StartOnNewDatabaseAsync(purpose, settings: runPushes ? null : new Dictionary<string, string?> { ["PushApi:Execution:Enabled"] = "false" });
+        var configuration = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (!runPushes)
+        {
+            configuration["PushApi:Execution:Enabled"] = "false";
+        }
+
+        Server = await PushApiServer.StartOnNewDatabaseAsync(purpose, settings: configuration);
         Admin = await Server.LoginAsync();
         await OnStartedAsync();
     }

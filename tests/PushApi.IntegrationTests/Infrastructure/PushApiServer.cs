@@ -17,6 +17,13 @@ public sealed class PushApiServer : WebApplicationFactory<Program>
     public const string AdminUsername = "admin@test.local";
     public const string AdminPassword = "Admin-Password-1";
 
+    /// <summary>Settings for a server with both feature switches left off, as on a new installation (the default here turns them on).</summary>
+    public static readonly IReadOnlyDictionary<string, string?> FeaturesOff = new Dictionary<string, string?>
+    {
+        ["PushApi:Features:MassDeployment"] = "false",
+        ["PushApi:Features:InstallFromFile"] = "false",
+    };
+
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _clock;
 
@@ -35,6 +42,10 @@ public sealed class PushApiServer : WebApplicationFactory<Program>
 
             // Kestrel listens on a port chosen at start-up, so the scheduler can't derive a stable node id from it.
             ["PushApi:Scheduler:InstanceId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
+
+            // Off on a new installation; tests of other things use the switched features freely (FeaturesOff leaves them off).
+            ["PushApi:Features:MassDeployment"] = "true",
+            ["PushApi:Features:InstallFromFile"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -17,7 +17,7 @@ public class ArchitectureTests
     /// <summary>Core's use cases: what front ends call. The domain below them never calls back up.</summary>
     private static readonly string[] UseCases = ["Dml", "Soql", "Deployments", "Notifications", "Bulk", "Demo"];
 
-    private static readonly string[] Domain = ["Push", "Catalog", "Tenants", "Packages", "Identity", "Ids", "Errors", "Persistence", "Formats"];
+    private static readonly string[] Domain = ["Push", "Catalog", "Tenants", "Packages", "Identity", "Features", "Ids", "Errors", "Persistence", "Formats"];
 
     private static readonly Assembly ServerAssembly = typeof(Program).Assembly;
     private static readonly Assembly CoreAssembly = typeof(Core.CoreServices).Assembly;

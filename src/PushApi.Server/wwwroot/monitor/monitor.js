@@ -1,5 +1,5 @@
 // PushApi push monitor: plain browser JavaScript, no build step. It signs in with the service's
-// token endpoint and reads /api/v1 (deployments, jobs, failures, packages) with the bearer token.
+// token endpoint and reads /api/v1 (deployments, jobs, failures, packages, settings) with the bearer token.
 "use strict";
 
 const state = { token: sessionStorage.getItem("pushapi.token"), user: sessionStorage.getItem("pushapi.user"), timer: null };
@@ -56,7 +56,21 @@ function refreshEvery(ms, render) {
   state.timer = setInterval(() => render().catch(showError), ms);
 }
 
+// Mass deployment is a feature switch, off on a new installation: the monitor says so instead of failing.
+const massDeploymentOff = "Mass deployment is turned off on this installation, so nothing can be deployed from here. " +
+  "An administrator turns it on with PATCH /api/v1/settings {\"massDeploymentEnabled\": true}, " +
+  "or by setting PushApi__Features__MassDeployment=true in the service's environment and restarting it.";
+
+function featureOffNotice(text) {
+  return h("p", { class: "notice", id: "feature-off", role: "status" }, text);
+}
+
 function showError(error) {
+  if (error.body && error.body.errorCode === "FEATURE_DISABLED") {
+    clearInterval(state.timer);
+    view.replaceChildren(featureOffNotice(error.body.detail));
+    return;
+  }
   let box = document.getElementById("error");
   if (!box) { box = h("p", { id: "error", class: "error", role: "alert" }); view.prepend(box); }
   box.textContent = error.message;
@@ -173,6 +187,7 @@ async function exportCsv(id) {
 
 async function deployView() {
   clearInterval(state.timer);
+  const off = !(await api("/api/v1/settings")).massDeploymentEnabled;
   const packages = await api("/api/v1/packages");
   const options = [];
   for (const p of packages) {
@@ -192,10 +207,10 @@ async function deployView() {
       h("label", {}, h("input", { type: "radio", name: "when", value: "now", checked: true }), " Immediately"),
       h("label", {}, h("input", { type: "radio", name: "when", value: "later", id: "when-later" }), " At ", h("input", { type: "datetime-local", name: "at", id: "deploy-at" }))),
     h("label", {}, h("input", { type: "checkbox", name: "notify", id: "deploy-notify" }), " E-mail each upgraded tenant"),
-    h("button", { type: "submit", id: "preview" }, "Preview"),
+    h("button", { type: "submit", id: "preview", disabled: off, title: off ? "Mass deployment is turned off" : undefined }, "Preview"),
     h("p", { class: "error", id: "deploy-error", role: "alert" }));
   const report = h("div", { id: "report" });
-  view.replaceChildren(h("h2", {}, "Deploy a version"), form, report);
+  view.replaceChildren(h("h2", {}, "Deploy a version"), off ? featureOffNotice(massDeploymentOff) : "", form, report);
 
   const input = dryRun => {
     const data = new FormData(form);
@@ -209,6 +224,7 @@ async function deployView() {
 
   form.addEventListener("submit", async event => {
     event.preventDefault();
+    if (off) return;
     document.getElementById("deploy-error").textContent = "";
     try {
       const preview = await api("/api/v1/deployments", { method: "POST", body: JSON.stringify(input(true)) });

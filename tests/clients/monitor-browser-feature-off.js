@@ -1,0 +1,47 @@
+// The push monitor (/monitor) on an installation where mass deployment is switched off: the list
+// says so instead of failing, and the Deploy form shows the reason with Preview (and so Deploy)
+// disabled. Prints one JSON line of what it saw; saves a screenshot into PUSHAPI_SCREENSHOTS.
+const { chromium } = require("playwright-core");
+const path = require("path");
+
+const base = process.env.PUSHAPI_URL;
+const shots = process.env.PUSHAPI_SCREENSHOTS;
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+  const results = {};
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const consoleErrors = [];
+  page.on("console", message => { if (message.type() === "error") consoleErrors.push(message.text()); });
+  page.on("pageerror", error => consoleErrors.push(String(error)));
+  try {
+    await page.goto(`${base}/monitor`);
+    await page.fill("#username", process.env.PUSHAPI_USERNAME);
+    await page.fill("#password", process.env.PUSHAPI_PASSWORD);
+    await page.click("#sign-in-button");
+    await page.waitForSelector("#nav:not([hidden])");
+
+    // The list: a notice, not an error.
+    await page.waitForSelector("#feature-off");
+    results.listNotice = await page.textContent("#feature-off");
+    results.listError = (await page.$("#error")) !== null;
+
+    // The Deploy form: the reason, and nothing to press.
+    await page.click("#nav-deploy");
+    await page.waitForSelector("#deploy-form");
+    results.deployNotice = await page.textContent("#feature-off");
+    results.previewDisabled = await page.isDisabled("#preview");
+    await page.screenshot({ path: path.join(shots, "monitor-feature-off.png"), fullPage: true });
+    results.consoleErrors = consoleErrors;
+    console.log(JSON.stringify(results));
+  } catch (error) {
+    await page.screenshot({ path: path.join(shots, "monitor-failure.png"), fullPage: true }).catch(() => {});
+    console.error("Browser test failed:", error, "\nconsole errors:", consoleErrors);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+})();
