@@ -1,8 +1,14 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using PushApi.Core.Errors;
+using PushApi.Core.Features;
 using PushApi.Core.Identity;
 using PushApi.Core.Packages.Contents;
 using PushApi.Core.Packages.Distribution;
+using PushApi.Core.Tenants;
+using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Admin;
 
@@ -17,7 +23,72 @@ public static class PackageDistributionEndpoints
         var versions = api.MapGroup("/versions/{versionId}").WithTags("Package distribution");
         versions.MapGet("/manifest", GetManifest).RequireAuthorization(Permissions.Read)
             .WithSummary("The version's immutable manifest: package, version, dependencies and each item with its definition and sha256.");
+        versions.MapGet("/package.zip", Download).RequireAuthorization(Permissions.Read)
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .WithSummary("The version as a package ZIP: manifest.json and one file per item (items/<type>/<name>.json).");
+
+        api.MapPost("/packages/import", Import).RequireAuthorization(Permissions.Admin).RequireFeature(Feature.InstallFromFile)
+            .Accepts<IFormFile>("application/zip").Produces<ImportResponse>(StatusCodes.Status201Created).Produces<ImportResponse>()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes)).WithTags("Package distribution")
+            .WithSummary("Import a package ZIP made by another installation: ids kept; the same version again is 200; other content under its id or number is 409.");
+        api.MapPost("/tenants/{orgKey}/installations/from-file", Install).RequireAuthorization(Permissions.Admin).RequireFeature(Feature.InstallFromFile)
+            .Accepts<IFormFile>("application/zip").Produces<InstallFromFileResponse>()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes)).WithTags("Package distribution")
+            .WithSummary("Subscribe from file: import the ZIP's version and install it into this tenant.");
         return api;
+    }
+
+    /// <summary>The reader refuses more than its own limit with a clear problem; Kestrel cuts only what is far beyond it.</summary>
+    private const long MaxUploadBytes = ArchiveLimits.DefaultMaxUploadBytes + (1024 * 1024);
+
+    private static async Task<PushStreamHttpResult> Download(string versionId, VersionManifests manifests, CancellationToken cancellationToken)
+    {
+        var archive = await manifests.LoadAsync(versionId, cancellationToken);
+        return TypedResults.Stream(
+            stream => PackageArchiveWriter.WriteAsync(archive, stream, PackageArchiveWriter.DefaultTimestamp, cancellationToken),
+            "application/zip",
+            FileName(archive.Manifest));
+    }
+
+    private static async Task<IResult> Import(HttpContext context, ImportPackage import, CancellationToken cancellationToken)
+    {
+        var archive = await ReadAsync(context, cancellationToken);
+        var result = await import.RunAsync(archive, cancellationToken);
+        var body = new ImportResponse(result.PackageId, result.VersionId, result.Created);
+        return result.Created ? TypedResults.Created($"/api/v1/versions/{result.VersionId}", body) : TypedResults.Ok(body);
+    }
+
+    private static async Task<Ok<InstallFromFileResponse>> Install(string orgKey, HttpContext context, InstallFromFile install, CancellationToken cancellationToken)
+    {
+        var archive = await ReadAsync(context, cancellationToken);
+        var (imported, installation) = await install.RunAsync(orgKey, archive, cancellationToken);
+        return TypedResults.Ok(new InstallFromFileResponse(imported.PackageId, imported.VersionId, imported.Created, InstallationResponse.From(installation)));
+    }
+
+    /// <summary>A package ZIP from the request body: <c>application/zip</c> (or octet-stream), read by the untrusting reader.</summary>
+    private static Task<PackageArchive> ReadAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var type = context.Request.ContentType?.Split(';')[0].Trim();
+        if (type is not ("application/zip" or "application/x-zip-compressed" or "application/octet-stream"))
+        {
+            throw new InputException("Content-Type", "Send the package ZIP itself as the body, with Content-Type: application/zip.");
+        }
+
+        return new PackageArchiveReader().ReadAsync(context.Request.Body, cancellationToken);
+    }
+
+    /// <summary><c>demo-1.2.0-1.zip</c>: the namespace (or the package's name) and the full version number.</summary>
+    private static string FileName(PackageManifest manifest)
+    {
+        var stem = manifest.Package.NamespacePrefix ?? manifest.Package.Name;
+        var safe = new StringBuilder();
+        foreach (var c in stem)
+        {
+            safe.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
+        }
+
+        var v = manifest.Version;
+        return $"{safe}-{v.MajorVersion}.{v.MinorVersion}.{v.PatchVersion}-{v.BuildNumber}.zip";
     }
 
     private static async Task<Ok<ManifestResponse>> GetManifest(string versionId, VersionManifests manifests, CancellationToken cancellationToken)
@@ -48,5 +119,10 @@ public sealed record ManifestResponse(
         return document.RootElement.Clone();
     }
 }
+
+/// <summary>The ids an import kept; <see cref="Created"/> is false when the version was already here.</summary>
+public sealed record ImportResponse(string PackageId, string VersionId, bool Created);
+
+public sealed record InstallFromFileResponse(string PackageId, string VersionId, bool Imported, InstallationResponse Installation);
 
 public sealed record ManifestItemResponse(string Type, string Name, string Path, string Sha256, IReadOnlyList<ItemRef> IncludedBy, bool Selected, JsonElement Definition);
