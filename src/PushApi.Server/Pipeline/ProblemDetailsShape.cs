@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using PushApi.Core.Errors;
+using PushApi.Core.Packages.Distribution;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Server.Pipeline;
@@ -44,11 +45,30 @@ public sealed class ProblemDetailsShape : IErrorShape
 
     public static ProblemDetails ToProblem(Exception exception)
     {
+        if (exception is ArchiveRejectedException rejected)
+        {
+            return InvalidPackageFile(rejected);
+        }
+
         var (status, title, detail, errors) = Classify(exception);
         return errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = detail };
     }
+
+    /// <summary>A 400 whose <c>problems</c> extension lists each problem as <c>{code, entry, message}</c>, named here so no serializer policy renames them.</summary>
+    private static ProblemDetails InvalidPackageFile(ArchiveRejectedException rejected) => new()
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = "Invalid package file",
+        Detail = rejected.Message,
+        Extensions =
+        {
+            ["problems"] = rejected.Problems
+                .Select(p => new Dictionary<string, string?> { ["code"] = p.Code, ["entry"] = p.Entry, ["message"] = p.Message })
+                .ToList(),
+        },
+    };
 
     private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail, string errorCode)
     {
