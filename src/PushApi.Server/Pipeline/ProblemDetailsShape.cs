@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
+using PushApi.Core.Packages.Distribution;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Server.Pipeline;
@@ -51,6 +52,11 @@ public sealed class ProblemDetailsShape : IErrorShape
             return RuleProblems(violation);
         }
 
+        if (exception is ArchiveRejectedException rejected)
+        {
+            return InvalidPackageFile(rejected);
+        }
+
         var (status, title, detail, errors) = Classify(exception);
         var problem = errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
@@ -80,6 +86,20 @@ public sealed class ProblemDetailsShape : IErrorShape
                     rule = p.Rule,
                     message = p.Message,
                 })
+                .ToList(),
+        },
+    };
+
+    /// <summary>A 400 whose <c>problems</c> extension lists each problem as <c>{code, entry, message}</c>, named here so no serializer policy renames them.</summary>
+    private static ProblemDetails InvalidPackageFile(ArchiveRejectedException rejected) => new()
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = "Invalid package file",
+        Detail = rejected.Message,
+        Extensions =
+        {
+            ["problems"] = rejected.Problems
+                .Select(p => new Dictionary<string, string?> { ["code"] = p.Code, ["entry"] = p.Entry, ["message"] = p.Message })
                 .ToList(),
         },
     };

@@ -22,6 +22,7 @@ public class PackageDistributionTests() : ApiFixture("package-source")
     private const string TargetAdmin = "admin@package-target.test";
     private const string TargetPassword = "Target-Password-1";
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("NUnit", "NUnit1032", Justification = "Started in OnStartedAsync (one-time set-up) and stopped in StopTarget (one-time tear-down).")]
     private ServerProcess _target = null!;
     private HttpClient _targetClient = null!;
     private string _package = "";

@@ -17,6 +17,7 @@ public static partial class ItemNames
     /// <summary>The item's file inside a package ZIP.</summary>
     public static string PathOf(string type, string name) => $"items/{type}/{name}.json";
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,79}$", RegexOptions.CultureInvariant)]
+    // \z, not $: "$" also matches before a final newline, which would let "name\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,79}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
