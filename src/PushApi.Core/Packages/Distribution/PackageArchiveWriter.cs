@@ -32,15 +32,20 @@ public static class PackageArchiveWriter
     {
         CheckFiles(archive);
         var time = EntryTime(timestamp);
-        var zip = await ZipArchive.CreateAsync(new ForwardOnlyStream(output), ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
+        await using var target = new ForwardOnlyStream(output);
+        var zip = await ZipArchive.CreateAsync(target, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
         await using (zip)
         {
             await WriteEntryAsync(zip, ManifestJson.EntryName, ManifestJson.ToBytes(archive.Manifest), time, cancellationToken);
+            await target.DrainAsync(cancellationToken);
             foreach (var item in archive.Manifest.Items)
             {
                 await WriteEntryAsync(zip, item.Path, archive.Files[item.Path], time, cancellationToken);
+                await target.DrainAsync(cancellationToken);
             }
         }
+
+        await target.DrainAsync(cancellationToken);
     }
 
     private static async Task WriteEntryAsync(ZipArchive zip, string name, byte[] bytes, DateTimeOffset time, CancellationToken cancellationToken)
