@@ -85,6 +85,8 @@ public sealed class Bench : IAsyncDisposable
         start.Environment["PushApi__RateLimit__RequestsPerSecond"] = "1000000";
         start.Environment["PushApi__RateLimit__Burst"] = "1000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["PushApi__Features__MassDeployment"] = "true";
+        start.Environment["PushApi__Features__InstallFromFile"] = "true";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Start(start);
         var address = new Uri($"http://127.0.0.1:{port}");

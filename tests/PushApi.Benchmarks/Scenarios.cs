@@ -23,6 +23,7 @@ public static class Scenarios
             ("P6", LatencyScenarios.QueryPagesAsync),
             ("P7", ThroughputScenarios.CancelAsync),
             ("P9", ScaleScenarios.TwoInstancesAsync),
+            ("P12", PackageScenarios.DistributionAsync),
         })
         {
             if (!options.Runs(id))
@@ -35,7 +36,7 @@ public static class Scenarios
             {
                 results.AddRange(await scenario(context));
             }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException or NpgsqlException)
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException or NpgsqlException or System.Text.Json.JsonException)
             {
                 results.Add(new Result(id, "", "", 0, null, null, "", false, Error: e.Message));
             }
