@@ -59,6 +59,25 @@ public class StartupTests
         var versions = await admin.GetAsync($"/api/v1/packages/{demo.Text("id")}/versions").ExpectAsync(HttpStatusCode.OK);
         Assert.That(versions.EnumerateArray().Select(v => $"{v.Text("versionNumber")} {v.Text("releaseState")}"), Is.EqualTo(new[] { "1.0 Released", "1.1 Released", "1.2 Released", "1.3 Beta" }));
 
+        // The demo package has real contents, and each version changes a few items.
+        var manifests = new List<Dictionary<string, string>>();
+        foreach (var version in versions.EnumerateArray())
+        {
+            var manifest = await admin.GetAsync($"/api/v1/versions/{version.Text("id")}/manifest").ExpectAsync(HttpStatusCode.OK);
+            manifests.Add(manifest.GetProperty("items").EnumerateArray().ToDictionary(i => $"{i.Text("type")} {i.Text("name")}", i => i.Text("sha256")));
+        }
+
+        Assert.That(manifests[0].Keys, Is.SupersetOf(new[]
+        {
+            "Application Billing", "Object Invoice", "Object Invoice Line", "Field Invoice.Amount", "Class InvoiceService", "WebTab Invoices",
+            "Page Invoice Page", "Role Billing Clerk", "RollupSummaryField Invoice Total",
+        }));
+        for (var i = 1; i < manifests.Count; i++)
+        {
+            var changed = manifests[i].Count(item => !manifests[i - 1].TryGetValue(item.Key, out var before) || before != item.Value);
+            Assert.That(changed, Is.InRange(1, 3), $"version {i} changes a few items");
+        }
+
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
