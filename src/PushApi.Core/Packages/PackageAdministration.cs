@@ -17,7 +17,13 @@ public sealed class PackageAdministration(PushApiDbContext db, PublishVersion pu
         var errors = new Dictionary<string, string[]>();
         for (var i = 0; i < (items?.Count ?? 0); i++)
         {
-            foreach (var (field, messages) in items![i].Check($"items[{i}]."))
+            if (items![i] is null)
+            {
+                errors[$"items[{i}]"] = ["An item is an object {type, name, definition, options?}, not null."];
+                continue;
+            }
+
+            foreach (var (field, messages) in items[i].Check($"items[{i}]."))
             {
                 errors[field] = messages;
             }
@@ -106,29 +112,43 @@ public sealed class PackageAdministration(PushApiDbContext db, PublishVersion pu
             ?? throw new NotFoundException($"No package version has the id {versionId}.");
     }
 
-    public async Task<PackageVersion> SetDeprecatedAsync(string versionId, bool deprecated, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Changes a version in one save: promotes a Beta to Released (Salesforce's promote; the manifest does not
+    /// change, and a Beta published with another locked flag than the package has now cannot become its release)
+    /// and deprecates or restores it (a deprecated version can't be pushed). Going back to Beta is 409.
+    /// </summary>
+    public async Task<PackageVersion> UpdateVersionAsync(string versionId, string? releaseState, bool? deprecated, CancellationToken cancellationToken = default)
     {
         var id = ParseOrThrowNotFound(versionId, KeyPrefixes.MetadataPackageVersion, "package version");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var version = await db.PackageVersions.FirstOrDefaultAsync(v => v.Id == id, cancellationToken)
             ?? throw new NotFoundException($"No package version has the id {versionId}.");
-        version.SetDeprecated(deprecated, clock.Now());
-        await db.SaveChangesAsync(cancellationToken);
-        return version;
-    }
-
-    /// <summary>Promotes a Beta to Released, as Salesforce's promote does; a released version stays released (409).</summary>
-    public async Task<PackageVersion> PromoteAsync(string versionId, CancellationToken cancellationToken = default)
-    {
-        var id = ParseOrThrowNotFound(versionId, KeyPrefixes.MetadataPackageVersion, "package version");
-        var version = await db.PackageVersions.FirstOrDefaultAsync(v => v.Id == id, cancellationToken)
-            ?? throw new NotFoundException($"No package version has the id {versionId}.");
-        if (version.ReleaseState == ReleaseStates.Released)
+        var now = clock.Now();
+        if (releaseState == ReleaseStates.Beta && version.ReleaseState == ReleaseStates.Released)
         {
-            return version;
+            throw new ConflictException("A released version cannot go back to Beta.");
         }
 
-        version.Promote(clock.Now());
+        if (releaseState == ReleaseStates.Released && version.ReleaseState == ReleaseStates.Beta)
+        {
+            var package = await db.Packages.FromSql($"SELECT * FROM packages WHERE id = {version.PackageId} FOR UPDATE").FirstAsync(cancellationToken);
+            var published = await db.Database.SqlQuery<bool?>($"SELECT locked AS \"Value\" FROM package_versions WHERE id = {id}").FirstAsync(cancellationToken);
+            if (published is { } locked && locked != package.Locked)
+            {
+                throw new ConflictException(
+                    $"This Beta was published {(locked ? "locked" : "unlocked")} and the package is now {(package.Locked ? "locked" : "unlocked")}; publish a new version to release it.");
+            }
+
+            version.Promote(now);
+        }
+
+        if (deprecated is { } value)
+        {
+            version.SetDeprecated(value, now);
+        }
+
         await db.SaveOrConflictAsync(_ => $"Version {version.Number} of this package is already released in another build.", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return version;
     }
 

@@ -10,7 +10,9 @@ public sealed class CreatePackageValidator : AbstractValidator<CreatePackageRequ
 {
     public CreatePackageValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(255);
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(255)
+            .Must(n => !n!.Any(char.IsControl)).When(r => r.Name is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage("name must not hold control characters.");
         RuleFor(r => r.NamespacePrefix)
             .Matches("^[A-Za-z][A-Za-z0-9_]{0,14}$")
             .When(r => !string.IsNullOrEmpty(r.NamespacePrefix), ApplyConditionTo.CurrentValidator)
@@ -26,7 +28,9 @@ public sealed class CreateVersionValidator : AbstractValidator<CreateVersionRequ
 {
     public CreateVersionValidator()
     {
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(255);
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(255)
+            .Must(n => !n!.Any(char.IsControl)).When(r => r.Name is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage("name must not hold control characters.");
         RuleFor(r => r.MajorVersion).NotNull().InclusiveBetween(0, 9999);
         RuleFor(r => r.MinorVersion).NotNull().InclusiveBetween(0, 9999);
         RuleFor(r => r.PatchVersion).InclusiveBetween(0, 9999);

@@ -60,21 +60,6 @@ public static class PackageEndpoints
             throw new ConflictException("A published version never changes: change the package's items and publish a new version.");
         }
 
-        if (request.ReleaseState == ReleaseStates.Beta)
-        {
-            var current = await packages.GetVersionAsync(versionId, cancellationToken);
-            if (current.ReleaseState == ReleaseStates.Released)
-            {
-                throw new ConflictException("A released version cannot go back to Beta.");
-            }
-        }
-
-        var version = request.ReleaseState == ReleaseStates.Released ? await packages.PromoteAsync(versionId, cancellationToken) : null;
-        if (request.IsDeprecated is { } deprecated)
-        {
-            version = await packages.SetDeprecatedAsync(versionId, deprecated, cancellationToken);
-        }
-
-        return TypedResults.Ok(VersionResponse.From(version ?? await packages.GetVersionAsync(versionId, cancellationToken)));
+        return TypedResults.Ok(VersionResponse.From(await packages.UpdateVersionAsync(versionId, request.ReleaseState, request.IsDeprecated, cancellationToken)));
     }
 }

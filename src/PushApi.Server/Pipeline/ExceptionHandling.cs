@@ -66,9 +66,18 @@ public static class BadRequests
 {
     public static string Describe(BadHttpRequestException exception) => exception.InnerException switch
     {
-        JsonException json => "The request body is not valid JSON: " + json.Message,
+        JsonException json => Describe(json),
         _ => exception.Message,
     };
+
+    /// <summary>
+    /// What is wrong with a JSON body, without the .NET type the serializer wanted ("could not be converted to
+    /// System.Nullable`1[System.Boolean]" says nothing to a client and tells an attacker what runs here).
+    /// </summary>
+    public static string Describe(JsonException exception) =>
+        exception.Message.Contains("System.", StringComparison.Ordinal) || exception.Message.Contains("PushApi.", StringComparison.Ordinal)
+            ? $"The request body does not have the expected shape: the value at {exception.Path ?? "$"} is not of the type this API takes there."
+            : "The request body is not valid JSON: " + exception.Message;
 }
 
 public static class ErrorHandlingExtensions

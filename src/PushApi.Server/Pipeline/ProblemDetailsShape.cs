@@ -127,7 +127,7 @@ public sealed class ProblemDetailsShape : IErrorShape
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than this endpoint accepts.", null),
         BadHttpRequestException e => (StatusCodes.Status400BadRequest, "Bad request", BadRequests.Describe(e), null),
-        JsonException e => (StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid JSON: " + e.Message, null),
+        JsonException e => (StatusCodes.Status400BadRequest, "Bad request", BadRequests.Describe(e), null),
         _ when TransientDatabaseErrors.Matches(exception) =>
             (StatusCodes.Status503ServiceUnavailable, "Database busy", "The database is busy (a lock conflict or a restart); nothing was saved. Retry the request.", null),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "The service failed to handle this request; the error has been logged.", null),

@@ -14,22 +14,69 @@ public class PackageContentsTests() : ApiFixture("package-contents")
     public async Task Selecting_an_application_includes_its_objects_and_tabs_and_removing_it_removes_them()
     {
         var package = await CreatePackageAsync("Sales App");
-        var app = await AddAsync(package, "Application", "Sales", new { objects = new[] { "Deal", "Account" }, tabs = new[] { "Deals" }, label = "Sales" });
+        var app = await AddAsync(package, "Application", "Sales", new { objects = new[] { "Deal", "Account", "Region" }, tabs = new[] { "Deals" }, label = "Sales" });
         Assert.That(app.Text("id"), Does.StartWith("1PI"));
-        await AddAsync(package, "Object", "Account", new { label = "Account" });
+        var account = await AddAsync(package, "Object", "Account", new { label = "Account" });
+        Assert.That(account.GetProperty("selected").GetBoolean(), Is.False, "a definition given to an item the application pulls in");
+        await AddAsync(package, "Object", "Region", new { label = "Region" }, new { selected = true });
 
         var items = await ItemsAsync(package);
         Assert.That(items.Select(i => $"{i.Text("type")} {i.Text("name")} {i.GetProperty("selected").GetBoolean()}"),
-            Is.EquivalentTo(new[] { "Application Sales True", "Object Account True", "Object Deal False", "WebTab Deals False" }));
+            Is.EquivalentTo(new[] { "Application Sales True", "Object Account False", "Object Region True", "Object Deal False", "WebTab Deals False" }));
         var deal = items.Single(i => i.Text("name") == "Deal");
         Assert.That(deal.GetProperty("id").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(deal.GetProperty("definition").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(deal.GetProperty("includedBy")[0].Text("type"), Is.EqualTo("Application"));
         Assert.That(deal.GetProperty("includedBy")[0].Text("name"), Is.EqualTo("Sales"));
+        Assert.That(items.Single(i => i.Text("name") == "Account").GetProperty("includedBy")[0].Text("name"), Is.EqualTo("Sales"));
         Assert.That(items.Single(i => i.Text("name") == "Sales").GetProperty("definition").GetProperty("label").GetString(), Is.EqualTo("Sales"), "the rest of a definition is kept");
 
         await Admin.DeleteAsync($"/api/v1/packages/{package}/items/{app.Text("id")}").ExpectAsync(HttpStatusCode.NoContent);
         var after = await ItemsAsync(package);
-        Assert.That(after.Select(i => $"{i.Text("type")} {i.Text("name")}"), Is.EqualTo(new[] { "Object Account" }), "what only the application pulled in goes with it; a selected item stays");
+        Assert.That(after.Select(i => $"{i.Text("type")} {i.Text("name")}"), Is.EqualTo(new[] { "Object Region" }),
+            "what only the application pulled in goes with it, its given definitions too; a selected item stays");
+    }
+
+    [Test]
+    public async Task Narrowing_an_application_drops_what_it_no_longer_pulls_in()
+    {
+        var package = await CreatePackageAsync("Narrowing");
+        var app = await AddAsync(package, "Application", "Ops", new { objects = new[] { "Ticket", "Asset" } });
+        await AddAsync(package, "Object", "Asset", new { });
+        await Admin.PatchAsJsonAsync($"/api/v1/packages/{package}/items/{app.Text("id")}", new { definition = new { objects = new[] { "Ticket" } } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That((await ItemsAsync(package)).Select(i => i.Text("name")), Is.EquivalentTo(new[] { "Ops", "Ticket" }));
+    }
+
+    [Test]
+    public async Task Bodies_of_the_wrong_shape_are_400_without_type_names_and_write_nothing()
+    {
+        var package = await CreatePackageAsync("Shapes");
+        var item = await AddAsync(package, "Class", "Kept", new { });
+
+        async Task RefusedAsync(HttpMethod method, string path, string json)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            var problem = await (await Admin.SendAsync(request)).ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.That(problem.GetRawText(), Does.Not.Contain("System.").And.Not.Contain("PushApi.").And.Not.Contain("Exception"), json);
+        }
+
+        var items = $"/api/v1/packages/{package}/items";
+        await RefusedAsync(HttpMethod.Post, items, """{"type": "Class", "name": "S", "definition": {"note": "\ud800"}}""");
+        await RefusedAsync(HttpMethod.Post, items, """{"type": "Field", "name": "F", "definition": {"object": "\udc00"}}""");
+        await RefusedAsync(HttpMethod.Post, items, """{"type": "Class", "name": "N", "definition": {"note": "a\u0000b"}}""");
+        await RefusedAsync(HttpMethod.Post, items, """{"type": "Class", "name": "O", "definition": {}, "options": {"checkedOut": "yes"}}""");
+        await RefusedAsync(HttpMethod.Post, items, """{"type": "Class", "name": "O", "definition": {}, "options": []}""");
+        await RefusedAsync(HttpMethod.Patch, $"{items}/{item.Text("id")}", "[]");
+        await RefusedAsync(HttpMethod.Put, $"/api/v1/packages/{package}/dependencies", "{}");
+        await RefusedAsync(HttpMethod.Put, $"/api/v1/packages/{package}/dependencies", "[null]");
+        await RefusedAsync(HttpMethod.Post, "/api/v1/packages", """{"name": "x", "items": [null]}""");
+        await RefusedAsync(HttpMethod.Post, "/api/v1/packages", """{"name": "x", "locked": "no"}""");
+        await RefusedAsync(HttpMethod.Post, "/api/v1/packages", """{"name": "a\u0000b"}""");
+        await RefusedAsync(HttpMethod.Post, $"/api/v1/packages/{package}/versions", """{"name": "v\u0000", "majorVersion": 1, "minorVersion": 0, "releaseState": "Beta"}""");
+
+        Assert.That((await ItemsAsync(package)).Select(i => i.Text("name")), Is.EqualTo(new[] { "Kept" }));
+        var versions = await Admin.GetAsync($"/api/v1/packages/{package}/versions").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(versions.GetArrayLength(), Is.Zero);
     }
 
     [Test]
@@ -133,12 +180,16 @@ public class PackageContentsTests() : ApiFixture("package-contents")
 
         var beta = (await PublishAsync(package, "2.0", HttpStatusCode.Created, "Beta")).Text("id");
         await Admin.PatchAsJsonAsync($"/api/v1/packages/{package}", new { locked = true }).ExpectAsync(HttpStatusCode.OK);
-        var promoted = await Admin.PatchAsJsonAsync($"/api/v1/versions/{beta}", new { releaseState = "Released" }).ExpectAsync(HttpStatusCode.OK);
+        var mismatch = await Admin.PatchAsJsonAsync($"/api/v1/versions/{beta}", new { releaseState = "Released" }).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.That(mismatch.Text("detail"), Does.Contain("published unlocked"), "the first release carries the flag the package keeps");
+
+        await Admin.PatchAsJsonAsync($"/api/v1/packages/{package}", new { locked = false }).ExpectAsync(HttpStatusCode.OK);
+        var promoted = await Admin.PatchAsJsonAsync($"/api/v1/versions/{beta}", new { releaseState = "Released", isDeprecated = false }).ExpectAsync(HttpStatusCode.OK);
         Assert.That(promoted.Text("releaseState"), Is.EqualTo("Released"));
         await Admin.PatchAsJsonAsync($"/api/v1/versions/{beta}", new { releaseState = "Beta" }).ExpectAsync(HttpStatusCode.Conflict);
-        await Admin.PatchAsJsonAsync($"/api/v1/packages/{package}", new { locked = false }).ExpectAsync(HttpStatusCode.Conflict);
+        await Admin.PatchAsJsonAsync($"/api/v1/packages/{package}", new { locked = true }).ExpectAsync(HttpStatusCode.Conflict);
         var manifest = await Admin.GetAsync($"/api/v1/versions/{beta}/manifest").ExpectAsync(HttpStatusCode.OK);
-        Assert.That(manifest.GetProperty("package").GetProperty("locked").GetBoolean(), Is.False, "the manifest keeps the flag it was published with");
+        Assert.That(manifest.GetProperty("package").GetProperty("locked").GetBoolean(), Is.False);
         Assert.That(manifest.GetProperty("version").Text("releaseState"), Is.EqualTo("Released"));
     }
 
@@ -152,6 +203,9 @@ public class PackageContentsTests() : ApiFixture("package-contents")
         await AddAsync(addon, "Field", "Deal.Score", new { @object = "Deal" });
 
         await PublishAsync(addon, "1.0", HttpStatusCode.UnprocessableEntity);
+        await Admin.PutAsJsonAsync($"/api/v1/packages/{addon}/dependencies", new[] { new { packageId = core, minimumVersion = "2.0" } }).ExpectAsync(HttpStatusCode.OK);
+        var unreleased = await PublishAsync(addon, "1.0", HttpStatusCode.UnprocessableEntity);
+        Assert.That(unreleased.GetProperty("problems").EnumerateArray().Select(p => p.Text("rule")), Does.Contain("dependency-released"));
         var set = await Admin.PutAsJsonAsync($"/api/v1/packages/{addon}/dependencies", new[] { new { packageId = core, minimumVersion = "1.1" } }).ExpectAsync(HttpStatusCode.OK);
         Assert.That(set[0].Text("minimumVersion"), Is.EqualTo("1.1"));
         var version = (await PublishAsync(addon, "1.0", HttpStatusCode.Created)).Text("id");

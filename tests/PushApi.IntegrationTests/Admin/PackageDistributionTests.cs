@@ -138,6 +138,68 @@ public class PackageDistributionTests() : ApiFixture("package-source")
         Assert.That(await CountsAsync(), Is.EqualTo(before));
     }
 
+    [Test, Order(3)]
+    public async Task A_file_whose_package_id_is_another_package_here_or_whose_contents_break_the_rules_is_refused()
+    {
+        var squatter = (await _targetClient.PostAsJsonAsync("/api/v1/packages", new { name = "Squatter", namespacePrefix = "squat" }).ExpectAsync(HttpStatusCode.Created)).Text("id");
+        var before = await CountsAsync();
+        var taken = Rewrite(_zip, (m, _) =>
+        {
+            m["package"]!["id"] = squatter;
+            m["version"]!["id"] = "04t00000000squt";
+        });
+        var conflict = await PostZipAsync("/api/v1/packages/import", taken).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.That(conflict.Text("detail"), Does.Contain("Squatter"));
+
+        var badDefinition = Rewrite(_zip, (m, files) =>
+        {
+            m["version"]!["id"] = "04t00000000bdef";
+            m["package"]!["id"] = "03300000000bdef";
+            m["package"]!["namespacePrefix"] = "baddef";
+            files["items/Field/Visit.Duration.json"] = "{}"u8.ToArray();
+            Item(m, "Visit.Duration")["sha256"] = Convert.ToHexStringLower(SHA256.HashData(files["items/Field/Visit.Duration.json"]));
+        });
+        var invalid = await PostZipAsync("/api/v1/packages/import", badDefinition).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(invalid.GetProperty("problems")[0].Text("code"), Is.EqualTo("invalid_definition"));
+
+        var withUser = Rewrite(_zip, (m, files) =>
+        {
+            m["version"]!["id"] = "04t00000000user";
+            m["package"]!["id"] = "03300000000user";
+            m["package"]!["namespacePrefix"] = "withuser";
+            files["items/User/jane.json"] = "{}"u8.ToArray();
+            m["items"]!.AsArray().Add(new JsonObject
+            {
+                ["type"] = "User",
+                ["name"] = "jane",
+                ["path"] = "items/User/jane.json",
+                ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(files["items/User/jane.json"])),
+                ["includedBy"] = new JsonArray(),
+                ["selected"] = true,
+            });
+        });
+        var rules = await PostZipAsync("/api/v1/packages/import", withUser).ExpectAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(rules.GetProperty("problems")[0].Text("rule"), Is.EqualTo("user-item"));
+        Assert.That(await CountsAsync(), Is.EqualTo((before.Packages, before.Versions)));
+    }
+
+    [Test, Order(3)]
+    public async Task A_beta_imported_then_promoted_at_the_source_is_promoted_by_importing_it_again()
+    {
+        var beta = (await Admin.PostAsJsonAsync($"/api/v1/packages/{_package}/versions", new { name = "Distributed 1.1 beta", majorVersion = 1, minorVersion = 1, releaseState = "Beta" })
+            .ExpectAsync(HttpStatusCode.Created)).Text("id");
+        var betaZip = await Admin.GetByteArrayAsync($"/api/v1/versions/{beta}/package.zip");
+        await PostZipAsync("/api/v1/packages/import", _zip);
+        await PostZipAsync("/api/v1/packages/import", betaZip).ExpectAsync(HttpStatusCode.Created);
+        await Admin.PatchAsJsonAsync($"/api/v1/versions/{beta}", new { releaseState = "Released" }).ExpectAsync(HttpStatusCode.OK);
+        var releasedZip = await Admin.GetByteArrayAsync($"/api/v1/versions/{beta}/package.zip");
+
+        await PostZipAsync("/api/v1/packages/import", releasedZip).ExpectAsync(HttpStatusCode.OK);
+        var version = await _targetClient.GetAsync($"/api/v1/versions/{beta}").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(version.Text("releaseState"), Is.EqualTo("Released"));
+        await PostZipAsync("/api/v1/packages/import", betaZip).ExpectAsync(HttpStatusCode.OK);
+    }
+
     public static IEnumerable<TestCaseData> HostileFiles()
     {
         yield return new TestCaseData("zip slip", (Func<byte[], byte[]>)(zip => AddEntry(zip, "../evil.json", "{}"u8.ToArray()))).SetName("Hostile: zip slip");

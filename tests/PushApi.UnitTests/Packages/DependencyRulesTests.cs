@@ -108,6 +108,18 @@ public sealed class DependencyRulesTests
     }
 
     [Test]
+    public void A_definition_given_to_a_dependent_is_used_while_something_pulls_it_in()
+    {
+        var dependents = new[] { Item("Object", "Deal", """{"label": "Deal"}"""), Item("Object", "Orphan", "{}") };
+        var pulled = WorkingSet.Resolve([Item("Application", "Sales", """{"objects": ["Deal"]}""")], dependents);
+        var deal = pulled.Single(i => i.Ref.Name == "Deal");
+        Assert.That((deal.Selected, deal.HasDefinition), Is.EqualTo((false, true)));
+        Assert.That(pulled.Select(i => i.Ref.Name), Does.Not.Contain("Orphan"), "a dependent nothing pulls in is not part of the set");
+
+        Assert.That(WorkingSet.Resolve([], dependents), Is.Empty);
+    }
+
+    [Test]
     public void Dependents_are_included_transitively()
     {
         var resolved = WorkingSet.Resolve([Item("Application", "Sales", """{"tabs": ["Deals"]}"""), Item("WebTab", "Deals", """{"pages": ["Deal Page"]}""")]);

@@ -30,6 +30,10 @@ public sealed record ItemInput(string? Type, string? Name, JsonElement? Definiti
         {
             errors[path + "definition"] = [$"definition is larger than {ItemDefinitions.MaxBytes / 1024} KB."];
         }
+        else if (Formats.JsonStrings.Problem(definition) is { } problem)
+        {
+            errors[path + "definition"] = ["definition " + problem + "."];
+        }
         else if (type is not null)
         {
             foreach (var (field, message) in ItemDefinitions.Validate(type, definition))
@@ -44,6 +48,8 @@ public sealed record ItemInput(string? Type, string? Name, JsonElement? Definiti
 
 /// <summary>
 /// How an item is packaged: <see cref="CheckedOut"/> (a versioned item being edited; it cannot be published until
-/// checked in) and <see cref="IncludeChildTeams"/> (a data sharing policy brings its teams' child teams).
+/// checked in), <see cref="IncludeChildTeams"/> (a data sharing policy brings its teams' child teams) and
+/// <see cref="Selected"/> (chosen for itself; an item added while another pulls it in only gets a definition,
+/// and goes with the last item that pulls it in, unless it is selected).
 /// </summary>
-public sealed record ItemOptions(bool? CheckedOut, bool? IncludeChildTeams);
+public sealed record ItemOptions(bool? CheckedOut, bool? IncludeChildTeams, bool? Selected = null);

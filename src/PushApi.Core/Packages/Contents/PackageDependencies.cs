@@ -126,6 +126,12 @@ public sealed class PackageDependencies(NpgsqlDataSource dataSource)
         var needed = new List<(long, VersionNumber)>();
         for (var i = 0; i < input.Count; i++)
         {
+            if (input[i] is null)
+            {
+                errors[$"[{i}]"] = ["A dependency is an object {packageId, minimumVersion}, not null."];
+                continue;
+            }
+
             var okId = SalesforceId.TryParseNumber(input[i].PackageId, KeyPrefixes.MetadataPackage, out var id);
             if (!okId)
             {

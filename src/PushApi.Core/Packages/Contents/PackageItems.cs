@@ -9,6 +9,7 @@ namespace PushApi.Core.Packages.Contents;
 
 /// <summary>
 /// A package's working set: add, change and remove its items, and read them with everything they pull in.
+/// Each change holds the package row, so it sees the set as the change leaves it (and publishing waits).
 /// Published versions are snapshots and never change; only the working set does.
 /// </summary>
 public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -25,13 +26,14 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
+        var added = new ItemRef(ItemTypes.Normalize(input.Type)!, input.Name!);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockPackageAsync(connection, package, packageId, cancellationToken);
         await InsertAsync(connection, package, [input], clock.Now(), cancellationToken);
+        var views = Views(await WorkingSetStore.LoadAsync(connection, package, cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        var items = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
-        return Views(items).First(v => v.Ref.Matches(new ItemRef(ItemTypes.Normalize(input.Type)!, input.Name!)));
+        return views.First(v => v.Ref.Matches(added));
     }
 
     public async Task<IReadOnlyList<PackageItemView>> ListAsync(string packageId, CancellationToken cancellationToken)
@@ -48,33 +50,38 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
         var id = PackageAdministration.ParseOrThrowNotFound(itemId, KeyPrefixes.PackageItem, "package item");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var items = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
-        var item = items.FirstOrDefault(i => i.Id == id) ?? throw new NotFoundException($"Package {packageId} has no item {itemId}.");
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockPackageAsync(connection, package, packageId, cancellationToken);
+        var item = (await WorkingSetStore.LoadAsync(connection, package, cancellationToken)).FirstOrDefault(i => i.Id == id)
+            ?? throw new NotFoundException($"Package {packageId} has no item {itemId}.");
         var errors = new ItemInput(item.Item.Ref.Type, item.Item.Ref.Name, definition ?? item.Item.Definition, options).Check();
         if (errors.Count > 0)
         {
             throw new InputException(errors);
         }
 
-        await using var update = new NpgsqlCommand(
+        await using (var update = new NpgsqlCommand(
             """
             UPDATE package_items
             SET definition = coalesce($3::json, definition), checked_out = coalesce($4, checked_out),
-                include_child_teams = coalesce($5, include_child_teams), system_modstamp = $6
+                include_child_teams = coalesce($5, include_child_teams), selected = coalesce($6, selected), system_modstamp = $7
             WHERE id = $1 AND package_id = $2
-            """, connection);
-        update.Parameters.Add(new() { Value = id });
-        update.Parameters.Add(new() { Value = package });
-        update.Parameters.Add(new() { Value = definition is { } d ? d.GetRawText() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        update.Parameters.Add(new() { Value = (object?)options?.CheckedOut ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
-        update.Parameters.Add(new() { Value = (object?)options?.IncludeChildTeams ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
-        update.Parameters.Add(new() { Value = clock.Now() });
-        if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+            """, connection))
         {
-            throw new NotFoundException($"Package {packageId} has no item {itemId}.");
+            update.Parameters.Add(new() { Value = id });
+            update.Parameters.Add(new() { Value = package });
+            update.Parameters.Add(new() { Value = definition is { } d ? d.GetRawText() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            update.Parameters.Add(Flag(options?.CheckedOut));
+            update.Parameters.Add(Flag(options?.IncludeChildTeams));
+            update.Parameters.Add(Flag(options?.Selected));
+            update.Parameters.Add(new() { Value = clock.Now() });
+            await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return Views(await WorkingSetStore.LoadAsync(connection, package, cancellationToken)).First(v => v.Id == itemId || v.Id == SalesforceId.Format(KeyPrefixes.PackageItem, id));
+        var views = await RemoveOrphansAsync(connection, package, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return views.FirstOrDefault(v => v.Id == SalesforceId.Format(KeyPrefixes.PackageItem, id))
+            ?? throw new NotFoundException($"Package {packageId} has no item {itemId} any more: nothing pulls it in, so it went with the change.");
     }
 
     public async Task RemoveAsync(string packageId, string itemId, CancellationToken cancellationToken)
@@ -82,18 +89,21 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
         var id = PackageAdministration.ParseOrThrowNotFound(itemId, KeyPrefixes.PackageItem, "package item");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var delete = new NpgsqlCommand("DELETE FROM package_items WHERE id = $1 AND package_id = $2", connection);
-        delete.Parameters.Add(new() { Value = id });
-        delete.Parameters.Add(new() { Value = package });
-        if (await delete.ExecuteNonQueryAsync(cancellationToken) == 0)
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockPackageAsync(connection, package, packageId, cancellationToken);
+        if (await DeleteAsync(connection, package, [id], cancellationToken) == 0)
         {
             throw new NotFoundException($"Package {packageId} has no item {itemId}.");
         }
+
+        await RemoveOrphansAsync(connection, package, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Stores checked items in one statement, so a refusal (a name already used) writes none of them. The
-    /// caller holds the package row, so the item limit is counted under the lock.
+    /// Stores checked items in one statement, so a refusal (a name already used) writes none of them. An item that
+    /// the set (with the new items) already pulls in is stored as that dependent's definition, not as selected,
+    /// unless its options say selected. The caller holds the package row, so the limit is counted under the lock.
     /// </summary>
     public static async Task InsertAsync(NpgsqlConnection connection, long package, IReadOnlyList<ItemInput> items, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -103,12 +113,14 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
             throw new InputException("name", $"{duplicate.Key.Item1} {duplicate.First().Name} is named twice.");
         }
 
+        var selected = await SelectionAsync(connection, package, items, cancellationToken);
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO package_items (package_id, type, name, definition, checked_out, include_child_teams, created_at, system_modstamp)
-            SELECT $1, t.type, t.name, t.definition::json, t.checked_out, t.include_child_teams, $7, $7
-            FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[]) AS t (type, name, definition, checked_out, include_child_teams)
-            WHERE (SELECT count(*) FROM package_items WHERE package_id = $1) + cardinality($2::text[]) <= $8
+            INSERT INTO package_items (package_id, type, name, definition, checked_out, include_child_teams, selected, created_at, system_modstamp)
+            SELECT $1, t.type, t.name, t.definition::json, t.checked_out, t.include_child_teams, t.selected, $8, $8
+            FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::boolean[])
+                 AS t (type, name, definition, checked_out, include_child_teams, selected)
+            WHERE (SELECT count(*) FROM package_items WHERE package_id = $1) + cardinality($2::text[]) <= $9
             """, connection);
         command.Parameters.Add(new() { Value = package });
         command.Parameters.Add(new() { Value = items.Select(i => ItemTypes.Normalize(i.Type)!).ToArray() });
@@ -116,6 +128,7 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         command.Parameters.Add(new() { Value = items.Select(i => i.Definition!.Value.GetRawText()).ToArray() });
         command.Parameters.Add(new() { Value = items.Select(i => i.Options?.CheckedOut ?? false).ToArray() });
         command.Parameters.Add(new() { Value = items.Select(i => i.Options?.IncludeChildTeams ?? false).ToArray() });
+        command.Parameters.Add(new() { Value = selected });
         command.Parameters.Add(new() { Value = now });
         command.Parameters.Add(new() { Value = MaxItems });
         try
@@ -127,7 +140,7 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         }
         catch (PostgresException e) when (PostgresErrors.IsUniqueViolation(e, "package_items_name_key"))
         {
-            throw new InputException("name", $"An item of that type and name is already in this package ({e.Detail ?? "names are unique per type, without case"}).");
+            throw new InputException("name", "An item of that type and name is already in this package (names are unique per type, without case).");
         }
     }
 
@@ -142,6 +155,39 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         }
     }
 
+    /// <summary>For each new item: selected, unless the set with the new items already pulls it in (and its options do not say selected).</summary>
+    private static async Task<bool[]> SelectionAsync(NpgsqlConnection connection, long package, IReadOnlyList<ItemInput> items, CancellationToken cancellationToken)
+    {
+        var stored = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
+        var incoming = items.Select(i => new WorkingItem(new ItemRef(ItemTypes.Normalize(i.Type)!, i.Name!), i.Definition, i.Options?.CheckedOut ?? false, i.Options?.IncludeChildTeams ?? false)).ToList();
+        var resolved = WorkingSet.Resolve(stored.Where(s => s.Selected).Select(s => s.Item).Concat(incoming).ToList());
+        var pulledIn = resolved.Where(r => r.IncludedBy.Count > 0).Select(r => (r.Ref.Type, r.Ref.Name.ToUpperInvariant())).ToHashSet();
+        return items.Select((item, i) => item.Options?.Selected ?? !pulledIn.Contains((incoming[i].Ref.Type, incoming[i].Ref.Name.ToUpperInvariant()))).ToArray();
+    }
+
+    private static async Task<IReadOnlyList<PackageItemView>> RemoveOrphansAsync(NpgsqlConnection connection, long package, CancellationToken cancellationToken)
+    {
+        var stored = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
+        var resolved = WorkingSetStore.Resolve(stored);
+        var orphans = WorkingSetStore.Orphans(stored, resolved);
+        if (orphans.Count == 0)
+        {
+            return Views(stored, resolved);
+        }
+
+        await DeleteAsync(connection, package, orphans, cancellationToken);
+        var remaining = stored.Where(s => !orphans.Contains(s.Id)).ToList();
+        return Views(remaining, WorkingSetStore.Resolve(remaining));
+    }
+
+    private static async Task<int> DeleteAsync(NpgsqlConnection connection, long package, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        await using var delete = new NpgsqlCommand("DELETE FROM package_items WHERE package_id = $1 AND id = ANY($2)", connection);
+        delete.Parameters.Add(new() { Value = package });
+        delete.Parameters.Add(new() { Value = ids.ToArray() });
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static async Task EnsurePackageAsync(NpgsqlConnection connection, long package, string packageId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT 1 FROM packages WHERE id = $1", connection);
@@ -152,12 +198,16 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         }
     }
 
-    private static List<PackageItemView> Views(IReadOnlyList<StoredItem> stored)
+    private static NpgsqlParameter Flag(bool? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean };
+
+    private static List<PackageItemView> Views(IReadOnlyList<StoredItem> stored) => Views(stored, WorkingSetStore.Resolve(stored));
+
+    private static List<PackageItemView> Views(IReadOnlyList<StoredItem> stored, IReadOnlyList<IncludedItem> resolved)
     {
-        var ids = stored.ToDictionary(s => s.Item.Ref, s => s.Id);
-        return WorkingSet.Resolve(stored.Select(s => s.Item).ToList())
+        var ids = stored.ToDictionary(s => (s.Item.Ref.Type, s.Item.Ref.Name.ToUpperInvariant()), s => s.Id);
+        return resolved
             .Select(i => new PackageItemView(
-                ids.TryGetValue(i.Ref, out var id) ? SalesforceId.Format(KeyPrefixes.PackageItem, id) : null,
+                ids.TryGetValue((i.Ref.Type, i.Ref.Name.ToUpperInvariant()), out var id) ? SalesforceId.Format(KeyPrefixes.PackageItem, id) : null,
                 i.Ref.Type,
                 i.Ref.Name,
                 i.Item.Definition,
@@ -170,8 +220,9 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
 }
 
 /// <summary>
-/// An item as the API shows it. <see cref="Id"/> is null for an item only pulled in by others (it has no
-/// definition until one is added), and <see cref="IncludedBy"/> names the items that pulled it in.
+/// An item as the API shows it. <see cref="Id"/> is null for an item only pulled in by others that has no
+/// definition yet; <see cref="IncludedBy"/> names the items that pulled it in; <see cref="Selected"/> says it
+/// was chosen for itself (it stays when what pulled it in goes).
 /// </summary>
 public sealed record PackageItemView(
     string? Id,

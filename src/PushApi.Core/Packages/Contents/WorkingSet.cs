@@ -2,13 +2,23 @@ namespace PushApi.Core.Packages.Contents;
 
 /// <summary>
 /// A package's items with everything they pull in: the selected items, then, by <see cref="DependencyRules"/>,
-/// their dependents (and theirs), each with the items that included it. Nothing is stored for an item that
-/// is only included, so removing the last item that pulled it in removes it, unless it was selected itself.
+/// their dependents (and theirs), each with the items that included it. A dependent takes its definition
+/// from the dependents given to <see cref="Resolve"/> (definitions given to items that are only pulled in); one nothing pulls
+/// in is not part of the set, so removing the last item that pulled a dependent in removes it, unless it was
+/// selected itself.
 /// </summary>
 public static class WorkingSet
 {
-    public static IReadOnlyList<IncludedItem> Resolve(IReadOnlyList<WorkingItem> selected)
+    public static IReadOnlyList<IncludedItem> Resolve(IReadOnlyList<WorkingItem> selected, IReadOnlyList<WorkingItem>? dependents = null)
     {
+        dependents ??= [];
+        var defined = dependents.Count == 0 ? selected : selected.Concat(dependents).ToList();
+        var definitions = new Dictionary<(string, string), WorkingItem>();
+        foreach (var item in dependents)
+        {
+            definitions.TryAdd(Key(item.Ref), item);
+        }
+
         var entries = new List<Entry>();
         var byRef = new Dictionary<(string, string), Entry>();
         foreach (var item in selected)
@@ -23,7 +33,7 @@ public static class WorkingSet
         {
             foreach (var rule in DependencyRules.All.Where(r => r.From == entry.Item.Ref.Type))
             {
-                foreach (var name in rule.Targets(entry.Item, selected))
+                foreach (var name in rule.Targets(entry.Item, defined))
                 {
                     var target = new ItemRef(rule.To, name);
                     if (target.Matches(entry.Item.Ref))
@@ -33,7 +43,7 @@ public static class WorkingSet
 
                     if (!byRef.TryGetValue(Key(target), out var dependent))
                     {
-                        dependent = new Entry(new WorkingItem(target, null), Selected: false);
+                        dependent = new Entry(definitions.GetValueOrDefault(Key(target)) ?? new WorkingItem(target, null), Selected: false);
                         entries.Add(dependent);
                         byRef[Key(target)] = dependent;
                         pending.Enqueue(dependent);

@@ -22,6 +22,12 @@ public sealed record ArchiveLimits
     /// <summary>About 800 bytes per item at 10,000 items; the manifest is parsed whole, so it is held to less than the rest.</summary>
     public const int DefaultMaxManifestBytes = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// One item's file, expanded. A local item definition is at most 256 KB, so 1 MiB is generous; it also
+    /// bounds what checking one file costs, since a file is expanded whole to be checked.
+    /// </summary>
+    public const int DefaultMaxItemFileBytes = 1024 * 1024;
+
     /// <summary>An item's path is at most 110 characters; anything longer is not a package entry.</summary>
     public const int MaxEntryNameLength = 256;
 
@@ -38,4 +44,7 @@ public sealed record ArchiveLimits
     public int MaxCompressionRatio { get; init; } = DefaultMaxCompressionRatio;
 
     public int MaxManifestBytes { get; init; } = DefaultMaxManifestBytes;
+
+    /// <summary>Each item's file, expanded (declared and read).</summary>
+    public int MaxItemFileBytes { get; init; } = DefaultMaxItemFileBytes;
 }

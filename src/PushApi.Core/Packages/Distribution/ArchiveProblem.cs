@@ -73,9 +73,12 @@ public static class ArchiveProblemCodes
     /// <summary>A file under <c>items/</c> that the manifest does not list.</summary>
     public const string UnlistedFile = "unlisted_file";
 
+    /// <summary>An item file that expands past <see cref="ArchiveLimits.MaxItemFileBytes"/>.</summary>
+    public const string ItemFileTooLarge = "item_file_too_large";
+
     /// <summary>An item file whose SHA-256 is not the manifest's.</summary>
     public const string ChecksumMismatch = "checksum_mismatch";
 
-    /// <summary>An item file that is not a UTF-8 JSON object.</summary>
+    /// <summary>An item file that is not a UTF-8 JSON object, or holds a string that is not text that can be stored (a lone surrogate, a NUL).</summary>
     public const string InvalidItemFile = "invalid_item_file";
 }

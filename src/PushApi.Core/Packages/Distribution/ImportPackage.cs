@@ -29,6 +29,8 @@ public sealed class ImportPackage(NpgsqlDataSource dataSource, TimeProvider cloc
 
         var now = clock.Now();
         await EnsurePackageAsync(connection, manifest.Package, package, now, cancellationToken);
+        await ImportChecks.EnsureSamePackageAsync(connection, manifest.Package, package, cancellationToken);
+        await ImportChecks.EnsureMeetsCriteriaAsync(connection, archive, cancellationToken);
         var items = manifest.Items
             .Select(i => new VersionItem(ItemTypes.Normalize(i.Type) ?? i.Type, i.Name, archive.Files[i.Path], i.Sha256, i.IncludedBy, i.Selected))
             .ToList();

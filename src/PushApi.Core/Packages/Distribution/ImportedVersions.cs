@@ -11,7 +11,8 @@ public static class ImportedVersions
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state,
+            SELECT v.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, v.release_state, v.name,
+                   v.locked, v.dependencies::text,
                    coalesce((SELECT array_agg(i.type || '/' || i.name || '/' || i.sha256 ORDER BY i.position) FROM package_version_items i WHERE i.version_id = v.id), '{}')
             FROM package_versions v WHERE v.id = $1 FOR UPDATE
             """, connection);
@@ -26,17 +27,25 @@ public static class ImportedVersions
             reader.GetInt64(0),
             new Packages.VersionNumber(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)),
             reader.GetString(5),
-            reader.GetFieldValue<string[]>(6));
+            reader.GetString(6),
+            reader.IsDBNull(7) ? null : reader.GetBoolean(7),
+            System.Text.Json.JsonSerializer.Deserialize<List<Contents.DependencyView>>(reader.GetString(8), VersionRows.Json) ?? [],
+            reader.GetFieldValue<string[]>(9));
     }
 
-    /// <summary>Throws a conflict unless the stored version has the same package, number and items (by checksum).</summary>
+    /// <summary>
+    /// Throws a conflict unless the stored version is the file's: same package, number, name, locked flag,
+    /// dependencies and items (by checksum). Only the release state may differ (a Beta here is promoted after).
+    /// </summary>
     public static void EnsureSame(StoredVersion stored, long package, PackageManifest manifest, IReadOnlyList<VersionItem> items)
     {
         var number = new Packages.VersionNumber(manifest.Version.MajorVersion, manifest.Version.MinorVersion, manifest.Version.PatchVersion, manifest.Version.BuildNumber);
         var same = stored.Package == package
             && stored.Number == number
-            && stored.Items.SequenceEqual(items.Select(i => $"{i.Type}/{i.Name}/{i.Sha256}"), StringComparer.Ordinal)
-            && !(stored.ReleaseState == ReleaseStates.Released && manifest.Version.ReleaseState == ReleaseStates.Beta);
+            && stored.Name == manifest.Version.Name
+            && (stored.Locked ?? manifest.Package.Locked) == manifest.Package.Locked
+            && stored.Dependencies.Select(d => $"{d.PackageId}/{d.MinimumVersion}").SequenceEqual(manifest.Dependencies.Select(d => $"{d.PackageId}/{d.MinimumVersion}"), StringComparer.Ordinal)
+            && stored.Items.SequenceEqual(items.Select(i => $"{i.Type}/{i.Name}/{i.Sha256}"), StringComparer.Ordinal);
         if (!same)
         {
             throw new ConflictException(
@@ -60,5 +69,12 @@ public static class ImportedVersions
     }
 }
 
-/// <summary>What an import compares: package, number, state and the items as "type/name/sha256", in order.</summary>
-public sealed record StoredVersion(long Package, Packages.VersionNumber Number, string ReleaseState, IReadOnlyList<string> Items);
+/// <summary>What an import compares: package, number, state, name, locked flag, dependencies and the items as "type/name/sha256", in order.</summary>
+public sealed record StoredVersion(
+    long Package,
+    Packages.VersionNumber Number,
+    string ReleaseState,
+    string Name,
+    bool? Locked,
+    IReadOnlyList<Contents.DependencyView> Dependencies,
+    IReadOnlyList<string> Items);

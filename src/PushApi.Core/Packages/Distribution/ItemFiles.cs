@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Unicode;
+using PushApi.Core.Formats;
 using PushApi.Core.Packages.Contents;
 
 namespace PushApi.Core.Packages.Distribution;
@@ -34,11 +35,24 @@ public static class ItemFiles
 
     public static string Sha256Hex(ReadOnlySpan<byte> file) => Convert.ToHexStringLower(SHA256.HashData(file));
 
+    /// <summary>The file's SHA-256 when it is not <paramref name="expectedHex"/> (lower case), else null; allocates nothing when they agree.</summary>
+    internal static string? Sha256Mismatch(ReadOnlySpan<byte> file, string expectedHex)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(file, hash);
+        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
+        Convert.TryToHexStringLower(hash, hex, out _);
+        return hex.SequenceEqual(expectedHex) ? null : hex.ToString();
+    }
+
     /// <summary>The manifest's line for an item whose file is <paramref name="file"/>.</summary>
     public static ManifestItem Describe(ItemRef item, ReadOnlySpan<byte> file, IReadOnlyList<ItemRef> includedBy, bool selected) =>
         new(item.Type, item.Name, ItemNames.PathOf(item.Type, item.Name), Sha256Hex(file), includedBy, selected);
 
-    /// <summary>Why <paramref name="file"/> is not one UTF-8 JSON object, or null when it is. Reads without building a document.</summary>
+    /// <summary>
+    /// Why <paramref name="file"/> is not one UTF-8 JSON object whose names and strings are text that can be
+    /// stored (<see cref="JsonStrings"/>), or null when it is. Reads without building a document or a string.
+    /// </summary>
     internal static string? JsonObjectProblem(ReadOnlySpan<byte> file)
     {
         if (!Utf8.IsValid(file))
@@ -57,6 +71,10 @@ public static class ItemFiles
             // Reading to the end checks the object's syntax and that nothing but whitespace follows it.
             while (reader.Read())
             {
+                if (JsonStrings.Problem(ref reader) is { } problem)
+                {
+                    return $"The file {problem} (at byte {reader.TokenStartIndex}).";
+                }
             }
 
             return null;

@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace PushApi.Core.Packages.Distribution;
 
 // manifest.json as uploaded, before any rule: every property may be missing, so that ManifestRules can
-// name each one that is, rather than the serializer stopping at the first.
+// name each one that is, rather than the serializer stopping at the first. The optional ones also say
+// whether they were given at all: absent takes the default, but an explicit null is refused.
 
 internal sealed class ManifestDocument
 {
@@ -9,7 +12,19 @@ internal sealed class ManifestDocument
 
     public VersionDocument? Version { get; set; }
 
-    public List<DependencyDocument?>? Dependencies { get; set; }
+    /// <summary>Optional: absent, the package depends on none (the shape has no dependencies).</summary>
+    public List<DependencyDocument?>? Dependencies
+    {
+        get;
+        set
+        {
+            field = value;
+            HasDependencies = true;
+        }
+    }
+
+    [JsonIgnore]
+    public bool HasDependencies { get; private set; }
 
     public List<ItemDocument?>? Items { get; set; }
 }
@@ -59,9 +74,33 @@ internal sealed class ItemDocument
 
     public string? Sha256 { get; set; }
 
-    public List<ItemRefDocument?>? IncludedBy { get; set; }
+    /// <summary>Optional: absent, nothing included the item.</summary>
+    public List<ItemRefDocument?>? IncludedBy
+    {
+        get;
+        set
+        {
+            field = value;
+            HasIncludedBy = true;
+        }
+    }
 
-    public bool? Selected { get; set; }
+    [JsonIgnore]
+    public bool HasIncludedBy { get; private set; }
+
+    /// <summary>Optional: absent, the item was selected when nothing included it, and only included otherwise.</summary>
+    public bool? Selected
+    {
+        get;
+        set
+        {
+            field = value;
+            HasSelected = true;
+        }
+    }
+
+    [JsonIgnore]
+    public bool HasSelected { get; private set; }
 }
 
 internal sealed class ItemRefDocument

@@ -7,7 +7,7 @@ namespace PushApi.Core.Packages.Distribution;
 /// <summary>
 /// The <c>items</c> of an uploaded manifest: a known type, a valid name, the path that type and name give,
 /// a SHA-256 of 64 hex digits (either case), the references of <c>includedBy</c> well formed (they need not
-/// be in the package), and no name twice within a type.
+/// be in the package), and no name twice within a type. <c>includedBy</c> and <c>selected</c> may be left out.
 /// </summary>
 internal static class ManifestItemRules
 {
@@ -66,18 +66,23 @@ internal static class ManifestItemRules
             ManifestRules.Invalid(problems, $"{at}.sha256", $"'{ManifestRules.Quote(sha256)}' is not a SHA-256 ({Sha256HexLength} hex digits).");
         }
 
-        var includedBy = IncludedBy(item.IncludedBy, $"{at}.includedBy", problems);
-        var selected = ManifestRules.Required(item.Selected, $"{at}.selected", problems);
+        var includedBy = IncludedBy(item.IncludedBy, item.HasIncludedBy, $"{at}.includedBy", problems);
+        var selected = Selected(item, includedBy, $"{at}.selected", problems);
         return type is null || name is null || path is null || sha256 is null || includedBy is null
             ? null
             : new ManifestItem(type, name, path, sha256.ToLowerInvariant(), includedBy, selected);
     }
 
-    private static List<ItemRef>? IncludedBy(List<ItemRefDocument?>? references, string at, ProblemList problems)
+    private static List<ItemRef>? IncludedBy(List<ItemRefDocument?>? references, bool present, string at, ProblemList problems)
     {
         if (references is null)
         {
-            ManifestRules.Invalid(problems, at, "required (an array, empty when the item was only selected).");
+            if (!present)
+            {
+                return [];
+            }
+
+            ManifestRules.Invalid(problems, at, "an array (empty, or left out, when nothing included the item), not null.");
             return null;
         }
 
@@ -100,6 +105,22 @@ internal static class ManifestItemRules
         }
 
         return result;
+    }
+
+    /// <summary>As given; absent, the item was selected when nothing included it (the manifest has no <c>selected</c>).</summary>
+    private static bool Selected(ItemDocument item, List<ItemRef>? includedBy, string path, ProblemList problems)
+    {
+        if (!item.HasSelected)
+        {
+            return includedBy is not { Count: > 0 };
+        }
+
+        if (item.Selected is null)
+        {
+            ManifestRules.Invalid(problems, path, "true or false (or left out), not null.");
+        }
+
+        return item.Selected ?? false;
     }
 
     /// <summary>The type as <see cref="ItemTypes"/> spells it, or null after reporting it.</summary>

@@ -9,19 +9,22 @@ namespace PushApi.Core.Packages.Distribution;
 /// <summary>
 /// Every value of an uploaded manifest, each broken rule reported with its JSON path. What it returns is
 /// normalized: ids in their 18-character form, item types spelled as in <see cref="ItemTypes"/>, checksums in
-/// lower case, an empty namespace prefix as none.
+/// lower case, an empty namespace prefix as none, absent optional arrays as empty.
 /// </summary>
 internal static partial class ManifestRules
 {
     private const int MaxNameLength = 255;
     private const int MaxQuoted = 40;
 
+    /// <summary>Names hold none of U+0000 to U+001F (NUL, tab, line breaks…).</summary>
+    private const char LastControlCharacter = '\u001f';
+
     public static PackageManifest ToManifest(ManifestDocument document)
     {
         var problems = new ProblemList();
         var package = ToPackage(document.Package, problems);
         var version = ToVersion(document.Version, problems);
-        var dependencies = ToDependencies(document.Dependencies, package?.Id, problems);
+        var dependencies = ToDependencies(document.Dependencies, document.HasDependencies, package?.Id, problems);
         var items = ManifestItemRules.ToItems(document.Items, problems);
         problems.ThrowIfAny();
         return new PackageManifest(package!, version!, dependencies, items);
@@ -99,12 +102,16 @@ internal static partial class ManifestRules
         return new ManifestVersion(id ?? "", name ?? "", major, minor, patch, build, state ?? "");
     }
 
-    private static List<ManifestDependency> ToDependencies(List<DependencyDocument?>? dependencies, string? packageId, ProblemList problems)
+    private static List<ManifestDependency> ToDependencies(List<DependencyDocument?>? dependencies, bool present, string? packageId, ProblemList problems)
     {
         var result = new List<ManifestDependency>();
         if (dependencies is null)
         {
-            Invalid(problems, "$.dependencies", "required (an array, empty when the package depends on none).");
+            if (present)
+            {
+                Invalid(problems, "$.dependencies", "an array (empty, or left out, when the package depends on none), not null.");
+            }
+
             return result;
         }
 
@@ -160,6 +167,12 @@ internal static partial class ManifestRules
         if (name is not null && name.Length > MaxNameLength)
         {
             Invalid(problems, path, $"at most {MaxNameLength} characters.");
+        }
+
+        var control = name is null ? -1 : name.AsSpan().IndexOfAnyInRange('\0', LastControlCharacter);
+        if (control >= 0)
+        {
+            Invalid(problems, path, $"holds a control character (U+{(int)name![control]:X4}); a name is text on one line.");
         }
 
         return name;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using static PushApi.Core.Packages.Distribution.ArchiveProblemCodes;
 
@@ -7,9 +8,11 @@ namespace PushApi.Core.Packages.Distribution;
 /// Reads an uploaded package ZIP, which is untrusted. The upload goes to a temporary file (never whole into
 /// memory); then, cheapest check first, the directory (<see cref="ZipDirectory"/>), every entry's name, kind,
 /// size and ratio (<see cref="ZipEntryRules"/>), the manifest (<see cref="ManifestParser"/>), the listing
-/// (each item's file present, nothing unlisted under <c>items/</c>), and last each item file's bytes: exactly
-/// as many as declared, the manifest's SHA-256, a JSON object. Entries outside <c>items/</c> other than the
-/// manifest are left unread, so a later format can add files. Anything wrong is an <see cref="ArchiveRejectedException"/>.
+/// (each item's file present, nothing unlisted under <c>items/</c>), and last each item file's bytes: at most
+/// <see cref="ArchiveLimits.MaxItemFileBytes"/>, exactly as many as declared, the manifest's SHA-256, a JSON
+/// object of text. Item files are checked in a first pass that keeps none of them, and read to be kept only
+/// once all passed. Entries outside <c>items/</c> other than the manifest are left unread, so a later format
+/// can add files. Anything wrong is an <see cref="ArchiveRejectedException"/>.
 /// </summary>
 public sealed class PackageArchiveReader
 {
@@ -47,6 +50,7 @@ public sealed class PackageArchiveReader
         var entries = Match(zip, declared);
         var manifest = ReadManifest(entries);
         CheckListing(manifest, declared);
+        CheckItemFiles(manifest, entries, cancellationToken);
         var files = ReadItemFiles(manifest, entries, cancellationToken);
         return new PackageArchive(manifest, files);
     }
@@ -115,47 +119,87 @@ public sealed class PackageArchiveReader
         problems.ThrowIfAny();
     }
 
-    private static Dictionary<string, byte[]> ReadItemFiles(PackageManifest manifest, Dictionary<string, ZipArchiveEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first pass over the item files: each expanded into one reused buffer and checked (size, CRC-32,
+    /// SHA-256, a JSON object of text), nothing kept. A file refused at its last item costs one buffer, not
+    /// every file before it.
+    /// </summary>
+    private void CheckItemFiles(PackageManifest manifest, Dictionary<string, ZipArchiveEntry> entries, CancellationToken cancellationToken)
     {
         var problems = new ProblemList();
+        var largest = manifest.Items.Select(i => entries[i.Path].Length).Where(n => n <= Limits.MaxItemFileBytes).DefaultIfEmpty(0).Max();
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(largest, 1));
+        try
+        {
+            foreach (var item in manifest.Items)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var entry = entries[item.Path];
+                if (entry.Length > Limits.MaxItemFileBytes)
+                {
+                    problems.Add(ItemFileTooLarge, item.Path, $"The file expands to {entry.Length} bytes; an item's file is at most {Limits.MaxItemFileBytes}.");
+                }
+                else if (ItemFileProblem(item, Expand(entry, buffer.AsSpan(0, (int)entry.Length))) is { } problem)
+                {
+                    problems.Add(problem.Code, item.Path, problem.Message);
+                }
+
+                if (problems.IsFull)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        problems.ThrowIfAny();
+    }
+
+    private static (string Code, string Message)? ItemFileProblem(ManifestItem item, ReadOnlySpan<byte> file)
+    {
+        if (ItemFiles.Sha256Mismatch(file, item.Sha256) is { } sha256)
+        {
+            return (ChecksumMismatch, $"The file's SHA-256 is {sha256}; the manifest says {item.Sha256}.");
+        }
+
+        return ItemFiles.JsonObjectProblem(file) is { } problem ? (InvalidItemFile, problem) : null;
+    }
+
+    /// <summary>The second pass, once every file passed: each file's bytes, to keep (expanded and checked against its header again).</summary>
+    private static Dictionary<string, byte[]> ReadItemFiles(PackageManifest manifest, Dictionary<string, ZipArchiveEntry> entries, CancellationToken cancellationToken)
+    {
         var files = new Dictionary<string, byte[]>(manifest.Items.Count, StringComparer.Ordinal);
         foreach (var item in manifest.Items)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var bytes = ReadBytes(entries[item.Path]);
-            var sha256 = ItemFiles.Sha256Hex(bytes);
-            if (sha256 != item.Sha256)
-            {
-                problems.Add(ChecksumMismatch, item.Path, $"The file's SHA-256 is {sha256}; the manifest says {item.Sha256}.");
-            }
-            else if (ItemFiles.JsonObjectProblem(bytes) is { } problem)
-            {
-                problems.Add(InvalidItemFile, item.Path, problem);
-            }
-
-            files[item.Path] = bytes;
-            if (problems.IsFull)
-            {
-                break;
-            }
+            files[item.Path] = ReadBytes(entries[item.Path]);
         }
 
-        problems.ThrowIfAny();
         return files;
     }
 
-    /// <summary>
-    /// The entry's bytes, which must be exactly as many as its header declares (and the limits allowed) and
-    /// have its CRC-32. The header is only a claim: one more byte is read to prove the data ends there, and
-    /// since ZipArchive stops at the declared size by itself, the CRC is what catches an entry holding more.
-    /// </summary>
     private static byte[] ReadBytes(ZipArchiveEntry entry)
     {
         var bytes = new byte[entry.Length];
+        Expand(entry, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Expands the entry into <paramref name="into"/>, which is as long as its header declares (and the limits
+    /// allowed): the data must be exactly that long and have its CRC-32. The header is only a claim: one more
+    /// byte is read to prove the data ends there, and since ZipArchive stops at the declared size by itself,
+    /// the CRC is what catches an entry holding more.
+    /// </summary>
+    private static Span<byte> Expand(ZipArchiveEntry entry, Span<byte> into)
+    {
         try
         {
             using var stream = entry.Open();
-            stream.ReadExactly(bytes);
+            stream.ReadExactly(into);
             if (stream.ReadByte() >= 0)
             {
                 throw Corrupt(entry, $"it expands to more than the {entry.Length} bytes its header declares");
@@ -170,8 +214,8 @@ public sealed class PackageArchiveReader
             throw Corrupt(entry, e.Message.TrimEnd('.'));
         }
 
-        return Crc32.Compute(bytes) == entry.Crc32
-            ? bytes
+        return Crc32.Compute(into) == entry.Crc32
+            ? into
             : throw Corrupt(entry, "its CRC-32 is not the one its header declares");
     }
 

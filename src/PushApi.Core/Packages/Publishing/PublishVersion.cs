@@ -16,16 +16,25 @@ namespace PushApi.Core.Packages.Publishing;
 /// </summary>
 public sealed class PublishVersion(NpgsqlDataSource dataSource, TimeProvider clock)
 {
+    /// <summary>What a package ZIP may expand to, less room for its manifest: a version must be importable elsewhere.</summary>
+    public const long MaxContentBytes = Distribution.ArchiveLimits.DefaultMaxExpandedBytes - (8L * 1024 * 1024);
+
     public async Task<long> RunAsync(string packageId, string name, VersionNumber number, string releaseState, CancellationToken cancellationToken)
     {
         var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var locked = await LockAsync(connection, package, packageId, cancellationToken);
-        var items = WorkingSet.Resolve((await WorkingSetStore.LoadAsync(connection, package, cancellationToken)).Select(s => s.Item).ToList());
+        var items = WorkingSetStore.Resolve(await WorkingSetStore.LoadAsync(connection, package, cancellationToken));
         var dependencies = await PackageDependencies.ReadAsync(connection, package, cancellationToken);
         var (available, dependencyProblems) = await NeededContents.ReadAsync(connection, dependencies, cancellationToken);
         var problems = dependencyProblems.Concat(PackageCriteria.Check(items, available)).ToList();
+        var files = problems.Count == 0 ? items.Select(ToFile).ToList() : [];
+        if (files.Sum(f => (long)f.Content.Length) > MaxContentBytes)
+        {
+            problems.Add(new RuleProblem("package-size", $"The items' definitions add up to more than {MaxContentBytes / (1024 * 1024)} MB, more than a package ZIP may expand to."));
+        }
+
         if (problems.Count > 0)
         {
             throw new RuleViolationException(
@@ -34,7 +43,7 @@ public sealed class PublishVersion(NpgsqlDataSource dataSource, TimeProvider clo
 
         var version = new VersionRow(package, name, number, releaseState, locked, dependencies);
         var id = await VersionRows.InsertAsync(connection, version, null, clock.Now(), cancellationToken);
-        await VersionRows.InsertItemsAsync(connection, id, items.Select(ToFile).ToList(), cancellationToken);
+        await VersionRows.InsertItemsAsync(connection, id, files, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return id;
     }

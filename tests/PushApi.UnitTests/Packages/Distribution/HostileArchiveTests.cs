@@ -161,6 +161,7 @@ public class HostileArchiveTests
         Assert.That(Refusals.Of(zip, new ArchiveLimits { MaxExpandedBytes = 2000 }).Codes(), Does.Contain(ExpandedTooLarge));
         Assert.That(Refusals.Of(zip, new ArchiveLimits { MaxCompressionRatio = 1 }).Codes(), Does.Contain(CompressionRatio));
         Assert.That(Refusals.Of(zip, new ArchiveLimits { MaxManifestBytes = 100 }).Codes(), Is.EqualTo(new[] { ManifestTooLarge }));
+        Assert.That(Refusals.Of(zip, new ArchiveLimits { MaxItemFileBytes = 100 }).Codes(), Is.EqualTo(new[] { ItemFileTooLarge, ItemFileTooLarge, ItemFileTooLarge }));
     }
 
     /// <summary>A valid package with one more entry named <paramref name="name"/>, and its refusal.</summary>

@@ -16,6 +16,10 @@ public class ManifestSchemaTests
         yield return Case("$.package.id", m => m["package"]!["id"] = VersionIdAsPackageId);
         yield return Case("$.package.id", m => m["package"]!["id"] = SalesforceId.Format(KeyPrefixes.MetadataPackage, 7)[..17]);
         yield return Case("$.package.name", m => m["package"]!["name"] = " ");
+        yield return Case("$.package.name", m => m["package"]!["name"] = "a\u0000b");
+        yield return Case("$.package.name", m => m["package"]!["name"] = "Sample\u001bApp");
+        yield return Case("$.version.name", m => m["version"]!["name"] = "Sample App\n1.2");
+        yield return Case("$.version.name", m => m["version"]!["name"] = "\u0000");
         yield return Case("$.package.namespacePrefix", m => m["package"]!["namespacePrefix"] = "1st");
         yield return Case("$.package.locked", m => m["package"]!.AsObject().Remove("locked"));
         yield return Case("$.package.locked", m => m["package"]!["locked"] = "yes");
@@ -25,7 +29,7 @@ public class ManifestSchemaTests
         yield return Case("$.version.patchVersion", m => m["version"]!["patchVersion"] = "0");
         yield return Case("$.version.buildNumber", m => m["version"]!.AsObject().Remove("buildNumber"));
         yield return Case("$.version.releaseState", m => m["version"]!["releaseState"] = "released");
-        yield return Case("$.dependencies", m => m.Remove("dependencies"));
+        yield return Case("$.dependencies", m => m["dependencies"] = null);
         yield return Case("$.dependencies[0].packageId", m => m["dependencies"]![0]!["packageId"] = SamplePackages.PackageId);
         yield return Case("$.dependencies[0].minimumVersion", m => m["dependencies"]![0]!["minimumVersion"] = "1");
         yield return Case("$.items", m => m["items"] = new JsonObject());
@@ -34,12 +38,13 @@ public class ManifestSchemaTests
         yield return Case("$.items[0].name", m => m["items"]![0]!["name"] = "Item 00000\n");
         yield return Case("$.items[0].path", m => m["items"]![0]!["path"] = "items/Class/Item 00000.json");
         yield return Case("$.items[0].sha256", m => m["items"]![0]!["sha256"] = new string('g', 64));
-        yield return Case("$.items[0].includedBy", m => m["items"]![0]!.AsObject().Remove("includedBy"));
+        yield return Case("$.items[0].includedBy", m => m["items"]![0]!["includedBy"] = null);
         yield return Case("$.items[2].includedBy[0].name", m => m["items"]![2]!["includedBy"]![0]!["name"] = "");
         yield return Case("$.items[0].selected", m => m["items"]![0]!["selected"] = null);
         yield return Case("$.items[1].type", m => m["items"]![1]!["type"] = "Spaceship", UnknownItemType);
         yield return Case("$.items[2].includedBy[0].type", m => m["items"]![2]!["includedBy"]![0]!["type"] = "Spaceship", UnknownItemType);
-        yield return Case("$.package", m => m.Clear(), count: 4);
+        yield return Case("$.items[1].description", m => m["items"]![1]!["description"] = "tab\u0000stop");
+        yield return Case("$.package", m => m.Clear(), count: 3);
     }
 
     [TestCaseSource(nameof(Spoiled))]
@@ -90,6 +95,22 @@ public class ManifestSchemaTests
 
         Assert.That(problem.Code, Is.EqualTo(ManifestNotJson));
         Assert.That(problem.Message, Does.Contain("'locked' appears twice"));
+    }
+
+    [TestCase("\"locked\":true", "\"locked\":true,\"\\ud800\":1", "$.package: a property name holds a string that is not valid Unicode text (a lone surrogate) (at byte ")]
+    [TestCase("\"releaseState\":\"Released\"", "\"releaseState\":\"Released\\udc00\"", "$.version.releaseState: the value holds a string that is not valid Unicode text (a lone surrogate).")]
+    [TestCase("\"includedBy\":[]", "\"includedBy\":[],\"note\":[1,\"\\ud800\\u0041\"]", "$.items[0].note[1]: the value holds a string that is not valid Unicode text (a lone surrogate).")]
+    [TestCase("\"locked\":true", "\"locked\":true,\"a\\u0000\":1", "$.package: a property name holds a NUL character (\\u0000), which cannot be stored (at byte ")]
+    public void A_manifest_string_that_is_no_text_is_refused_at_its_path(string find, string replace, string message)
+    {
+        var archive = SamplePackages.Archive(1);
+        var manifest = SamplePackages.ManifestNode(archive).ToJsonString();
+        Assert.That(manifest, Does.Contain(find));
+
+        var problem = Refusals.Of(SamplePackages.ZipWithManifest(archive, manifest.Replace(find, replace, StringComparison.Ordinal))).Problems.Single();
+
+        Assert.That(problem.Code, Is.EqualTo(ManifestInvalid));
+        Assert.That(problem.Message, Does.StartWith(message));
     }
 
     [Test]

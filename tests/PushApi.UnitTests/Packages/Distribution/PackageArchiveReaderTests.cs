@@ -36,6 +36,15 @@ public class PackageArchiveReaderTests
     }
 
     [Test]
+    public async Task A_package_without_items_is_read()
+    {
+        var read = await new PackageArchiveReader().ReadAsync(new MemoryStream(await SamplePackages.ZipAsync(SamplePackages.Archive(0))));
+
+        Assert.That(read.Manifest.Items, Is.Empty);
+        Assert.That(read.Files, Is.Empty);
+    }
+
+    [Test]
     public async Task Two_thousand_items_are_read_in_well_under_a_second()
     {
         var zip = await SamplePackages.ZipAsync(SamplePackages.Archive(2000));

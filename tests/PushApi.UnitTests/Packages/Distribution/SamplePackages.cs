@@ -59,6 +59,16 @@ internal static class SamplePackages
         return zip.Build();
     }
 
+    /// <summary>A JSON object of exactly <paramref name="length"/> UTF-8 bytes (at least 8): one property holding random hex digits, which hardly compress.</summary>
+    public static byte[] JsonObjectOfLength(int length, Random random)
+    {
+        const string Start = "{\"x\":\"", End = "\"}";
+        var noise = new byte[(length - Start.Length - End.Length + 1) / 2];
+        random.NextBytes(noise);
+        var text = string.Concat(Start, Convert.ToHexStringLower(noise).AsSpan(0, length - Start.Length - End.Length), End);
+        return Encoding.UTF8.GetBytes(text);
+    }
+
     private static JsonElement Definition(ItemRef item, int index)
     {
         var fields = Enumerable.Range(0, 8).Select(f => new JsonObject
