@@ -24,7 +24,7 @@ public sealed class PackageDependencies(NpgsqlDataSource dataSource)
             await lockGraph.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await PackageItems.LockPackageAsync(connection, package, packageId, cancellationToken);
+        await PackageRows.LockAsync(connection, package, packageId, cancellationToken);
         await EnsureExistAsync(connection, needed, input, cancellationToken);
         var edges = await ReadEdgesAsync(connection, cancellationToken);
         edges.RemoveAll(e => e.From == package);
@@ -65,13 +65,7 @@ public sealed class PackageDependencies(NpgsqlDataSource dataSource)
     {
         var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM packages WHERE id = $1", connection);
-        exists.Parameters.Add(new() { Value = package });
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-        {
-            throw new NotFoundException($"No package has the id {packageId}.");
-        }
-
+        await PackageRows.EnsureExistsAsync(connection, package, packageId, cancellationToken);
         return await ReadAsync(connection, package, cancellationToken);
     }
 

@@ -29,7 +29,7 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         var added = new ItemRef(ItemTypes.Normalize(input.Type)!, input.Name!);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockPackageAsync(connection, package, packageId, cancellationToken);
+        await PackageRows.LockAsync(connection, package, packageId, cancellationToken);
         await InsertAsync(connection, package, [input], clock.Now(), cancellationToken);
         var views = Views(await WorkingSetStore.LoadAsync(connection, package, cancellationToken));
         await transaction.CommitAsync(cancellationToken);
@@ -41,7 +41,7 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         var package = PackageAdministration.ParseOrThrowNotFound(packageId, KeyPrefixes.MetadataPackage, "package");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        await EnsurePackageAsync(connection, package, packageId, cancellationToken);
+        await PackageRows.EnsureExistsAsync(connection, package, packageId, cancellationToken);
         return Views(await WorkingSetStore.LoadAsync(connection, package, cancellationToken));
     }
 
@@ -51,7 +51,7 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         var id = PackageAdministration.ParseOrThrowNotFound(itemId, KeyPrefixes.PackageItem, "package item");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockPackageAsync(connection, package, packageId, cancellationToken);
+        await PackageRows.LockAsync(connection, package, packageId, cancellationToken);
         var item = (await WorkingSetStore.LoadAsync(connection, package, cancellationToken)).FirstOrDefault(i => i.Id == id)
             ?? throw new NotFoundException($"Package {packageId} has no item {itemId}.");
         var errors = new ItemInput(item.Item.Ref.Type, item.Item.Ref.Name, definition ?? item.Item.Definition, options).Check();
@@ -90,7 +90,7 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         var id = PackageAdministration.ParseOrThrowNotFound(itemId, KeyPrefixes.PackageItem, "package item");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockPackageAsync(connection, package, packageId, cancellationToken);
+        await PackageRows.LockAsync(connection, package, packageId, cancellationToken);
         if (await DeleteAsync(connection, package, [id], cancellationToken) == 0)
         {
             throw new NotFoundException($"Package {packageId} has no item {itemId}.");
@@ -144,17 +144,6 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         }
     }
 
-    /// <summary>Holds the package row for the transaction; 404 when there is no such package.</summary>
-    public static async Task LockPackageAsync(NpgsqlConnection connection, long package, string packageId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT 1 FROM packages WHERE id = $1 FOR UPDATE", connection);
-        command.Parameters.Add(new() { Value = package });
-        if (await command.ExecuteScalarAsync(cancellationToken) is null)
-        {
-            throw new NotFoundException($"No package has the id {packageId}.");
-        }
-    }
-
     /// <summary>For each new item: selected, unless the set with the new items already pulls it in (and its options do not say selected).</summary>
     private static async Task<bool[]> SelectionAsync(NpgsqlConnection connection, long package, IReadOnlyList<ItemInput> items, CancellationToken cancellationToken)
     {
@@ -186,16 +175,6 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         delete.Parameters.Add(new() { Value = package });
         delete.Parameters.Add(new() { Value = ids.ToArray() });
         return await delete.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task EnsurePackageAsync(NpgsqlConnection connection, long package, string packageId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT 1 FROM packages WHERE id = $1", connection);
-        command.Parameters.Add(new() { Value = package });
-        if (await command.ExecuteScalarAsync(cancellationToken) is null)
-        {
-            throw new NotFoundException($"No package has the id {packageId}.");
-        }
     }
 
     private static NpgsqlParameter Flag(bool? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean };
