@@ -35,6 +35,8 @@ public static class CoreServices
         services.AddSingleton<Packages.Distribution.ImportPackage>();
         services.AddScoped<TenantAdministration>();
         services.AddScoped<InstallFromFile>();
+        services.AddSingleton<Installs.InstallVersion>();
+        services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();

@@ -34,6 +34,15 @@ public sealed class ConflictException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>A conflict with a code a script can test (e.g. <c>LOCKED</c>), shown as the problem's <c>errorCode</c>.</summary>
+    public ConflictException(string message, string errorCode)
+        : base(message)
+    {
+        ErrorCode = errorCode;
+    }
+
+    public string? ErrorCode { get; }
 }
 
 /// <summary>Input that passed shape validation but breaks a rule that needs the database (native API: 400 with field errors).</summary>

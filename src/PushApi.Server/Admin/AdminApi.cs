@@ -11,6 +11,7 @@ public static class AdminApi
         api.MapPackageEndpoints();
         api.MapPackageContentEndpoints();
         api.MapPackageDistributionEndpoints();
+        api.MapTenantComponentEndpoints();
         api.MapTenantEndpoints();
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();

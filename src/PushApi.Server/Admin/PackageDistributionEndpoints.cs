@@ -61,8 +61,8 @@ public static class PackageDistributionEndpoints
     private static async Task<Ok<InstallFromFileResponse>> Install(string orgKey, HttpContext context, InstallFromFile install, CancellationToken cancellationToken)
     {
         var archive = await ReadAsync(context, cancellationToken);
-        var (imported, installation) = await install.RunAsync(orgKey, archive, cancellationToken);
-        return TypedResults.Ok(new InstallFromFileResponse(imported.PackageId, imported.VersionId, imported.Created, InstallationResponse.From(installation)));
+        var (imported, plan) = await install.RunAsync(orgKey, archive, cancellationToken);
+        return TypedResults.Ok(new InstallFromFileResponse(imported.PackageId, imported.VersionId, imported.Created, "applied", plan));
     }
 
     /// <summary>A package ZIP from the request body: <c>application/zip</c> (or octet-stream), read by the untrusting reader.</summary>
@@ -123,6 +123,7 @@ public sealed record ManifestResponse(
 /// <summary>The ids an import kept; <see cref="Created"/> is false when the version was already here.</summary>
 public sealed record ImportResponse(string PackageId, string VersionId, bool Created);
 
-public sealed record InstallFromFileResponse(string PackageId, string VersionId, bool Imported, InstallationResponse Installation);
+/// <summary>The result of an install from file: the imported ids and the install plan as applied (a refusal is a 422 listing the conflicts).</summary>
+public sealed record InstallFromFileResponse(string PackageId, string VersionId, bool Imported, string Result, PushApi.Core.Installs.InstallPlan Plan);
 
 public sealed record ManifestItemResponse(string Type, string Name, string Path, string Sha256, IReadOnlyList<ItemRef> IncludedBy, bool Selected, JsonElement Definition);

@@ -61,6 +61,11 @@ public sealed class ProblemDetailsShape : IErrorShape
         var problem = errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = detail };
+        if (exception is ConflictException { ErrorCode: { } code })
+        {
+            problem.Extensions["errorCode"] = code;
+        }
+
         if (exception is FeatureDisabledException disabled)
         {
             problem.Extensions["errorCode"] = FeatureDisabled;

@@ -257,7 +257,12 @@ public class PackageDistributionTests() : ApiFixture("package-source")
             .ExpectAsync(HttpStatusCode.Created)).Text("orgKey");
         var installed = await PostZipAsync($"/api/v1/tenants/{tenant}/installations/from-file", _zip).ExpectAsync(HttpStatusCode.OK);
         Assert.That(installed.Text("versionId"), Is.EqualTo(_version));
-        Assert.That(installed.GetProperty("installation").Text("packageVersionId"), Is.EqualTo(_version));
+        Assert.That(installed.Text("result"), Is.EqualTo("applied"));
+        Assert.That(installed.GetProperty("plan").Text("kind"), Is.EqualTo("install"));
+        Assert.That(installed.GetProperty("plan").GetProperty("create").GetArrayLength(), Is.EqualTo(4));
+        var components = await _targetClient.GetAsync($"/api/v1/tenants/{tenant}/components").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(components.GetProperty("records").EnumerateArray().Select(c => $"{c.Text("type")} {c.Text("name")} {c.Text("origin")}"),
+            Is.EquivalentTo(new[] { "Application Field Service package", "Object Visit package", "WebTab Visits package", "Field Visit.Duration package" }));
         var installations = await _targetClient.GetAsync($"/api/v1/tenants/{tenant}/installations").ExpectAsync(HttpStatusCode.OK);
         Assert.That(installations.EnumerateArray().Select(i => i.Text("packageVersionId")), Does.Contain(_version));
 

@@ -1,0 +1,75 @@
+using Npgsql;
+using PushApi.Core.Errors;
+
+namespace PushApi.Core.Installs;
+
+/// <summary>The reads an install needs: the version's items, whether the tenant has the package, the tenant's components.</summary>
+public static class ComponentReads
+{
+    public static async Task<(long Package, IReadOnlyList<VersionFile> Items)> VersionAsync(NpgsqlConnection connection, long version, string versionId, CancellationToken cancellationToken)
+    {
+        long? package = null;
+        await using (var head = new NpgsqlCommand("SELECT package_id FROM package_versions WHERE id = $1", connection))
+        {
+            head.Parameters.Add(new() { Value = version });
+            package = await head.ExecuteScalarAsync(cancellationToken) as long?;
+        }
+
+        if (package is null)
+        {
+            throw new NotFoundException($"No package version has the id {versionId}.");
+        }
+
+        var items = new List<VersionFile>();
+        await using var command = new NpgsqlCommand("SELECT type, name, content, sha256 FROM package_version_items WHERE version_id = $1 ORDER BY position", connection);
+        command.Parameters.Add(new() { Value = version });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new VersionFile(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetString(3)));
+        }
+
+        return (package.Value, items);
+    }
+
+    public static async Task<bool> IsInstalledAsync(NpgsqlConnection connection, string orgKey, long package, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM installations WHERE org_key = $1 AND package_id = $2 AND installed_status = 'i')", connection);
+        command.Parameters.Add(new() { Value = orgKey });
+        command.Parameters.Add(new() { Value = package });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public static async Task<IReadOnlyList<TenantComponent>> TenantAsync(NpgsqlConnection connection, string orgKey, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM tenant_components WHERE org_key = $1 ORDER BY id", connection);
+        command.Parameters.Add(new() { Value = orgKey });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public const string Columns = "id, type, name, api_name, parent, origin, package_id, package_version_id, definition::text, sha256, modified, orphaned";
+
+    public static async Task<IReadOnlyList<TenantComponent>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var list = new List<TenantComponent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new TenantComponent(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.GetBoolean(10),
+                reader.GetBoolean(11)));
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,86 @@
+namespace PushApi.Core.Installs;
+
+/// <summary>One item of a plan: its type and name, and why it is listed where it is when that is not obvious.</summary>
+public sealed record PlanEntry(string Type, string Name, string? Note = null);
+
+/// <summary>
+/// What installing a version into a tenant does (<c>GET /api/v1/tenants/{orgKey}/install-plan</c>): a fresh
+/// <c>install</c> when the tenant has no version of the package, else an <c>upgrade</c>. Items new to the tenant
+/// are created, changed ones updated (a tenant's changes to them overwritten), the tenant's additions to the
+/// package's objects preserved, and items the version dropped kept as orphaned. Any conflict stops the install.
+/// </summary>
+public sealed record InstallPlan(
+    string Kind,
+    IReadOnlyList<PlanEntry> Create,
+    IReadOnlyList<PlanEntry> Update,
+    IReadOnlyList<PlanEntry> Overwrite,
+    IReadOnlyList<PlanEntry> Preserve,
+    IReadOnlyList<PlanEntry> Orphan,
+    IReadOnlyList<PlanEntry> Conflicts,
+    int Unchanged)
+{
+    public IReadOnlyDictionary<string, int> Counts => new Dictionary<string, int>
+    {
+        ["create"] = Create.Count,
+        ["update"] = Update.Count,
+        ["overwrite"] = Overwrite.Count,
+        ["preserve"] = Preserve.Count,
+        ["orphan"] = Orphan.Count,
+        ["conflicts"] = Conflicts.Count,
+        ["unchanged"] = Unchanged,
+    };
+}
+
+/// <summary>An item of the version being installed: type, name and the checksum of its definition.</summary>
+public sealed record VersionContent(string Type, string Name, string Sha256);
+
+/// <summary>Computes an <see cref="InstallPlan"/> from the version's items and the tenant's components; pure, so a plan shown is the plan applied.</summary>
+public static class InstallPlanner
+{
+    public static InstallPlan Plan(long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components)
+    {
+        var ours = components.Where(c => c.PackageId == package).ToDictionary(c => Key(c.Type, c.Name));
+        var others = components.Where(c => c.PackageId != package).ToLookup(c => Key(c.Type, c.ApiName));
+        var inVersion = items.Select(i => Key(i.Type, i.Name)).ToHashSet();
+        var (create, update, overwrite, conflicts) = (new List<PlanEntry>(), new List<PlanEntry>(), new List<PlanEntry>(), new List<PlanEntry>());
+        var unchanged = 0;
+        foreach (var item in items)
+        {
+            if (others[Key(item.Type, item.Name)].FirstOrDefault() is { } clash)
+            {
+                conflicts.Add(new PlanEntry(item.Type, item.Name, clash.Origin == ComponentOrigins.Tenant
+                    ? $"the tenant's own {clash.Type} {clash.ApiName} has this name"
+                    : $"a {clash.Type} of another package has this name"));
+            }
+            else if (!ours.TryGetValue(Key(item.Type, item.Name), out var existing))
+            {
+                create.Add(new PlanEntry(item.Type, item.Name));
+            }
+            else if (existing.Modified)
+            {
+                overwrite.Add(new PlanEntry(item.Type, item.Name, "the tenant's change is overwritten"));
+            }
+            else if (existing.Sha256 != item.Sha256 || existing.Orphaned)
+            {
+                update.Add(new PlanEntry(item.Type, item.Name));
+            }
+            else
+            {
+                unchanged++;
+            }
+        }
+
+        var objects = items.Where(i => i.Type == Packages.Contents.ItemTypes.Object).Select(i => i.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var preserve = components
+            .Where(c => c.Origin == ComponentOrigins.Tenant && c.Parent is not null && objects.Contains(c.Parent))
+            .Select(c => new PlanEntry(c.Type, c.ApiName, $"the tenant's addition to {c.Parent}"))
+            .ToList();
+        var orphan = ours.Values
+            .Where(c => !inVersion.Contains(Key(c.Type, c.Name)))
+            .Select(c => new PlanEntry(c.Type, c.Name, "not in this version: kept, marked orphaned"))
+            .ToList();
+        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged);
+    }
+
+    private static (string, string) Key(string type, string name) => (type, name.ToUpperInvariant());
+}

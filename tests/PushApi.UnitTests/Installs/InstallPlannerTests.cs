@@ -1,0 +1,57 @@
+using PushApi.Core.Installs;
+
+namespace PushApi.UnitTests.Installs;
+
+public sealed class InstallPlannerTests
+{
+    private const long Package = 7;
+
+    [Test]
+    public void A_tenant_without_the_package_gets_a_fresh_install_of_every_item()
+    {
+        var plan = InstallPlanner.Plan(Package, installed: false, [Item("Object", "Invoice", "a"), Item("Class", "Billing", "b")], []);
+        Assert.That(plan.Kind, Is.EqualTo("install"));
+        Assert.That(plan.Create.Select(e => e.Name), Is.EqualTo(new[] { "Invoice", "Billing" }));
+        Assert.That(plan.Update.Concat(plan.Overwrite).Concat(plan.Orphan).Concat(plan.Conflicts), Is.Empty);
+    }
+
+    [Test]
+    public void An_upgrade_updates_changed_items_overwrites_tenant_changes_preserves_additions_and_orphans_dropped_items()
+    {
+        TenantComponent[] components =
+        [
+            Packaged(1, "Object", "Invoice", "a"),
+            Packaged(2, "Class", "Billing", "b", modified: true),
+            Packaged(3, "Page", "Old", "c"),
+            Packaged(4, "Field", "Invoice.Amount", "old"),
+            new(5, "Field", "Discount", "Discount_00D000000000001", "invoice", ComponentOrigins.Tenant, null, null, "{}", null, false, false),
+        ];
+        var plan = InstallPlanner.Plan(Package, installed: true,
+            [Item("Object", "Invoice", "a"), Item("Class", "Billing", "b"), Item("Field", "Invoice.Amount", "new"), Item("Class", "Tax", "t")], components);
+        Assert.That(plan.Kind, Is.EqualTo("upgrade"));
+        Assert.That(plan.Create.Select(e => e.Name), Is.EqualTo(new[] { "Tax" }));
+        Assert.That(plan.Update.Select(e => e.Name), Is.EqualTo(new[] { "Invoice.Amount" }));
+        Assert.That(plan.Overwrite.Select(e => e.Name), Is.EqualTo(new[] { "Billing" }));
+        Assert.That(plan.Preserve.Select(e => e.Name), Is.EqualTo(new[] { "Discount_00D000000000001" }));
+        Assert.That(plan.Orphan.Select(e => e.Name), Is.EqualTo(new[] { "Old" }));
+        Assert.That(plan.Unchanged, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void An_item_named_like_the_tenants_own_component_or_another_packages_is_a_conflict()
+    {
+        TenantComponent[] components =
+        [
+            new(1, "Class", "router", "router", null, ComponentOrigins.Tenant, null, null, "{}", null, false, false),
+            new(2, "Object", "Shipment", "Shipment", null, ComponentOrigins.Package, 99, 990, "{}", "x", false, false),
+        ];
+        var plan = InstallPlanner.Plan(Package, installed: false, [Item("Class", "Router", "r"), Item("Object", "Shipment", "s"), Item("Page", "Router", "p")], components);
+        Assert.That(plan.Conflicts.Select(e => $"{e.Type} {e.Name}"), Is.EqualTo(new[] { "Class Router", "Object Shipment" }));
+        Assert.That(plan.Create.Select(e => $"{e.Type} {e.Name}"), Is.EqualTo(new[] { "Page Router" }), "names are unique per type");
+    }
+
+    private static VersionContent Item(string type, string name, string sha) => new(type, name, sha);
+
+    private static TenantComponent Packaged(long id, string type, string name, string sha, bool modified = false) =>
+        new(id, type, name, name, null, ComponentOrigins.Package, Package, 70, "{}", sha, modified, false);
+}
