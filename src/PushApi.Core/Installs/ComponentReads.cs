@@ -40,6 +40,55 @@ public static class ComponentReads
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>The packages the version needs (its manifest's dependencies), each with the version of it the tenant has installed.</summary>
+    public static async Task<IReadOnlyList<NeededPackage>> NeededPackagesAsync(NpgsqlConnection connection, string orgKey, long version, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT d ->> 'packageId', d ->> 'minimumVersion'
+            FROM package_versions v CROSS JOIN LATERAL jsonb_array_elements(v.dependencies) AS d
+            WHERE v.id = $1
+            """, connection);
+        command.Parameters.Add(new() { Value = version });
+        var rows = new List<(string Id, string Minimum)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        var needed = new List<NeededPackage>();
+        foreach (var (id, minimum) in rows)
+        {
+            if (!Ids.SalesforceId.TryParseNumber(id, Ids.KeyPrefixes.MetadataPackage, out var package) || !Packages.VersionNumber.TryParseMinimum(minimum, out var min))
+            {
+                continue;
+            }
+
+            needed.Add(new NeededPackage(id, min, await InstalledVersionAsync(connection, orgKey, package, cancellationToken)));
+        }
+
+        return needed;
+    }
+
+    private static async Task<Packages.VersionNumber?> InstalledVersionAsync(NpgsqlConnection connection, string orgKey, long package, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT v.major_version, v.minor_version, v.patch_version, v.build_number
+            FROM installations i JOIN package_versions v ON v.id = i.package_version_id
+            WHERE i.org_key = $1 AND i.package_id = $2 AND i.installed_status = 'i'
+            """, connection);
+        command.Parameters.Add(new() { Value = orgKey });
+        command.Parameters.Add(new() { Value = package });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Packages.VersionNumber(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3))
+            : null;
+    }
+
     public static async Task<IReadOnlyList<TenantComponent>> TenantAsync(NpgsqlConnection connection, string orgKey, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"SELECT {Columns} FROM tenant_components WHERE org_key = $1 ORDER BY id", connection);

@@ -4,6 +4,15 @@ namespace PushApi.Core.Installs;
 public sealed record PlanEntry(string Type, string Name, string? Note = null);
 
 /// <summary>
+/// Why the install cannot go ahead, as a PackagePushError says it: Salesforce's ErrorType (<c>DeployError</c>,
+/// <c>IneligibleUpgrade</c>…), its title, a message, and the items concerned.
+/// </summary>
+public sealed record PlanError(string ErrorType, string Title, string Message, IReadOnlyList<PlanEntry> Items);
+
+/// <summary>A package the version needs, at <see cref="Minimum"/> or later, and the version of it the tenant has (null: none).</summary>
+public sealed record NeededPackage(string PackageId, Packages.VersionNumber Minimum, Packages.VersionNumber? Installed);
+
+/// <summary>
 /// What installing a version into a tenant does (<c>GET /api/v1/tenants/{orgKey}/install-plan</c>): a fresh
 /// <c>install</c> when the tenant has no version of the package, else an <c>upgrade</c>. Items new to the tenant
 /// are created, changed ones updated (a tenant's changes to them overwritten), the tenant's additions to the
@@ -17,7 +26,8 @@ public sealed record InstallPlan(
     IReadOnlyList<PlanEntry> Preserve,
     IReadOnlyList<PlanEntry> Orphan,
     IReadOnlyList<PlanEntry> Conflicts,
-    int Unchanged)
+    int Unchanged,
+    IReadOnlyList<PlanError> Errors)
 {
     public IReadOnlyDictionary<string, int> Counts => new Dictionary<string, int>
     {
@@ -37,7 +47,8 @@ public sealed record VersionContent(string Type, string Name, string Sha256);
 /// <summary>Computes an <see cref="InstallPlan"/> from the version's items and the tenant's components; pure, so a plan shown is the plan applied.</summary>
 public static class InstallPlanner
 {
-    public static InstallPlan Plan(long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components)
+    public static InstallPlan Plan(
+        long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components, IReadOnlyList<NeededPackage>? needed = null)
     {
         var ours = components.Where(c => c.PackageId == package).ToDictionary(c => Key(c.Type, c.Name));
         var others = components.Where(c => c.PackageId != package).ToLookup(c => Key(c.Type, c.ApiName));
@@ -79,7 +90,28 @@ public static class InstallPlanner
             .Where(c => !inVersion.Contains(Key(c.Type, c.Name)))
             .Select(c => new PlanEntry(c.Type, c.Name, "not in this version: kept, marked orphaned"))
             .ToList();
-        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged);
+        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged, Errors(conflicts, needed ?? []));
+    }
+
+    private static List<PlanError> Errors(List<PlanEntry> conflicts, IReadOnlyList<NeededPackage> needed)
+    {
+        var errors = new List<PlanError>();
+        if (conflicts.Count > 0)
+        {
+            errors.Add(new PlanError("DeployError", "Name Conflict",
+                $"{string.Join(", ", conflicts.Select(c => $"{c.Type} {c.Name}"))} already exist in the tenant; rename the conflicting items in the package or in the tenant.", conflicts));
+        }
+
+        foreach (var need in needed.Where(n => n.Installed is not { } v || v < n.Minimum))
+        {
+            errors.Add(new PlanError("IneligibleUpgrade", "Dependent Package Conflict",
+                need.Installed is { } v
+                    ? $"This package requires package {need.PackageId} version {need.Minimum} or later; the tenant has version {v}."
+                    : $"This package requires package {need.PackageId} version {need.Minimum} or later, which the tenant does not have.",
+                []));
+        }
+
+        return errors;
     }
 
     private static (string, string) Key(string type, string name) => (type, name.ToUpperInvariant());

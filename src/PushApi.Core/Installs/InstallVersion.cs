@@ -28,11 +28,13 @@ public sealed class InstallVersion(NpgsqlDataSource dataSource, TimeProvider clo
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (plan, package, items) = await LoadAsync(connection, key, orgKey, version, versionId, lockTenant: true, cancellationToken);
-        if (plan.Conflicts.Count > 0)
+        if (plan.Errors.Count > 0)
         {
             throw new RuleViolationException(
-                $"Name Conflict: {string.Join(", ", plan.Conflicts.Select(c => $"{c.Type} {c.Name}"))} already exist in tenant {key}; nothing was installed. Rename the conflicting items in the package or in the tenant.",
-                plan.Conflicts.Select(c => new RuleProblem("name-conflict", $"{c.Type} {c.Name}: {c.Note}.", c.Type, c.Name)).ToList());
+                $"{string.Join(" ", plan.Errors.Select(e => $"{e.Title}: {e.Message}"))} Nothing was installed in tenant {key}.",
+                plan.Conflicts.Select(c => new RuleProblem("name-conflict", $"{c.Type} {c.Name}: {c.Note}.", c.Type, c.Name))
+                    .Concat(plan.Errors.Where(e => e.ErrorType != "DeployError").Select(e => new RuleProblem("dependent-package", e.Message)))
+                    .ToList());
         }
 
         var now = clock.Now();
@@ -62,7 +64,8 @@ public sealed class InstallVersion(NpgsqlDataSource dataSource, TimeProvider clo
         var (package, items) = await ComponentReads.VersionAsync(connection, version, versionId, cancellationToken);
         var installed = await ComponentReads.IsInstalledAsync(connection, key, package, cancellationToken);
         var components = await ComponentReads.TenantAsync(connection, key, cancellationToken);
-        var plan = InstallPlanner.Plan(package, installed, items.Select(i => new VersionContent(i.Type, i.Name, i.Sha256)).ToList(), components);
+        var needed = await ComponentReads.NeededPackagesAsync(connection, key, version, cancellationToken);
+        var plan = InstallPlanner.Plan(package, installed, items.Select(i => new VersionContent(i.Type, i.Name, i.Sha256)).ToList(), components, needed);
         return (plan, package, items);
     }
 }

@@ -106,6 +106,28 @@ public class TenantComponentTests() : ApiFixture("components")
     }
 
     [Test]
+    public async Task A_package_needing_a_package_the_tenant_lacks_is_a_dependent_package_conflict()
+    {
+        var core = await PackageAsync("Deals Core", locked: true, ("Object", "Deal", new { }));
+        var coreVersion = await PublishAsync(core, 1);
+        var addon = await PackageAsync("Deal Scores", locked: true, ("Field", "Deal.Score", new { @object = "Deal" }));
+        await Admin.PutAsJsonAsync($"/api/v1/packages/{addon}/dependencies", new[] { new { packageId = core, minimumVersion = "1.0" } }).ExpectAsync(HttpStatusCode.OK);
+        var addonVersion = await PublishAsync(addon, 1);
+        var tenant = await TenantAsync("Dependency Customer");
+
+        var plan = await PlanAsync(tenant, addonVersion);
+        Assert.That(plan.GetProperty("errors")[0].Text("errorType"), Is.EqualTo("IneligibleUpgrade"));
+        Assert.That(plan.GetProperty("errors")[0].Text("title"), Is.EqualTo("Dependent Package Conflict"));
+        var refused = await InstallAsync(tenant, addonVersion, HttpStatusCode.UnprocessableEntity);
+        Assert.That(refused.GetProperty("problems")[0].Text("rule"), Is.EqualTo("dependent-package"));
+        Assert.That(await ComponentsAsync(tenant), Is.Empty);
+
+        await InstallAsync(tenant, coreVersion, HttpStatusCode.OK);
+        await InstallAsync(tenant, addonVersion, HttpStatusCode.OK);
+        Assert.That((await ComponentsAsync(tenant)).Select(c => c.Text("name")), Is.EquivalentTo(new[] { "Deal", "Deal.Score" }));
+    }
+
+    [Test]
     public async Task Components_page_by_id_and_filter_by_package_and_type()
     {
         var package = await PackageAsync("Paged", locked: false, ("Class", "A1", new { }), ("Class", "A2", new { }), ("Page", "P1", new { }));

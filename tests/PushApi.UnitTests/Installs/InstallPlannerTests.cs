@@ -50,6 +50,19 @@ public sealed class InstallPlannerTests
         Assert.That(plan.Create.Select(e => $"{e.Type} {e.Name}"), Is.EqualTo(new[] { "Page Router" }), "names are unique per type");
     }
 
+    [Test]
+    public void A_missing_or_too_old_needed_package_is_a_dependent_package_conflict()
+    {
+        var plan = InstallPlanner.Plan(Package, installed: false, [Item("Field", "Deal.Score", "s")], [],
+        [
+            new NeededPackage("033000000000001AAA", new PushApi.Core.Packages.VersionNumber(1, 2, 0, 0), null),
+            new NeededPackage("033000000000002AAA", new PushApi.Core.Packages.VersionNumber(2, 0, 0, 0), new PushApi.Core.Packages.VersionNumber(1, 9, 0, 1)),
+            new NeededPackage("033000000000003AAA", new PushApi.Core.Packages.VersionNumber(1, 0, 0, 0), new PushApi.Core.Packages.VersionNumber(1, 0, 0, 1)),
+        ]);
+        Assert.That(plan.Errors.Select(e => $"{e.ErrorType} {e.Title}"), Is.EqualTo(new[] { "IneligibleUpgrade Dependent Package Conflict", "IneligibleUpgrade Dependent Package Conflict" }));
+        Assert.That(plan.Errors[1].Message, Does.Contain("the tenant has version 1.9"));
+    }
+
     private static VersionContent Item(string type, string name, string sha) => new(type, name, sha);
 
     private static TenantComponent Packaged(long id, string type, string name, string sha, bool modified = false) =>
