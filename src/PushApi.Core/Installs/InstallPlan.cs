@@ -48,7 +48,8 @@ public sealed record VersionContent(string Type, string Name, string Sha256);
 public static class InstallPlanner
 {
     public static InstallPlan Plan(
-        long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components, IReadOnlyList<NeededPackage>? needed = null)
+        long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components,
+        IReadOnlyList<NeededPackage>? needed = null, int? maxRollupSummaryFields = null)
     {
         var ours = components.Where(c => c.PackageId == package).ToDictionary(c => Key(c.Type, c.Name));
         var others = components.Where(c => c.PackageId != package).ToLookup(c => Key(c.Type, c.ApiName));
@@ -90,7 +91,31 @@ public static class InstallPlanner
             .Where(c => !inVersion.Contains(Key(c.Type, c.Name)))
             .Select(c => new PlanEntry(c.Type, c.Name, "not in this version: kept, marked orphaned"))
             .ToList();
-        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged, Errors(conflicts, needed ?? []));
+        var errors = Errors(conflicts, needed ?? []);
+        if (RollupLimit(package, items, components, maxRollupSummaryFields) is { } limit)
+        {
+            errors.Add(limit);
+        }
+
+        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged, errors);
+    }
+
+    /// <summary>The tenant's rollup summary fields after the install (others', this version's, and this package's orphaned ones) beyond its limit.</summary>
+    private static PlanError? RollupLimit(long package, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components, int? max)
+    {
+        const string Rollup = Packages.Contents.ItemTypes.RollupSummaryField;
+        if (max is not { } limit)
+        {
+            return null;
+        }
+
+        var incoming = items.Where(i => i.Type == Rollup).Select(i => Key(i.Type, i.Name)).ToHashSet();
+        var after = components.Count(c => c.Type == Rollup && (c.PackageId != package || !incoming.Contains(Key(c.Type, c.Name)))) + incoming.Count;
+        return after <= limit
+            ? null
+            : new PlanError("LimitExceeded", "Rollup Summary Field Limit Exceeded",
+                $"The tenant may have {limit} rollup summary fields and would have {after} after this install; delete {after - limit} existing rollup summary fields to install it.",
+                items.Where(i => i.Type == Rollup).Select(i => new PlanEntry(i.Type, i.Name)).ToList());
     }
 
     private static List<PlanError> Errors(List<PlanEntry> conflicts, IReadOnlyList<NeededPackage> needed)

@@ -33,7 +33,7 @@ public sealed class InstallVersion(NpgsqlDataSource dataSource, TimeProvider clo
             throw new RuleViolationException(
                 $"{string.Join(" ", plan.Errors.Select(e => $"{e.Title}: {e.Message}"))} Nothing was installed in tenant {key}.",
                 plan.Conflicts.Select(c => new RuleProblem("name-conflict", $"{c.Type} {c.Name}: {c.Note}.", c.Type, c.Name))
-                    .Concat(plan.Errors.Where(e => e.ErrorType != "DeployError").Select(e => new RuleProblem("dependent-package", e.Message)))
+                    .Concat(plan.Errors.Where(e => e.ErrorType != "DeployError").Select(e => new RuleProblem(e.ErrorType == "LimitExceeded" ? "rollup-limit" : "dependent-package", e.Message)))
                     .ToList());
         }
 
@@ -52,20 +52,24 @@ public sealed class InstallVersion(NpgsqlDataSource dataSource, TimeProvider clo
     private static async Task<(InstallPlan Plan, long Package, IReadOnlyList<VersionFile> Items)> LoadAsync(
         NpgsqlConnection connection, string key, string orgKey, long version, string versionId, bool lockTenant, CancellationToken cancellationToken)
     {
-        await using (var tenant = new NpgsqlCommand($"SELECT 1 FROM tenants WHERE org_key = $1{(lockTenant ? " FOR UPDATE" : "")}", connection))
+        int? maxRollups;
+        await using (var tenant = new NpgsqlCommand($"SELECT max_rollup_summary_fields FROM tenants WHERE org_key = $1{(lockTenant ? " FOR UPDATE" : "")}", connection))
         {
             tenant.Parameters.Add(new() { Value = key });
-            if (await tenant.ExecuteScalarAsync(cancellationToken) is null)
+            await using var reader = await tenant.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
             {
                 throw new NotFoundException($"No tenant has the org key {orgKey}.");
             }
+
+            maxRollups = reader.IsDBNull(0) ? null : reader.GetInt32(0);
         }
 
         var (package, items) = await ComponentReads.VersionAsync(connection, version, versionId, cancellationToken);
         var installed = await ComponentReads.IsInstalledAsync(connection, key, package, cancellationToken);
         var components = await ComponentReads.TenantAsync(connection, key, cancellationToken);
         var needed = await ComponentReads.NeededPackagesAsync(connection, key, version, cancellationToken);
-        var plan = InstallPlanner.Plan(package, installed, items.Select(i => new VersionContent(i.Type, i.Name, i.Sha256)).ToList(), components, needed);
+        var plan = InstallPlanner.Plan(package, installed, items.Select(i => new VersionContent(i.Type, i.Name, i.Sha256)).ToList(), components, needed, maxRollups);
         return (plan, package, items);
     }
 }

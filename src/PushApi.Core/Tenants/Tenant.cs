@@ -21,6 +21,9 @@ public sealed class Tenant
     /// <summary>Where the tenant's upgrade notifications go (deployments with notifyTenants).</summary>
     public string? ContactEmail { get; set; }
 
+    /// <summary>Capability: how many rollup summary fields the tenant may have (null: no limit); an install beyond it is refused.</summary>
+    public int? MaxRollupSummaryFields { get; set; }
+
     public string? AgentUrl { get; set; }
 
     public string? AgentUsername { get; set; }

@@ -30,6 +30,9 @@ public sealed record TenantPatch
 
     public FieldChange<string?> ContactEmail { get; init; }
 
+    /// <summary>The rollup-summary-field limit (null: none).</summary>
+    public FieldChange<int?> MaxRollupSummaryFields { get; init; }
+
     /// <summary>Set to an agent to reach the tenant remotely; set to null to make it an in-platform tenant.</summary>
     public FieldChange<AgentInput?> Agent { get; init; }
 }
@@ -104,6 +107,11 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
         if (patch.Agent.IsSet)
         {
             SetAgent(tenant, patch.Agent.Value);
+        }
+
+        if (patch.MaxRollupSummaryFields.IsSet)
+        {
+            tenant.MaxRollupSummaryFields = patch.MaxRollupSummaryFields.Value;
         }
 
         tenant.SystemModstamp = clock.Now();

@@ -65,6 +65,9 @@ public sealed record VersionResponse(
         v.SystemModstamp);
 }
 
+/// <summary>What the tenant may have (Manage Tenant Capabilities): null means no limit.</summary>
+public sealed record CapabilitiesResponse(int? MaxRollupSummaryFields);
+
 /// <summary>A remote tenant's agent as the API shows it: the password never appears.</summary>
 public sealed record AgentResponse(string Url, string Username, bool HasPassword);
 
@@ -77,6 +80,7 @@ public sealed record TenantResponse(
     string? ParentOrg,
     string? ContactEmail,
     AgentResponse? Agent,
+    CapabilitiesResponse Capabilities,
     DateTimeOffset CreatedAt,
     DateTimeOffset SystemModstamp)
 {
@@ -89,6 +93,7 @@ public sealed record TenantResponse(
         t.ParentOrg,
         t.ContactEmail,
         t.AgentUrl is null ? null : new AgentResponse(t.AgentUrl, t.AgentUsername!, t.AgentPasswordProtected is not null),
+        new CapabilitiesResponse(t.MaxRollupSummaryFields),
         t.CreatedAt,
         t.SystemModstamp);
 }

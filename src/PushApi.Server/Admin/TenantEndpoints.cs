@@ -107,7 +107,7 @@ public static class TenantEndpoints
 /// </summary>
 public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, string? ContactEmail, AgentInput? Agent)
 {
-    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent"];
+    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent", "capabilities"];
 
     public static TenantPatch Parse(JsonElement body)
     {
@@ -138,6 +138,12 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
                 continue;
             }
 
+            if (name == "capabilities")
+            {
+                patch = Capabilities(property.Value, patch, errors);
+                continue;
+            }
+
             if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
             {
                 errors[name] = [$"{name} must be a string or null."];
@@ -157,6 +163,37 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
         }
 
         return errors.Count > 0 ? throw new InputException(errors) : patch;
+    }
+
+    /// <summary><c>capabilities: {maxRollupSummaryFields: n | null}</c>.</summary>
+    private static TenantPatch Capabilities(JsonElement value, TenantPatch patch, Dictionary<string, string[]> errors)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return Invalid(errors, "capabilities", "capabilities must be an object {maxRollupSummaryFields}.", patch);
+        }
+
+        foreach (var capability in value.EnumerateObject())
+        {
+            if (!string.Equals(capability.Name, "maxRollupSummaryFields", StringComparison.OrdinalIgnoreCase))
+            {
+                errors["capabilities." + capability.Name] = [$"'{capability.Name}' is not a tenant capability; use maxRollupSummaryFields."];
+            }
+            else if (capability.Value.ValueKind == JsonValueKind.Null)
+            {
+                patch = patch with { MaxRollupSummaryFields = FieldChange<int?>.To(null) };
+            }
+            else if (capability.Value.ValueKind == JsonValueKind.Number && capability.Value.TryGetInt32(out var max) && max >= 0)
+            {
+                patch = patch with { MaxRollupSummaryFields = FieldChange<int?>.To(max) };
+            }
+            else
+            {
+                errors["capabilities.maxRollupSummaryFields"] = ["capabilities.maxRollupSummaryFields must be a whole number of 0 or more, or null for no limit."];
+            }
+        }
+
+        return patch;
     }
 
     private static string? Text(JsonElement obj, string name)

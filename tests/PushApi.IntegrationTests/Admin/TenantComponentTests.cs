@@ -128,6 +128,33 @@ public class TenantComponentTests() : ApiFixture("components")
     }
 
     [Test]
+    public async Task An_install_beyond_the_tenants_rollup_summary_field_limit_is_refused()
+    {
+        var package = await PackageAsync("Rollups", locked: true,
+            ("Object", "Order", new { rollupSummaryFields = new[] { "Total", "Count" } }),
+            ("Object", "Line", new { masterDetail = new { master = "Order" } }),
+            ("RollupSummaryField", "Total", new { @object = "Order", detail = "Line" }),
+            ("RollupSummaryField", "Count", new { @object = "Order", detail = "Line" }));
+        var version = await PublishAsync(package, 1);
+        var tenant = await TenantAsync("Rollup Customer");
+        var limited = await Admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant}", new { capabilities = new { maxRollupSummaryFields = 1 } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(limited.GetProperty("capabilities").GetProperty("maxRollupSummaryFields").GetInt32(), Is.EqualTo(1));
+        await Admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant}", new { capabilities = new { maxRollupSummaryFields = -1 } }).ExpectAsync(HttpStatusCode.BadRequest);
+        await Admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant}", new { capabilities = new { maxWidgets = 3 } }).ExpectAsync(HttpStatusCode.BadRequest);
+
+        var plan = await PlanAsync(tenant, version);
+        Assert.That(plan.GetProperty("errors").GetArrayLength(), Is.EqualTo(1), plan.GetRawText());
+        Assert.That(plan.GetProperty("errors")[0].Text("errorType"), Is.EqualTo("LimitExceeded"));
+        var refused = await InstallAsync(tenant, version, HttpStatusCode.UnprocessableEntity);
+        Assert.That(refused.GetProperty("problems")[0].Text("rule"), Is.EqualTo("rollup-limit"));
+        Assert.That(refused.GetProperty("problems")[0].Text("message"), Does.Contain("delete 1"));
+        Assert.That(await ComponentsAsync(tenant), Is.Empty);
+
+        await Admin.PatchAsJsonAsync($"/api/v1/tenants/{tenant}", new { capabilities = new { maxRollupSummaryFields = (int?)null } }).ExpectAsync(HttpStatusCode.OK);
+        await InstallAsync(tenant, version, HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task Components_page_by_id_and_filter_by_package_and_type()
     {
         var package = await PackageAsync("Paged", locked: false, ("Class", "A1", new { }), ("Class", "A2", new { }), ("Page", "P1", new { }));

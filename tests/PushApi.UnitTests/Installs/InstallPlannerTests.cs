@@ -63,6 +63,21 @@ public sealed class InstallPlannerTests
         Assert.That(plan.Errors[1].Message, Does.Contain("the tenant has version 1.9"));
     }
 
+    [Test]
+    public void Rollup_summary_fields_beyond_the_tenants_limit_are_refused_saying_how_many_to_delete()
+    {
+        TenantComponent[] components =
+        [
+            new(1, "RollupSummaryField", "Own Total", "Own Total", null, ComponentOrigins.Tenant, null, null, "{}", null, false, false),
+            Packaged(2, "RollupSummaryField", "Total", "t"),
+        ];
+        VersionContent[] items = [Item("RollupSummaryField", "Total", "t2"), Item("RollupSummaryField", "Count", "c")];
+        Assert.That(InstallPlanner.Plan(Package, true, items, components, maxRollupSummaryFields: 3).Errors, Is.Empty, "own 1 + the version's 2");
+        var refused = InstallPlanner.Plan(Package, true, items, components, maxRollupSummaryFields: 2).Errors.Single();
+        Assert.That((refused.ErrorType, refused.Title), Is.EqualTo(("LimitExceeded", "Rollup Summary Field Limit Exceeded")));
+        Assert.That(refused.Message, Does.Contain("delete 1 existing"));
+    }
+
     private static VersionContent Item(string type, string name, string sha) => new(type, name, sha);
 
     private static TenantComponent Packaged(long id, string type, string name, string sha, bool modified = false) =>

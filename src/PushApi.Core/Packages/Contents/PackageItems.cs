@@ -144,14 +144,21 @@ public sealed class PackageItems(NpgsqlDataSource dataSource, TimeProvider clock
         }
     }
 
-    /// <summary>For each new item: selected, unless the set with the new items already pulls it in (and its options do not say selected).</summary>
+    /// <summary>
+    /// For each new item: selected, unless its options say otherwise, or it is added on its own while the package
+    /// already pulls it in (then it gives that dependent its definition). Items sent together are all chosen by the
+    /// client, so they are selected (they may pull each other in, in a circle).
+    /// </summary>
     private static async Task<bool[]> SelectionAsync(NpgsqlConnection connection, long package, IReadOnlyList<ItemInput> items, CancellationToken cancellationToken)
     {
-        var stored = await WorkingSetStore.LoadAsync(connection, package, cancellationToken);
-        var incoming = items.Select(i => new WorkingItem(new ItemRef(ItemTypes.Normalize(i.Type)!, i.Name!), i.Definition, i.Options?.CheckedOut ?? false, i.Options?.IncludeChildTeams ?? false)).ToList();
-        var resolved = WorkingSet.Resolve(stored.Where(s => s.Selected).Select(s => s.Item).Concat(incoming).ToList());
-        var pulledIn = resolved.Where(r => r.IncludedBy.Count > 0).Select(r => (r.Ref.Type, r.Ref.Name.ToUpperInvariant())).ToHashSet();
-        return items.Select((item, i) => item.Options?.Selected ?? !pulledIn.Contains((incoming[i].Ref.Type, incoming[i].Ref.Name.ToUpperInvariant()))).ToArray();
+        if (items.Count != 1 || items[0].Options?.Selected is not null)
+        {
+            return items.Select(i => i.Options?.Selected ?? true).ToArray();
+        }
+
+        var added = new ItemRef(ItemTypes.Normalize(items[0].Type)!, items[0].Name!);
+        var resolved = WorkingSetStore.Resolve(await WorkingSetStore.LoadAsync(connection, package, cancellationToken));
+        return [!resolved.Any(r => r.Ref.Matches(added) && r.IncludedBy.Count > 0)];
     }
 
     private static async Task<IReadOnlyList<PackageItemView>> RemoveOrphansAsync(NpgsqlConnection connection, long package, CancellationToken cancellationToken)

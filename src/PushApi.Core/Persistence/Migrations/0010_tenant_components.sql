@@ -21,4 +21,7 @@ CREATE TABLE tenant_components (
     CHECK ((origin = 'package') = (package_id IS NOT NULL AND package_version_id IS NOT NULL))
 );
 CREATE UNIQUE INDEX tenant_components_api_name_key ON tenant_components (org_key, type, lower(api_name));
+-- A tenant's capabilities (Manage Tenant Capabilities): how many rollup summary fields it may have (null: no limit).
+ALTER TABLE tenants ADD COLUMN max_rollup_summary_fields integer NULL CHECK (max_rollup_summary_fields >= 0);
+
 CREATE INDEX tenant_components_package ON tenant_components (org_key, package_id) WHERE package_id IS NOT NULL;
