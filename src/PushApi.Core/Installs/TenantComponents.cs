@@ -21,6 +21,7 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
     {
         var key = await EnsureTenantAsync(orgKey, cancellationToken);
         long? package = packageId is null ? null : PackageIdOrThrow(packageId);
+        var itemType = type is null ? null : ItemTypes.Normalize(type) ?? throw new InputException("type", $"'{type}' is not an item type; use one of {string.Join(", ", ItemTypes.All)}.");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
@@ -30,7 +31,7 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
             """, connection);
         command.Parameters.Add(new() { Value = key });
         command.Parameters.Add(new() { Value = (object?)package ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        command.Parameters.Add(new() { Value = (object?)(type is null ? null : ItemTypes.Normalize(type) ?? type) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)itemType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = after ?? 0 });
         command.Parameters.Add(new() { Value = limit + 1 });
         var rows = await ComponentReads.ReadAsync(command, cancellationToken);

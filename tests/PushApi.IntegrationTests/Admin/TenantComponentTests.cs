@@ -170,6 +170,9 @@ public class TenantComponentTests() : ApiFixture("components")
         var second = await Admin.GetAsync($"/api/v1/tenants/{tenant}/components?limit=2&after={next}").ExpectAsync(HttpStatusCode.OK);
         Assert.That(second.GetProperty("records").EnumerateArray().Select(c => c.Text("name")), Is.EqualTo(new[] { "P1" }));
         await Admin.GetAsync($"/api/v1/tenants/{tenant}/components?limit=0").ExpectAsync(HttpStatusCode.BadRequest);
+        await Admin.GetAsync($"/api/v1/tenants/{tenant}/components?type=%00").ExpectAsync(HttpStatusCode.BadRequest);
+        await Admin.GetAsync($"/api/v1/tenants/{tenant}/components?packageId=nope").ExpectAsync(HttpStatusCode.BadRequest);
+        await Admin.GetAsync($"/api/v1/tenants/{tenant}/components?after=x").ExpectAsync(HttpStatusCode.BadRequest);
         await Admin.GetAsync("/api/v1/tenants/00D00000000none/components").ExpectAsync(HttpStatusCode.NotFound);
         await Admin.GetAsync($"/api/v1/tenants/{tenant}/install-plan").ExpectAsync(HttpStatusCode.BadRequest);
     }
