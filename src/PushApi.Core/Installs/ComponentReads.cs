@@ -96,6 +96,24 @@ public static class ComponentReads
         return await ReadAsync(command, cancellationToken);
     }
 
+    /// <summary>One component of the tenant by id, or null.</summary>
+    public static async Task<TenantComponent?> ByIdAsync(NpgsqlConnection connection, string orgKey, long id, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM tenant_components WHERE org_key = $1 AND id = $2", connection);
+        command.Parameters.Add(new() { Value = orgKey });
+        command.Parameters.Add(new() { Value = id });
+        return await ReadAsync(command, cancellationToken) is [var found, ..] ? found : null;
+    }
+
+    /// <summary>The tenant's object whose internal name is <paramref name="apiName"/> (without case), or null.</summary>
+    public static async Task<TenantComponent?> ObjectAsync(NpgsqlConnection connection, string orgKey, string apiName, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM tenant_components WHERE org_key = $1 AND type = 'Object' AND lower(api_name) = lower($2)", connection);
+        command.Parameters.Add(new() { Value = orgKey });
+        command.Parameters.Add(new() { Value = apiName });
+        return await ReadAsync(command, cancellationToken) is [var found, ..] ? found : null;
+    }
+
     public const string Columns = "id, type, name, api_name, parent, origin, package_id, package_version_id, definition::text, sha256, modified, orphaned";
 
     public static async Task<IReadOnlyList<TenantComponent>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)

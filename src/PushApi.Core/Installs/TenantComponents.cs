@@ -53,8 +53,7 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
         var apiName = input.Name!;
         if (parent is not null)
         {
-            var owner = (await ComponentReads.TenantAsync(connection, key, cancellationToken))
-                .FirstOrDefault(c => c.Type == ItemTypes.Object && string.Equals(c.ApiName, parent, StringComparison.OrdinalIgnoreCase))
+            var owner = await ComponentReads.ObjectAsync(connection, key, parent, cancellationToken)
                 ?? throw new InputException("parent", $"The tenant has no object named {parent}.");
             if (owner.Origin == ComponentOrigins.Package)
             {
@@ -65,7 +64,7 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
 
         var id = await InsertAsync(connection, key, input, apiName, parent, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (await ComponentReads.TenantAsync(connection, key, cancellationToken)).First(c => c.Id == id);
+        return (await ComponentReads.ByIdAsync(connection, key, id, cancellationToken))!;
     }
 
     /// <summary>Changes a component's definition: the tenant's own freely, a packaged one only when unlocked (and the next upgrade overwrites it).</summary>
@@ -74,7 +73,7 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
         var key = await EnsureTenantAsync(orgKey, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var component = (await ComponentReads.TenantAsync(connection, key, cancellationToken)).FirstOrDefault(c => c.Id == id)
+        var component = await ComponentReads.ByIdAsync(connection, key, id, cancellationToken)
             ?? throw new NotFoundException($"Tenant {key} has no component {id}.");
         var errors = new ItemInput(component.Type, component.Name, definition, null).Check();
         if (errors.Count > 0)
@@ -98,7 +97,7 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return (await ComponentReads.TenantAsync(connection, key, cancellationToken)).First(c => c.Id == id);
+        return (await ComponentReads.ByIdAsync(connection, key, id, cancellationToken))!;
     }
 
     private static async Task EnsureUnlockedAsync(NpgsqlConnection connection, TenantComponent component, string what, CancellationToken cancellationToken)

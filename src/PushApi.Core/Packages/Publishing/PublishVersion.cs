@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -52,7 +51,7 @@ public sealed class PublishVersion(NpgsqlDataSource dataSource, TimeProvider clo
     public static VersionItem ToFile(IncludedItem item)
     {
         var content = Encoding.UTF8.GetBytes(item.Item.Definition!.Value.GetRawText());
-        return new VersionItem(item.Ref.Type, item.Ref.Name, content, Convert.ToHexStringLower(SHA256.HashData(content)), item.IncludedBy, item.Selected);
+        return new VersionItem(item.Ref.Type, item.Ref.Name, content, Distribution.ItemFiles.Sha256Hex(content), item.IncludedBy, item.Selected);
     }
 
     private static async Task<bool> LockAsync(NpgsqlConnection connection, long package, string packageId, CancellationToken cancellationToken)
