@@ -43,7 +43,7 @@ public sealed class CreateDeployment(
             throw new InputException("packageVersionId", versionError.Message);
         }
 
-        var (eligible, report) = await CheckAsync(connection, input.Targets, target, cancellationToken);
+        var (eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
         var retried = retryOf is { } r ? SalesforceId.Format(KeyPrefixes.PackagePushRequest, r) : null;
         if (input.DryRun || eligible.Count == 0)
         {
@@ -55,11 +55,11 @@ public sealed class CreateDeployment(
     }
 
     /// <summary>The eligible org keys and the report of who is left out and why.</summary>
-    private async Task<(List<string> Eligible, EligibilityReport Report)> CheckAsync(NpgsqlConnection connection, DeploymentTargets deploymentTargets, TargetVersion target, CancellationToken cancellationToken)
+    private async Task<(List<string> Eligible, EligibilityReport Report)> CheckAsync(NpgsqlConnection connection, DeploymentTargets deploymentTargets, TargetVersion target, bool installs, CancellationToken cancellationToken)
     {
-        var (keys, leftOut) = await targets.ResolveAsync(connection, deploymentTargets, target, cancellationToken);
+        var (keys, leftOut) = await targets.ResolveAsync(connection, deploymentTargets, target, installs, cancellationToken);
         var targeted = keys.Count + leftOut.Count;
-        var checks = await OrgEligibility.CheckAsync(connection, target, keys, cancellationToken);
+        var checks = await OrgEligibility.CheckAsync(connection, target, keys, installs, cancellationToken);
         var eligible = new List<string>(keys.Count);
         foreach (var key in keys)
         {
@@ -87,7 +87,13 @@ public sealed class CreateDeployment(
             fields["ScheduledStartTime"] = start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
 
-        var request = new PushRequestDraft(RecordDraft.Parse(SObjectCatalog.PackagePushRequest, WriteOperation.Create, fields)) { NotifyTenants = input.NotifyTenants, RetryOf = retryOf };
+        var request = new PushRequestDraft(RecordDraft.Parse(SObjectCatalog.PackagePushRequest, WriteOperation.Create, fields)) {
+            NotifyTenants = input.NotifyTenants,
+            RetryOf = retryOf,
+            InstallMode = input.Install.InstallMode,
+            RolesMode = input.Install.RolesMode,
+            GrantRoles = input.Install.GrantRoles,
+        };
         await createRequest.RunAsync(connection, [request], allOrNone: true, userId, cancellationToken);
         if (!request.Record.IsValid)
         {

@@ -3,7 +3,11 @@ namespace PushApi.Core.Deployments;
 /// <summary>Whom a deployment targets: exactly one of every tenant of the package, a list of org keys, or a SOQL condition on PackageSubscriber.</summary>
 public sealed record DeploymentTargets(bool All, IReadOnlyList<string>? OrgKeys, string? Where);
 
-public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets Targets, DateTimeOffset? ScheduledStartTime, bool NotifyTenants, bool DryRun);
+public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets Targets, DateTimeOffset? ScheduledStartTime, bool NotifyTenants, bool DryRun)
+{
+    /// <summary>Upgrade only (the default) or also install, and what happens to roles.</summary>
+    public Installs.InstallOptions Install { get; init; } = Installs.InstallOptions.Default;
+}
 
 /// <summary>An org a deployment leaves out, and why (a reason code of <see cref="Push.IneligibleReason"/>).</summary>
 public sealed record LeftOutOrg(string OrgKey, string Reason, string Message);

@@ -1,6 +1,7 @@
 using Npgsql;
 using PushApi.Core.Errors;
 using PushApi.Core.Ids;
+using PushApi.Core.Installs;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
@@ -17,32 +18,33 @@ public sealed class RetryDeployment(NpgsqlDataSource dataSource, CreateDeploymen
     public async Task<DeploymentResult> RunAsync(string id, IReadOnlyCollection<string>? errorTypes, IReadOnlyCollection<string>? excludeTitles, bool dryRun, long userId, CancellationToken cancellationToken = default)
     {
         var number = DeploymentIds.Parse(id);
-        var (versionId, notify, orgs) = await FailedOrgsAsync(id, number, errorTypes ?? [], excludeTitles ?? [], cancellationToken);
-        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun);
+        var (versionId, notify, install, orgs) = await FailedOrgsAsync(id, number, errorTypes ?? [], excludeTitles ?? [], cancellationToken);
+        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun) { Install = install };
         return await deploy.RunAsync(input, userId, number, cancellationToken);
     }
 
-    /// <summary>The finished deployment's version and setting, and the orgs to retry; its connection is closed before the new deployment opens one.</summary>
-    private async Task<(long VersionId, bool Notify, List<string> Orgs)> FailedOrgsAsync(string id, long number, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excludeTitles, CancellationToken cancellationToken)
+    /// <summary>The finished deployment's version and settings, and the orgs to retry; its connection is closed before the new deployment opens one.</summary>
+    private async Task<(long VersionId, bool Notify, InstallOptions Install, List<string> Orgs)> FailedOrgsAsync(string id, long number, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excludeTitles, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var (status, versionId, notify) = await LoadAsync(connection, id, number, cancellationToken);
+        var (status, versionId, notify, install) = await LoadAsync(connection, id, number, cancellationToken);
         if (!status.IsTerminal())
         {
             throw new ConflictException($"Deployment {id} is {status.WireName()}; its failures can be retried once it has finished.");
         }
 
         var orgs = await PushFailureReport.OrgsToRetryAsync(connection, number, errorTypes, excludeTitles, cancellationToken);
-        return orgs.Count > 0 ? (versionId, notify, orgs) : throw new ConflictException($"Deployment {id} has no failed jobs that match; nothing to retry.");
+        return orgs.Count > 0 ? (versionId, notify, install, orgs) : throw new ConflictException($"Deployment {id} has no failed jobs that match; nothing to retry.");
     }
 
-    private static async Task<(PushStatus Status, long VersionId, bool Notify)> LoadAsync(NpgsqlConnection connection, string id, long number, CancellationToken cancellationToken)
+    private static async Task<(PushStatus Status, long VersionId, bool Notify, InstallOptions Install)> LoadAsync(NpgsqlConnection connection, string id, long number, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT status, package_version_id, notify_tenants FROM push_requests WHERE id = $1", connection);
+        await using var command = new NpgsqlCommand("SELECT status, package_version_id, notify_tenants, install_mode, roles_mode, grant_roles FROM push_requests WHERE id = $1", connection);
         command.Parameters.Add(SqlParameters.Value(number));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? (PushStatuses.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetBoolean(2))
+            ? (PushStatuses.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetBoolean(2),
+               new InstallOptions(reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? [] : reader.GetFieldValue<string[]>(5)))
             : throw DeploymentIds.NotFound(id);
     }
 }

@@ -11,12 +11,15 @@ namespace PushApi.Core.Deployments;
 /// <summary>Turns a deployment's targets into org keys: every tenant of the package, a list as given, or the subscribers a SOQL condition selects.</summary>
 public sealed class TargetResolver(SoqlEngine soql)
 {
-    /// <summary>The org keys targeted (15-character form, once each) and those left out before any check (malformed, repeated).</summary>
-    public async Task<(List<string> Keys, List<LeftOutOrg> LeftOut)> ResolveAsync(NpgsqlConnection connection, DeploymentTargets targets, TargetVersion target, CancellationToken cancellationToken)
+    /// <summary>
+    /// The org keys targeted (15-character form, once each) and those left out before any check (malformed, repeated).
+    /// "All" is every tenant of the package, or every tenant of the platform when the deployment <paramref name="installs"/> (LongJump's "all tenants").
+    /// </summary>
+    public async Task<(List<string> Keys, List<LeftOutOrg> LeftOut)> ResolveAsync(NpgsqlConnection connection, DeploymentTargets targets, TargetVersion target, bool installs, CancellationToken cancellationToken)
     {
         if (targets.All)
         {
-            return (await InstalledAsync(connection, target.PackageId, cancellationToken), []);
+            return (await (installs ? EveryTenantAsync(connection, cancellationToken) : InstalledAsync(connection, target.PackageId, cancellationToken)), []);
         }
 
         if (targets.OrgKeys is { } orgKeys)
@@ -29,9 +32,20 @@ public sealed class TargetResolver(SoqlEngine soql)
 
     private static async Task<List<string>> InstalledAsync(NpgsqlConnection connection, long packageId, CancellationToken cancellationToken)
     {
-        var keys = new List<string>();
         await using var command = new NpgsqlCommand("SELECT org_key FROM installations WHERE package_id = $1 ORDER BY org_key", connection);
         command.Parameters.Add(SqlParameters.Value(packageId));
+        return await ReadKeysAsync(command, cancellationToken);
+    }
+
+    private static async Task<List<string>> EveryTenantAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT org_key FROM tenants ORDER BY org_key", connection);
+        return await ReadKeysAsync(command, cancellationToken);
+    }
+
+    private static async Task<List<string>> ReadKeysAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

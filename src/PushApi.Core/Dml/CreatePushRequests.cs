@@ -34,10 +34,15 @@ public sealed class CreatePushRequests(TimeProvider clock)
             $"""
             WITH input AS (
                 SELECT nextval('push_requests_id_seq') AS id, t.*
-                FROM unnest($1::bigint[], $2::timestamptz[], $3::boolean[], $6::boolean[], $7::bigint[]) WITH ORDINALITY AS t(version_id, scheduled, migration, notify, retry_of, ord)
+                FROM unnest($1::bigint[], $2::timestamptz[], $3::boolean[], $6::boolean[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+                     WITH ORDINALITY AS t(version_id, scheduled, migration, notify, retry_of, install_mode, roles_mode, grant_roles, ord)
             ), inserted AS (
-                INSERT INTO push_requests (id, package_version_id, scheduled_start_time, is_migration, notify_tenants, retry_of, status, created_by, created_at, system_modstamp)
-                SELECT id, version_id, scheduled, migration, notify, retry_of, {PushStatusSql.Literal(PushStatus.Created)}, $4, $5, $5 FROM input
+                INSERT INTO push_requests (id, package_version_id, scheduled_start_time, is_migration, notify_tenants, retry_of, install_mode, roles_mode, grant_roles,
+                                           status, created_by, created_at, system_modstamp)
+                SELECT id, version_id, scheduled, migration, notify, retry_of, install_mode, roles_mode,
+                       CASE WHEN grant_roles IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(grant_roles::jsonb)) END,
+                       {PushStatusSql.Literal(PushStatus.Created)}, $4, $5, $5
+                FROM input
             )
             SELECT id FROM input ORDER BY ord
             """, connection);
@@ -48,6 +53,9 @@ public sealed class CreatePushRequests(TimeProvider clock)
         command.Parameters.Add(SqlParameters.Value(now));
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.NotifyTenants), NpgsqlDbType.Boolean));
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.RetryOf), NpgsqlDbType.Bigint));
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.InstallMode), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.RolesMode), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.GrantRoles is { Count: > 0 } g ? System.Text.Json.JsonSerializer.Serialize(g) : null), NpgsqlDbType.Text));
         await SaveResults.AssignIdsAsync(command, [.. writes.Select(d => d.Record)], cancellationToken);
     }
 }

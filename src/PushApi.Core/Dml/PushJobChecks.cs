@@ -45,7 +45,7 @@ public static class PushJobChecks
             var duplicate = existing.Contains(pair) || !inBatch.Add(pair);
             var org = orgs.GetValueOrDefault((draft.OrgKey!, request.Target.PackageId));
             draft.Remote = org?.Remote ?? false;
-            if (Eligibility.Check(request.Status, request.Target, org, duplicate) is { } reason)
+            if (Eligibility.Check(request.Status, request.Target, org, duplicate, request.Installs) is { } reason)
             {
                 draft.Record.Errors.Add(Eligibility.ToSaveError(reason, draft.OrgKey!, request.Target, org?.Installation));
             }

@@ -39,6 +39,15 @@ public sealed class PushRequestDraft
     /// <summary>The request whose failures this one retries (a deployment's retry).</summary>
     public long? RetryOf { get; init; }
 
+    /// <summary>Whether the request also installs where the tenant lacks the package (a deployment's <c>installMode</c>).</summary>
+    public string InstallMode { get; init; } = Installs.InstallModes.Upgrade;
+
+    /// <summary>What the install does to tenant roles named like the package's (a deployment's <c>rolesMode</c>).</summary>
+    public string RolesMode { get; init; } = Installs.RolesModes.Merge;
+
+    /// <summary>The tenant roles that get access when the package has no roles (a deployment's <c>grantRoles</c>).</summary>
+    public IReadOnlyList<string>? GrantRoles { get; init; }
+
     /// <summary>The status the request had when its row was locked (update).</summary>
     public PushStatus CurrentStatus { get; set; }
 

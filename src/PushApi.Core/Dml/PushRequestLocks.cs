@@ -2,12 +2,13 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push;
+using PushApi.Core.Installs;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Dml;
 
 /// <summary>A push request as the job rules see it: its status and the version it targets.</summary>
-public sealed record LockedRequest(PushStatus Status, TargetVersion Target);
+public sealed record LockedRequest(PushStatus Status, TargetVersion Target, bool Installs = false);
 
 /// <summary>
 /// Reads the push requests a write changes, locked in id order so their status can't change until the
@@ -25,7 +26,7 @@ public static class PushRequestLocks
         var requests = new Dictionary<long, LockedRequest>();
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT r.id, r.status, {EligibilityFacts.TargetColumns("v")}
+            SELECT r.id, r.status, {EligibilityFacts.TargetColumns("v")}, r.install_mode
             FROM push_requests r JOIN package_versions v ON v.id = r.package_version_id
             WHERE r.id = ANY($1)
             ORDER BY r.id
@@ -35,7 +36,7 @@ public static class PushRequestLocks
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            requests[reader.GetInt64(0)] = new LockedRequest(PushStatuses.Parse(reader.GetString(1)), EligibilityFacts.ReadTarget(reader, 2));
+            requests[reader.GetInt64(0)] = new LockedRequest(PushStatuses.Parse(reader.GetString(1)), EligibilityFacts.ReadTarget(reader, 2), InstallModes.Installs(reader.GetString(10)));
         }
 
         return requests;

@@ -60,7 +60,8 @@ public static class Eligibility
     /// <param name="target">The version being pushed.</param>
     /// <param name="org">The org, or null when no tenant has the key.</param>
     /// <param name="alreadyInRequest">Whether another job of the request has this org.</param>
-    public static IneligibleReason? Check(PushStatus? requestStatus, TargetVersion target, OrgFacts? org, bool alreadyInRequest)
+    /// <param name="installs">Whether the request installs where the org lacks the package (installOrUpgrade): then not having it is no reason.</param>
+    public static IneligibleReason? Check(PushStatus? requestStatus, TargetVersion target, OrgFacts? org, bool alreadyInRequest, bool installs = false)
     {
         if (requestStatus is { } status && status != PushStatus.Created)
         {
@@ -89,7 +90,10 @@ public static class Eligibility
 
         if (org.Installation is not { } installation || installation.PackageId != target.PackageId)
         {
-            return IneligibleReason.NotInstalled;
+            // A fresh install: only the org itself can stand in the way.
+            return !installs ? IneligibleReason.NotInstalled
+                : string.Equals(org.OrgStatus, OrgStatuses.Inactive, StringComparison.OrdinalIgnoreCase) ? IneligibleReason.Inactive
+                : null;
         }
 
         if (installation.InstalledStatus != InstalledStatuses.Installed)

@@ -6,7 +6,15 @@ namespace PushApi.Server.Deployments;
 
 public sealed record DeploymentTargetsRequest(bool? All, IReadOnlyList<string>? OrgKeys, string? Where);
 
-public sealed record DeploymentRequest(string? PackageVersionId, DeploymentTargetsRequest? Targets, DateTimeOffset? ScheduledStartTime, bool? NotifyTenants, bool? DryRun);
+public sealed record DeploymentRequest(
+    string? PackageVersionId,
+    DeploymentTargetsRequest? Targets,
+    DateTimeOffset? ScheduledStartTime,
+    bool? NotifyTenants,
+    bool? DryRun,
+    string? InstallMode = null,
+    string? RolesMode = null,
+    IReadOnlyList<string>? GrantRoles = null);
 
 public sealed record RetryRequest(IReadOnlyList<string>? ErrorTypes, IReadOnlyList<string>? ExcludeTitles, bool? DryRun);
 

@@ -4,6 +4,7 @@ using PushApi.Core.Errors;
 using PushApi.Core.Features;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
+using PushApi.Core.Installs;
 using PushApi.Core.Push;
 using PushApi.Server.Pipeline;
 
@@ -65,7 +66,10 @@ public static class DeploymentEndpoints
             throw new InputException("packageVersionId", "The version to deploy (04t…) is required.");
         }
 
-        return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true);
+        return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true)
+        {
+            Install = InstallInput.Options(body.InstallMode, body.RolesMode, body.GrantRoles),
+        };
     }
 
     private static async Task<IResult> RetryAsync(string id, RetryRequest? body, HttpContext context, RetryDeployment retry)

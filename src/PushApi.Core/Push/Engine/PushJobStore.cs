@@ -63,7 +63,13 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
                 reader.IsDBNull(12) ? null : reader.GetString(12),
                 reader.IsDBNull(13) ? null : reader.GetString(13),
                 reader.IsDBNull(14) ? null : reader.GetString(14),
-                reader.IsDBNull(15) ? null : reader.GetString(15)));
+                reader.IsDBNull(15) ? null : reader.GetString(15))
+            {
+                InstallMode = reader.GetString(16),
+                RolesMode = reader.GetString(17),
+                GrantRoles = reader.IsDBNull(18) ? [] : reader.GetFieldValue<string[]>(18),
+                Installed = reader.GetBoolean(19),
+            });
         }
 
         return jobs;

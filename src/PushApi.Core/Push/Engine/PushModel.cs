@@ -1,3 +1,5 @@
+using PushApi.Core.Installs;
+
 namespace PushApi.Core.Push.Engine;
 
 /// <summary>A job this instance holds the lease of, with what running it needs.</summary>
@@ -13,6 +15,21 @@ public sealed record ClaimedJob(
     string? AgentPasswordProtected)
 {
     public bool IsRemote => AgentUrl is not null;
+
+    /// <summary>How the request installs: <see cref="InstallModes.Upgrade"/> or <see cref="InstallModes.InstallOrUpgrade"/>.</summary>
+    public string InstallMode { get; init; } = InstallModes.Upgrade;
+
+    /// <summary>What happens to the tenant's roles when the package has roles (merge, override, ignore).</summary>
+    public string RolesMode { get; init; } = RolesModes.Merge;
+
+    /// <summary>The tenant roles that get access when the package has no roles (none: empty).</summary>
+    public IReadOnlyList<string> GrantRoles { get; init; } = [];
+
+    /// <summary>Whether the tenant had the package installed when the job was claimed (else this is a fresh install).</summary>
+    public bool Installed { get; init; } = true;
+
+    /// <summary>The install plan's kind for this job: <c>install</c> or <c>upgrade</c>.</summary>
+    public string Kind => Installed ? "upgrade" : "install";
 }
 
 /// <summary>A PackagePushError row to write with a failed job.</summary>

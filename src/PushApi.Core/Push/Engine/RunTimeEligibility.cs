@@ -1,3 +1,4 @@
+using PushApi.Core.Installs;
 using Npgsql;
 
 namespace PushApi.Core.Push.Engine;
@@ -20,7 +21,7 @@ public static class RunTimeEligibility
         foreach (var job in jobs)
         {
             var org = facts.GetValueOrDefault((job.OrgKey, job.Target.PackageId));
-            if (Eligibility.Check(requestStatus: null, job.Target, org, alreadyInRequest: false) is { } reason)
+            if (Eligibility.Check(requestStatus: null, job.Target, org, alreadyInRequest: false, InstallModes.Installs(job.InstallMode)) is { } reason)
             {
                 refused[job.JobId] = JobOutcome.Failure(job, new PushErrorInfo(
                     PushErrorTypes.IneligibleUpgrade,

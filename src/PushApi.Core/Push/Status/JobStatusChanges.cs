@@ -53,7 +53,9 @@ public static class JobStatusChanges
         )
         SELECT u.id, u.request_id, u.attempt, u.org_key,
                {EligibilityFacts.TargetColumns("v")},
-               p.namespace_prefix, t.agent_url, t.agent_username, t.agent_password_protected
+               p.namespace_prefix, t.agent_url, t.agent_username, t.agent_password_protected,
+               r.install_mode, r.roles_mode, r.grant_roles,
+               EXISTS (SELECT 1 FROM installations i WHERE i.org_key = u.org_key AND i.package_id = v.package_id AND i.installed_status = 'i')
         FROM updated u
         JOIN push_requests r ON r.id = u.request_id
         JOIN package_versions v ON v.id = r.package_version_id
