@@ -87,7 +87,8 @@ public sealed class CreateDeployment(
             fields["ScheduledStartTime"] = start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
 
-        var request = new PushRequestDraft(RecordDraft.Parse(SObjectCatalog.PackagePushRequest, WriteOperation.Create, fields)) {
+        var request = new PushRequestDraft(RecordDraft.Parse(SObjectCatalog.PackagePushRequest, WriteOperation.Create, fields))
+        {
             NotifyTenants = input.NotifyTenants,
             RetryOf = retryOf,
             InstallMode = input.Install.InstallMode,

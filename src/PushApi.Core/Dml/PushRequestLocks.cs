@@ -1,8 +1,8 @@
 using Npgsql;
 using NpgsqlTypes;
+using PushApi.Core.Installs;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push;
-using PushApi.Core.Installs;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Dml;

@@ -1,5 +1,5 @@
-using PushApi.Core.Installs;
 using Npgsql;
+using PushApi.Core.Installs;
 
 namespace PushApi.Core.Push.Engine;
 
