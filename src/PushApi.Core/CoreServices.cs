@@ -36,6 +36,7 @@ public static class CoreServices
         services.AddScoped<TenantAdministration>();
         services.AddScoped<InstallFromFile>();
         services.AddSingleton<Installs.InstallVersion>();
+        services.AddSingleton<Installs.VersionContentsCache>();
         services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();

@@ -29,6 +29,9 @@ public sealed record InstallPlan(
     int Unchanged,
     IReadOnlyList<PlanError> Errors)
 {
+    /// <summary>The tenant roles the install changes or leaves (a packaged role named like one, or a role named in grantRoles), each with what happens to it.</summary>
+    public IReadOnlyList<PlanEntry> Roles { get; init; } = [];
+
     public IReadOnlyDictionary<string, int> Counts => new Dictionary<string, int>
     {
         ["create"] = Create.Count,
@@ -38,6 +41,7 @@ public sealed record InstallPlan(
         ["orphan"] = Orphan.Count,
         ["conflicts"] = Conflicts.Count,
         ["unchanged"] = Unchanged,
+        ["roles"] = Roles.Count,
     };
 }
 
@@ -49,7 +53,7 @@ public static class InstallPlanner
 {
     public static InstallPlan Plan(
         long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components,
-        IReadOnlyList<NeededPackage>? needed = null, int? maxRollupSummaryFields = null)
+        IReadOnlyList<NeededPackage>? needed = null, int? maxRollupSummaryFields = null, IReadOnlySet<string>? features = null, InstallOptions? options = null)
     {
         var ours = components.Where(c => c.PackageId == package).ToDictionary(c => Key(c.Type, c.Name));
         var others = components.Where(c => c.PackageId != package).ToLookup(c => Key(c.Type, c.ApiName));
@@ -58,6 +62,12 @@ public static class InstallPlanner
         var unchanged = 0;
         foreach (var item in items)
         {
+            if (item.Type == Packages.Contents.ItemTypes.Role && others[Key(item.Type, item.Name)].Any())
+            {
+                // A role the tenant has already: the roles mode says what happens to it (see Roles).
+                continue;
+            }
+
             if (others[Key(item.Type, item.Name)].FirstOrDefault() is { } clash)
             {
                 conflicts.Add(new PlanEntry(item.Type, item.Name, clash.Origin == ComponentOrigins.Tenant
@@ -97,7 +107,33 @@ public static class InstallPlanner
             errors.Add(limit);
         }
 
-        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged, errors);
+        if (MissingFeatures(items, features) is { } missing)
+        {
+            errors.Add(missing);
+        }
+
+        var roles = Roles.RolePlanner.Plan(items, others, options ?? InstallOptions.Default, errors);
+        return new InstallPlan(installed ? "upgrade" : "install", create, update, overwrite, preserve, orphan, conflicts, unchanged, errors) { Roles = roles };
+    }
+
+    /// <summary>The items that need a feature the tenant lacks (<paramref name="features"/> null: it has them all).</summary>
+    private static PlanError? MissingFeatures(IReadOnlyList<VersionContent> items, IReadOnlySet<string>? features)
+    {
+        if (features is null)
+        {
+            return null;
+        }
+
+        var lacking = items.Where(i => TenantFeatures.Needs(i.Type) is { } f && !features.Contains(f)).ToList();
+        if (lacking.Count == 0)
+        {
+            return null;
+        }
+
+        var named = lacking.GroupBy(i => TenantFeatures.Needs(i.Type)!).Select(g => $"{g.Key} (needed by {string.Join(", ", g.Select(i => $"{i.Type} {i.Name}"))})");
+        return new PlanError("FeatureMissing", "Feature Missing",
+            $"The tenant lacks the feature{(lacking.Select(i => TenantFeatures.Needs(i.Type)).Distinct().Count() > 1 ? "s" : "")} {string.Join("; ", named)}; enable it in the tenant's capabilities to install this package.",
+            [.. lacking.Select(i => new PlanEntry(i.Type, i.Name, $"needs the feature {TenantFeatures.Needs(i.Type)}"))]);
     }
 
     /// <summary>The tenant's rollup summary fields after the install (others', this version's, and this package's orphaned ones) beyond its limit.</summary>
@@ -139,5 +175,5 @@ public static class InstallPlanner
         return errors;
     }
 
-    private static (string, string) Key(string type, string name) => (type, name.ToUpperInvariant());
+    internal static (string, string) Key(string type, string name) => (type, name.ToUpperInvariant());
 }

@@ -50,6 +50,9 @@ public sealed class TenantComponents(NpgsqlDataSource dataSource, TimeProvider c
         var key = await EnsureTenantAsync(orgKey, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The tenant's row is held as an install holds it: no package can install this name meanwhile.
+        await InstallBatch.CapabilitiesAsync(connection, [key], lockRows: true, cancellationToken);
         var apiName = input.Name!;
         if (parent is not null)
         {

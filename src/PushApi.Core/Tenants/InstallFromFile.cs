@@ -10,11 +10,11 @@ namespace PushApi.Core.Tenants;
 /// </summary>
 public sealed class InstallFromFile(TenantAdministration tenants, ImportPackage import, InstallVersion install)
 {
-    public async Task<(ImportResult Import, InstallPlan Plan)> RunAsync(string orgKey, PackageArchive archive, CancellationToken cancellationToken)
+    public async Task<(ImportResult Import, InstallPlan Plan)> RunAsync(string orgKey, PackageArchive archive, InstallOptions options, CancellationToken cancellationToken)
     {
         await tenants.GetAsync(orgKey, cancellationToken);
         var imported = await import.RunAsync(archive, cancellationToken);
-        var plan = await install.ApplyAsync(orgKey, imported.VersionId, cancellationToken);
+        var plan = await install.ApplyAsync(orgKey, imported.VersionId, options, cancellationToken);
         return (imported, plan);
     }
 }

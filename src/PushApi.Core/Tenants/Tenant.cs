@@ -24,6 +24,9 @@ public sealed class Tenant
     /// <summary>Capability: how many rollup summary fields the tenant may have (null: no limit); an install beyond it is refused.</summary>
     public int? MaxRollupSummaryFields { get; set; }
 
+    /// <summary>Capability: the features the tenant has (null: every feature); an item needing another one is refused with FeatureMissing.</summary>
+    public string[]? Features { get; set; }
+
     public string? AgentUrl { get; set; }
 
     public string? AgentUsername { get; set; }

@@ -33,6 +33,8 @@ public sealed record TenantPatch
     /// <summary>The rollup-summary-field limit (null: none).</summary>
     public FieldChange<int?> MaxRollupSummaryFields { get; init; }
 
+    public FieldChange<string[]?> Features { get; init; }
+
     /// <summary>Set to an agent to reach the tenant remotely; set to null to make it an in-platform tenant.</summary>
     public FieldChange<AgentInput?> Agent { get; init; }
 }
@@ -112,6 +114,11 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
         if (patch.MaxRollupSummaryFields.IsSet)
         {
             tenant.MaxRollupSummaryFields = patch.MaxRollupSummaryFields.Value;
+        }
+
+        if (patch.Features.IsSet)
+        {
+            tenant.Features = patch.Features.Value;
         }
 
         tenant.SystemModstamp = clock.Now();

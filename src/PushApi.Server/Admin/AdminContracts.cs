@@ -66,7 +66,7 @@ public sealed record VersionResponse(
 }
 
 /// <summary>What the tenant may have (Manage Tenant Capabilities): null means no limit.</summary>
-public sealed record CapabilitiesResponse(int? MaxRollupSummaryFields);
+public sealed record CapabilitiesResponse(int? MaxRollupSummaryFields, IReadOnlyList<string>? Features);
 
 /// <summary>A remote tenant's agent as the API shows it: the password never appears.</summary>
 public sealed record AgentResponse(string Url, string Username, bool HasPassword);
@@ -93,7 +93,7 @@ public sealed record TenantResponse(
         t.ParentOrg,
         t.ContactEmail,
         t.AgentUrl is null ? null : new AgentResponse(t.AgentUrl, t.AgentUsername!, t.AgentPasswordProtected is not null),
-        new CapabilitiesResponse(t.MaxRollupSummaryFields),
+        new CapabilitiesResponse(t.MaxRollupSummaryFields, t.Features),
         t.CreatedAt,
         t.SystemModstamp);
 }

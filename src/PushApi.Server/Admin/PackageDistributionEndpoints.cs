@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
 using PushApi.Core.Identity;
+using PushApi.Core.Installs;
 using PushApi.Core.Packages.Contents;
 using PushApi.Core.Packages.Distribution;
 using PushApi.Core.Tenants;
@@ -58,10 +59,11 @@ public static class PackageDistributionEndpoints
         return result.Created ? TypedResults.Created($"/api/v1/versions/{result.VersionId}", body) : TypedResults.Ok(body);
     }
 
-    private static async Task<Ok<InstallFromFileResponse>> Install(string orgKey, HttpContext context, InstallFromFile install, CancellationToken cancellationToken)
+    private static async Task<Ok<InstallFromFileResponse>> Install(string orgKey, [FromQuery] string? rolesMode, [FromQuery] string[]? grantRoles, HttpContext context, InstallFromFile install, CancellationToken cancellationToken)
     {
+        var options = InstallInput.Options(InstallModes.InstallOrUpgrade, rolesMode, grantRoles);
         var archive = await ReadAsync(context, cancellationToken);
-        var (imported, plan) = await install.RunAsync(orgKey, archive, cancellationToken);
+        var (imported, plan) = await install.RunAsync(orgKey, archive, options, cancellationToken);
         return TypedResults.Ok(new InstallFromFileResponse(imported.PackageId, imported.VersionId, imported.Created, "applied", plan));
     }
 

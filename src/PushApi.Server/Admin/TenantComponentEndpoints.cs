@@ -63,8 +63,12 @@ public static class TenantComponentEndpoints
         return TypedResults.Ok(ComponentResponse.From(await components.UpdateAsync(orgKey, number, request.Definition, cancellationToken)));
     }
 
-    private static async Task<Ok<InstallPlan>> Plan(string orgKey, string? packageVersionId, InstallVersion install, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await install.PlanAsync(orgKey, packageVersionId ?? throw new InputException("packageVersionId", "packageVersionId is required."), cancellationToken));
+    private static async Task<Ok<InstallPlan>> Plan(string orgKey, string? packageVersionId, string? rolesMode, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? grantRoles, InstallVersion install, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await install.PlanAsync(
+            orgKey,
+            packageVersionId ?? throw new InputException("packageVersionId", "packageVersionId is required."),
+            InstallInput.Options(InstallModes.InstallOrUpgrade, rolesMode, grantRoles),
+            cancellationToken));
 }
 
 public sealed record AddComponentRequest(string? Type, string? Name, JsonElement? Definition, string? Parent);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PushApi.Core.Errors;
 using PushApi.Core.Identity;
+using PushApi.Core.Installs;
 using PushApi.Core.Tenants;
 
 namespace PushApi.Server.Admin;
@@ -165,19 +166,23 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
         return errors.Count > 0 ? throw new InputException(errors) : patch;
     }
 
-    /// <summary><c>capabilities: {maxRollupSummaryFields: n | null}</c>.</summary>
+    /// <summary><c>capabilities: {maxRollupSummaryFields: n | null, features: [...] | null}</c>.</summary>
     private static TenantPatch Capabilities(JsonElement value, TenantPatch patch, Dictionary<string, string[]> errors)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            return Invalid(errors, "capabilities", "capabilities must be an object {maxRollupSummaryFields}.", patch);
+            return Invalid(errors, "capabilities", "capabilities must be an object {maxRollupSummaryFields, features}.", patch);
         }
 
         foreach (var capability in value.EnumerateObject())
         {
-            if (!string.Equals(capability.Name, "maxRollupSummaryFields", StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(capability.Name, "features", StringComparison.OrdinalIgnoreCase))
             {
-                errors["capabilities." + capability.Name] = [$"'{capability.Name}' is not a tenant capability; use maxRollupSummaryFields."];
+                patch = Features(capability.Value, patch, errors);
+            }
+            else if (!string.Equals(capability.Name, "maxRollupSummaryFields", StringComparison.OrdinalIgnoreCase))
+            {
+                errors["capabilities." + capability.Name] = [$"'{capability.Name}' is not a tenant capability; use maxRollupSummaryFields or features."];
             }
             else if (capability.Value.ValueKind == JsonValueKind.Null)
             {
@@ -194,6 +199,24 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
         }
 
         return patch;
+    }
+
+    /// <summary><c>features: ["Sites", "CRM"]</c> (the features the tenant has) or null (every feature).</summary>
+    private static TenantPatch Features(JsonElement value, TenantPatch patch, Dictionary<string, string[]> errors)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return patch with { Features = FieldChange<string[]?>.To(null) };
+        }
+
+        var names = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? TenantFeatures.Normalize(e.GetString()) : null).ToList() : null;
+        if (names is null || names.Any(n => n is null))
+        {
+            errors["capabilities.features"] = [$"capabilities.features must be a list of features ({string.Join(", ", TenantFeatures.All)}), or null for every feature."];
+            return patch;
+        }
+
+        return patch with { Features = FieldChange<string[]?>.To([.. names.Distinct().Cast<string>()]) };
     }
 
     private static string? Text(JsonElement obj, string name)

@@ -78,6 +78,40 @@ public sealed class InstallPlannerTests
         Assert.That(refused.Message, Does.Contain("delete 1 existing"));
     }
 
+    [Test]
+    public void Items_needing_a_feature_the_tenant_lacks_are_FeatureMissing_and_a_tenant_with_every_feature_passes()
+    {
+        VersionContent[] items = [Item("Site", "Portal", "s"), Item("Opportunity", "Renewal", "o"), Item("Class", "Plain", "c")];
+        Assert.That(InstallPlanner.Plan(Package, false, items, []).Errors, Is.Empty, "no features listed: every feature");
+        var missing = InstallPlanner.Plan(Package, false, items, [], features: new HashSet<string> { "CRM" }).Errors.Single();
+        Assert.That((missing.ErrorType, missing.Title), Is.EqualTo(("FeatureMissing", "Feature Missing")));
+        Assert.That(missing.Items.Select(i => i.Name), Is.EqualTo(new[] { "Portal" }));
+        Assert.That(missing.Message, Does.Contain("Sites (needed by Site Portal)"));
+        Assert.That(InstallPlanner.Plan(Package, false, items, [], features: new HashSet<string>()).Errors.Single().Items, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void A_packaged_role_named_like_a_tenant_role_is_applied_to_it_not_a_conflict()
+    {
+        TenantComponent[] components = [new(9, "Role", "Sales Rep", "Sales Rep", null, ComponentOrigins.Tenant, null, null, "{}", null, false, false)];
+        var plan = InstallPlanner.Plan(Package, false, [Item("Role", "sales rep", "r"), Item("Object", "Deal", "d")], components,
+            options: new InstallOptions(InstallModes.InstallOrUpgrade, RolesModes.Override, []));
+        Assert.That(plan.Conflicts, Is.Empty);
+        Assert.That(plan.Create.Select(c => c.Name), Is.EqualTo(new[] { "Deal" }), "the tenant's role is not created again");
+        Assert.That(plan.Roles.Single().Note, Does.Contain("override"));
+    }
+
+    [Test]
+    public void Roles_to_grant_must_exist_in_the_tenant()
+    {
+        TenantComponent[] components = [new(9, "Role", "Support", "Support", null, ComponentOrigins.Tenant, null, null, "{}", null, false, false)];
+        var plan = InstallPlanner.Plan(Package, false, [Item("Object", "Ticket", "t")], components,
+            options: new InstallOptions(InstallModes.InstallOrUpgrade, RolesModes.Merge, ["support", "Nobody"]));
+        Assert.That(plan.Roles.Select(r => r.Name), Is.EqualTo(new[] { "Support" }));
+        var error = plan.Errors.Single();
+        Assert.That((error.ErrorType, error.Title, error.Items.Single().Name), Is.EqualTo(("DeployError", "Unknown Role", "Nobody")));
+    }
+
     private static VersionContent Item(string type, string name, string sha) => new(type, name, sha);
 
     private static TenantComponent Packaged(long id, string type, string name, string sha, bool modified = false) =>

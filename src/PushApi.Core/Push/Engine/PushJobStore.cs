@@ -209,7 +209,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         var now = clock.Now();
-        var errors = outcomes.Where(o => o.Error is not null).ToList();
+        var errors = outcomes.SelectMany(o => o.Errors.Select(e => (o.JobId, Error: e))).ToList();
         await using var batch = new NpgsqlBatch(connection);
         var complete = new NpgsqlBatchCommand(JobStatusChanges.Complete.Sql);
         complete.Parameters.Add(SqlParameters.Array(outcomes.Select(o => o.JobId), NpgsqlDbType.Bigint));
@@ -217,11 +217,11 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         complete.Parameters.Add(SqlParameters.Array(outcomes.Select(o => o.Succeeded), NpgsqlDbType.Boolean));
         complete.Parameters.Add(new NpgsqlParameter { Value = now });
         complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.JobId), NpgsqlDbType.Bigint));
-        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error!.ErrorSeverity), NpgsqlDbType.Text));
-        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error!.ErrorType), NpgsqlDbType.Text));
-        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => Trim(o.Error!.ErrorTitle, 255)), NpgsqlDbType.Text));
-        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => Trim(o.Error!.ErrorMessage, 32000)), NpgsqlDbType.Text));
-        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error!.ErrorDetails is { } d ? Trim(d, 32000) : null), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error.ErrorSeverity), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error.ErrorType), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => Trim(o.Error.ErrorTitle, 255)), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => Trim(o.Error.ErrorMessage, 32000)), NpgsqlDbType.Text));
+        complete.Parameters.Add(SqlParameters.Array(errors.Select(o => o.Error.ErrorDetails is { } d ? Trim(d, 32000) : null), NpgsqlDbType.Text));
         batch.BatchCommands.Add(complete);
 
         var (rollUpSql, rollUpParameters) = RollUp([.. outcomes.Select(o => o.RequestId)], now);

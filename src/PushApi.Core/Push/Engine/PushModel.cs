@@ -38,9 +38,18 @@ public sealed record PushErrorInfo(string ErrorType, string ErrorTitle, string E
 /// <summary>How one attempt at a job ended.</summary>
 public sealed record JobOutcome(long JobId, long RequestId, int Attempt, bool Succeeded, PushErrorInfo? Error = null)
 {
+    /// <summary>Errors after the first (an install refused for several reasons gets one PackagePushError each).</summary>
+    public IReadOnlyList<PushErrorInfo> MoreErrors { get; init; } = [];
+
+    /// <summary>Every PackagePushError of the outcome, the first first.</summary>
+    public IEnumerable<PushErrorInfo> Errors => Error is null ? [] : [Error, .. MoreErrors];
+
     public static JobOutcome Success(ClaimedJob job) => new(job.JobId, job.RequestId, job.Attempt, true);
 
     public static JobOutcome Failure(ClaimedJob job, PushErrorInfo error) => new(job.JobId, job.RequestId, job.Attempt, false, error);
+
+    public static JobOutcome Failure(ClaimedJob job, IReadOnlyList<PushErrorInfo> errors) =>
+        new(job.JobId, job.RequestId, job.Attempt, false, errors[0]) { MoreErrors = [.. errors.Skip(1)] };
 }
 
 /// <summary>The PackagePushError picklist values the engine writes.</summary>

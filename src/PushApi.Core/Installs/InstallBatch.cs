@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+using Npgsql;
+using NpgsqlTypes;
+using PushApi.Core.Packages;
+using PushApi.Core.Packages.Contents;
+using PushApi.Core.Persistence;
+
+namespace PushApi.Core.Installs;
+
+/// <summary>A tenant's capabilities as an install checks them: its rollup-summary limit and its features (null: all).</summary>
+public sealed record TenantCapabilities(string OrgKey, int? MaxRollupSummaryFields, IReadOnlySet<string>? Features);
+
+/// <summary>The plan of one tenant in a batch, with the roles of the tenant it applies to.</summary>
+public sealed record TenantInstall(string OrgKey, InstallPlan Plan, IReadOnlyList<TenantComponent> Roles);
+
+/// <summary>
+/// Plans installing one version into many in-platform tenants at once, set-based: the tenants' capabilities, installs
+/// and relevant components are read in three statements whatever the number of tenants, and each tenant's plan is made by
+/// <see cref="InstallPlanner"/> — the same planner the install-plan endpoint shows. Used by the push engine (a batch of
+/// jobs) and by the one-tenant install (a batch of one).
+/// </summary>
+public static class InstallBatch
+{
+    /// <summary>
+    /// The capabilities of the tenants, their rows locked (FOR NO KEY UPDATE, in org-key order) when <paramref name="lockRows"/>:
+    /// the caller's transaction then is the only one installing into, or adding components to, these tenants. Lock before the install rows.
+    /// </summary>
+    public static async Task<Dictionary<string, TenantCapabilities>> CapabilitiesAsync(NpgsqlConnection connection, IEnumerable<string> orgKeys, bool lockRows, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, TenantCapabilities>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(
+            $"SELECT org_key, max_rollup_summary_fields, features FROM tenants WHERE org_key = ANY($1) ORDER BY org_key{(lockRows ? " FOR NO KEY UPDATE" : "")}", connection);
+        command.Parameters.Add(SqlParameters.Array(orgKeys.Distinct(), NpgsqlDbType.Text));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[reader.GetString(0)] = new TenantCapabilities(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetInt32(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2).ToHashSet(StringComparer.Ordinal));
+        }
+
+        return found;
+    }
+
+    /// <summary>Each tenant's plan for installing <paramref name="version"/> (which has a manifest).</summary>
+    public static async Task<List<TenantInstall>> PlanAsync(
+        NpgsqlConnection connection, VersionContents version, IReadOnlyList<TenantCapabilities> tenants, InstallOptions options, CancellationToken cancellationToken)
+    {
+        var keys = tenants.Select(t => t.OrgKey).ToArray();
+        var installed = await InstalledAsync(connection, keys, [version.PackageId, .. version.Needs.Select(n => n.PackageId)], cancellationToken);
+        var components = await ComponentsAsync(connection, keys, version, cancellationToken);
+        var plans = new List<TenantInstall>(tenants.Count);
+        foreach (var tenant in tenants)
+        {
+            // A version without a manifest changes no component: it is planned against none.
+            var own = version.HasManifest ? components.GetValueOrDefault(tenant.OrgKey) ?? [] : [];
+            var needed = version.Needs
+                .Select(n => new NeededPackage(Ids.SalesforceId.Format(Ids.KeyPrefixes.MetadataPackage, n.PackageId), n.Minimum, installed.TryGetValue((tenant.OrgKey, n.PackageId), out var v) ? v : null))
+                .ToList();
+            var plan = InstallPlanner.Plan(
+                version.PackageId, installed.ContainsKey((tenant.OrgKey, version.PackageId)), version.Plannable, own, needed, tenant.MaxRollupSummaryFields, tenant.Features, options);
+            plans.Add(new TenantInstall(tenant.OrgKey, plan, [.. own.Where(c => c.Type == ItemTypes.Role && c.PackageId != version.PackageId)]));
+        }
+
+        return plans;
+    }
+
+    /// <summary>The version of each (tenant, package) pair installed, for the version's package and the packages it needs.</summary>
+    private static async Task<Dictionary<(string, long), VersionNumber>> InstalledAsync(NpgsqlConnection connection, string[] keys, long[] packages, CancellationToken cancellationToken)
+    {
+        var installed = new Dictionary<(string, long), VersionNumber>();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT i.org_key, i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number
+            FROM installations i JOIN package_versions v ON v.id = i.package_version_id
+            WHERE i.org_key = ANY($1) AND i.package_id = ANY($2) AND i.installed_status = 'i'
+            """, connection);
+        command.Parameters.Add(SqlParameters.Array(keys, NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(packages.Distinct(), NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            installed[(reader.GetString(0), reader.GetInt64(1))] = new VersionNumber(reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5));
+        }
+
+        return installed;
+    }
+
+    /// <summary>
+    /// The components a plan looks at, by tenant: the package's own, rollup summary fields (the limit), roles, the tenant's
+    /// additions to objects (preserved), and any whose internal name an item of the version has (conflicts). Definitions
+    /// are read for roles only (an install rewrites them); the others' are not needed to plan.
+    /// </summary>
+    private static async Task<Dictionary<string, List<TenantComponent>>> ComponentsAsync(NpgsqlConnection connection, string[] keys, VersionContents version, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT c.org_key, c.id, c.type, c.name, c.api_name, c.parent, c.origin, c.package_id, c.package_version_id,
+                   CASE WHEN c.type = '{ItemTypes.Role}' THEN c.definition::text ELSE '' END, c.sha256, c.modified, c.orphaned
+            FROM tenant_components c
+            WHERE c.org_key = ANY($1)
+              AND (c.package_id = $2 OR c.type IN ('{ItemTypes.RollupSummaryField}', '{ItemTypes.Role}') OR (c.origin = 'tenant' AND c.parent IS NOT NULL)
+                   OR (c.type, lower(c.api_name)) IN (SELECT t, lower(n) FROM unnest($3::text[], $4::text[]) AS v(t, n)))
+            ORDER BY c.org_key, c.id
+            """, connection);
+        command.Parameters.Add(SqlParameters.Array(keys, NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Value(version.PackageId));
+        command.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Type), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Name), NpgsqlDbType.Text));
+        var found = new Dictionary<string, List<TenantComponent>>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = reader.GetString(0);
+            if (!found.TryGetValue(key, out var list))
+            {
+                found[key] = list = [];
+            }
+
+            list.Add(new TenantComponent(
+                reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetBoolean(11), reader.GetBoolean(12)));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Applies the plans (all free of errors) in the caller's transaction: components written for every tenant at once,
+    /// the tenants' roles changed as the plans say, and the installs recorded.
+    /// </summary>
+    public static async Task ApplyAsync(NpgsqlConnection connection, VersionContents version, IReadOnlyList<TenantInstall> installs, InstallOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (installs.Count == 0)
+        {
+            return;
+        }
+
+        await ComponentWrites.InstallAsync(connection, [.. installs.Select(i => i.OrgKey)], version, now, cancellationToken);
+        var roles = installs.SelectMany(i => RoleChanges(version, i, options)).ToList();
+        await ComponentWrites.RewriteAsync(connection, roles, now, cancellationToken);
+    }
+
+    /// <summary>The new definition of each tenant role the plan names (none when the roles mode is ignore).</summary>
+    private static IEnumerable<(long Id, string Definition)> RoleChanges(VersionContents version, TenantInstall install, InstallOptions options)
+    {
+        var byName = install.Roles.ToDictionary(r => r.ApiName, StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in install.Plan.Roles)
+        {
+            if (!byName.TryGetValue(entry.Name, out var role))
+            {
+                continue;
+            }
+
+            var existing = JsonNode.Parse(role.Definition) as JsonObject ?? [];
+            JsonObject? changed = version.Roles.TryGetValue(entry.Name, out var packaged)
+                ? options.RolesMode == RolesModes.Ignore ? null : Roles.RolePermissions.Apply(existing, packaged, options.RolesMode)
+                : Roles.RolePermissions.Grant(existing, version.Objects);
+            if (changed is not null)
+            {
+                yield return (role.Id, changed.ToJsonString());
+            }
+        }
+    }
+}
