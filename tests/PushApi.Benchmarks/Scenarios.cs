@@ -24,6 +24,7 @@ public static class Scenarios
             ("P7", ThroughputScenarios.CancelAsync),
             ("P9", ScaleScenarios.TwoInstancesAsync),
             ("P12", PackageScenarios.DistributionAsync),
+            ("P13", InstallScenarios.UpgradeAsync),
         })
         {
             if (!options.Runs(id))
