@@ -6,14 +6,18 @@ using PushApi.Core.Persistence;
 namespace PushApi.Core.Installs;
 
 /// <summary>
-/// The set-based writes of an install, in the caller's transaction, for any number of tenants at once: the version's
-/// items become each tenant's packaged components (created, or updated with the tenant's changes overwritten; an item
-/// whose definition is already the one installed is not rewritten), what the version dropped is marked orphaned, and
-/// the installs are recorded. No round trip per component or per tenant.
+/// The set-based writes of an install, in the caller's transaction, for any number of tenants at once: the rows the
+/// plans name (<see cref="ComponentChanges"/>) — components created, updated by id with the tenant's changes
+/// overwritten, marked orphaned — and the installs recorded. The version's definitions travel once, not once per
+/// tenant; no round trip per component or per tenant.
 /// </summary>
 public static class ComponentWrites
 {
-    public static async Task InstallAsync(NpgsqlConnection connection, IReadOnlyList<string> orgKeys, VersionContents version, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="changes"/>; records the installs when <paramref name="recordInstalls"/> (the push engine's job
+    /// completion records them itself, in the same transaction).
+    /// </summary>
+    public static async Task InstallAsync(NpgsqlConnection connection, VersionContents version, ComponentChanges changes, DateTimeOffset now, bool recordInstalls, CancellationToken cancellationToken)
     {
         // A packaged component's sha256 names the manifest file it came from; its definition is what was installed
         // (a role keeps only the permissions an install carries over).
@@ -21,35 +25,33 @@ public static class ComponentWrites
         await using var batch = new NpgsqlBatch(connection);
         var components = new NpgsqlBatchCommand(
             """
-            WITH o AS (
-                SELECT unnest($1::text[]) AS org_key
-            ), v AS (
-                SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS t (type, name, definition, sha256)
+            WITH v AS (
+                SELECT * FROM unnest($3::text[], $4::text[], $5::json[], $6::text[]) WITH ORDINALITY AS t (type, name, definition, sha256, position)
             ), updated AS (
                 UPDATE tenant_components c
-                SET definition = v.definition::json, sha256 = v.sha256, package_version_id = $3, modified = false, orphaned = false, system_modstamp = $8
-                FROM o CROSS JOIN v
-                WHERE c.org_key = o.org_key AND c.type = v.type AND lower(c.api_name) = lower(v.name) AND c.package_id = $2
-                  AND (c.sha256 IS DISTINCT FROM v.sha256 OR c.modified OR c.orphaned)
+                SET definition = v.definition, sha256 = v.sha256, package_version_id = $2, modified = false, orphaned = false, system_modstamp = $7
+                FROM unnest($10::bigint[], $11::int[]) AS u (id, position) JOIN v ON v.position = u.position + 1
+                WHERE c.id = u.id
             ), orphaned AS (
-                UPDATE tenant_components c SET orphaned = true, system_modstamp = $8
-                WHERE c.org_key = ANY($1) AND c.package_id = $2 AND NOT c.orphaned
-                  AND NOT EXISTS (SELECT 1 FROM v WHERE v.type = c.type AND lower(v.name) = lower(c.name))
+                UPDATE tenant_components c SET orphaned = true, system_modstamp = $7 WHERE c.id = ANY($12)
             )
             INSERT INTO tenant_components (org_key, type, name, api_name, origin, package_id, package_version_id, definition, sha256, created_at, system_modstamp)
-            SELECT o.org_key, v.type, v.name, v.name, 'package', $2, $3, v.definition::json, v.sha256, $8, $8
-            FROM o CROSS JOIN v
-            WHERE NOT EXISTS (SELECT 1 FROM tenant_components c WHERE c.org_key = o.org_key AND c.type = v.type AND lower(c.api_name) = lower(v.name))
+            SELECT n.org_key, v.type, v.name, v.name, 'package', $1, $2, v.definition, v.sha256, $7, $7
+            FROM unnest($8::text[], $9::int[]) AS n (org_key, position) JOIN v ON v.position = n.position + 1
             """);
-        components.Parameters.Add(SqlParameters.Array(orgKeys, NpgsqlDbType.Text));
         components.Parameters.Add(SqlParameters.Value(version.PackageId));
         components.Parameters.Add(SqlParameters.Value(version.VersionId));
         components.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Type), NpgsqlDbType.Text));
         components.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Name), NpgsqlDbType.Text));
-        components.Parameters.Add(SqlParameters.Array(definitions, NpgsqlDbType.Text));
+        components.Parameters.Add(SqlParameters.Array(definitions, NpgsqlDbType.Json));
         components.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Sha256), NpgsqlDbType.Text));
         components.Parameters.Add(SqlParameters.Value(now));
-        if (version.HasManifest)
+        components.Parameters.Add(SqlParameters.Array(changes.Creates.Select(c => c.OrgKey), NpgsqlDbType.Text));
+        components.Parameters.Add(SqlParameters.Array(changes.Creates.Select(c => c.Item), NpgsqlDbType.Integer));
+        components.Parameters.Add(SqlParameters.Array(changes.Updates.Select(u => u.Id), NpgsqlDbType.Bigint));
+        components.Parameters.Add(SqlParameters.Array(changes.Updates.Select(u => u.Item), NpgsqlDbType.Integer));
+        components.Parameters.Add(SqlParameters.Array(changes.Orphans, NpgsqlDbType.Bigint));
+        if (version.HasManifest && changes.Creates.Count + changes.Updates.Count + changes.Orphans.Count > 0)
         {
             batch.BatchCommands.Add(components);
         }
@@ -61,12 +63,19 @@ public static class ComponentWrites
             ON CONFLICT (org_key, package_id) DO UPDATE
             SET package_version_id = EXCLUDED.package_version_id, installed_status = 'i', system_modstamp = EXCLUDED.system_modstamp
             """);
-        record.Parameters.Add(SqlParameters.Array(orgKeys, NpgsqlDbType.Text));
+        record.Parameters.Add(SqlParameters.Array(changes.Tenants, NpgsqlDbType.Text));
         record.Parameters.Add(SqlParameters.Value(version.PackageId));
         record.Parameters.Add(SqlParameters.Value(version.VersionId));
         record.Parameters.Add(SqlParameters.Value(now));
-        batch.BatchCommands.Add(record);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (recordInstalls)
+        {
+            batch.BatchCommands.Add(record);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>Rewrites components' definitions (the tenant roles an install merged into or replaced), set-based.</summary>

@@ -10,8 +10,8 @@ namespace PushApi.Core.Installs;
 /// <summary>A tenant's capabilities as an install checks them: its rollup-summary limit and its features (null: all).</summary>
 public sealed record TenantCapabilities(string OrgKey, int? MaxRollupSummaryFields, IReadOnlySet<string>? Features);
 
-/// <summary>The plan of one tenant in a batch, with the roles of the tenant it applies to.</summary>
-public sealed record TenantInstall(string OrgKey, InstallPlan Plan, IReadOnlyList<TenantComponent> Roles);
+/// <summary>The plan of one tenant in a batch, with the components it concerns: the package's own (by type and name) and the tenant's roles.</summary>
+public sealed record TenantInstall(string OrgKey, InstallPlan Plan, IReadOnlyList<TenantComponent> Roles, IReadOnlyList<TenantComponent> Ours);
 
 /// <summary>
 /// Plans installing one version into many in-platform tenants at once, set-based: the tenants' capabilities, installs
@@ -28,9 +28,15 @@ public static class InstallBatch
     public static async Task<Dictionary<string, TenantCapabilities>> CapabilitiesAsync(NpgsqlConnection connection, IEnumerable<string> orgKeys, bool lockRows, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, TenantCapabilities>(StringComparer.Ordinal);
+        var keys = orgKeys.Distinct().ToArray();
+        if (keys.Length == 0)
+        {
+            return found;
+        }
+
         await using var command = new NpgsqlCommand(
             $"SELECT org_key, max_rollup_summary_fields, features FROM tenants WHERE org_key = ANY($1) ORDER BY org_key{(lockRows ? " FOR NO KEY UPDATE" : "")}", connection);
-        command.Parameters.Add(SqlParameters.Array(orgKeys.Distinct(), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(keys, NpgsqlDbType.Text));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -60,7 +66,7 @@ public static class InstallBatch
                 .ToList();
             var plan = InstallPlanner.Plan(
                 version.PackageId, installed.ContainsKey((tenant.OrgKey, version.PackageId)), version.Plannable, own, needed, tenant.MaxRollupSummaryFields, tenant.Features, options);
-            plans.Add(new TenantInstall(tenant.OrgKey, plan, [.. own.Where(c => c.Type == ItemTypes.Role && c.PackageId != version.PackageId)]));
+            plans.Add(new TenantInstall(tenant.OrgKey, plan, [.. own.Where(c => c.Type == ItemTypes.Role && c.PackageId != version.PackageId)], [.. own.Where(c => c.PackageId == version.PackageId)]));
         }
 
         return plans;
@@ -129,16 +135,17 @@ public static class InstallBatch
 
     /// <summary>
     /// Applies the plans (all free of errors) in the caller's transaction: components written for every tenant at once,
-    /// the tenants' roles changed as the plans say, and the installs recorded.
+    /// the tenants' roles changed as the plans say, and (with <paramref name="recordInstalls"/>) the installs recorded.
     /// </summary>
-    public static async Task ApplyAsync(NpgsqlConnection connection, VersionContents version, IReadOnlyList<TenantInstall> installs, InstallOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(
+        NpgsqlConnection connection, VersionContents version, IReadOnlyList<TenantInstall> installs, InstallOptions options, DateTimeOffset now, bool recordInstalls, CancellationToken cancellationToken)
     {
         if (installs.Count == 0)
         {
             return;
         }
 
-        await ComponentWrites.InstallAsync(connection, [.. installs.Select(i => i.OrgKey)], version, now, cancellationToken);
+        await ComponentWrites.InstallAsync(connection, version, ComponentChanges.Of(version, installs), now, recordInstalls, cancellationToken);
         var roles = installs.SelectMany(i => RoleChanges(version, i, options)).ToList();
         await ComponentWrites.RewriteAsync(connection, roles, now, cancellationToken);
     }

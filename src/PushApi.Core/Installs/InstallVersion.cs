@@ -36,7 +36,7 @@ public sealed class InstallVersion(NpgsqlDataSource dataSource, VersionContentsC
             throw Refusal(key, install.Plan);
         }
 
-        await InstallBatch.ApplyAsync(connection, contents, [install], options, clock.Now(), cancellationToken);
+        await InstallBatch.ApplyAsync(connection, contents, [install], options, clock.Now(), recordInstalls: true, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return install.Plan;
     }

@@ -9,3 +9,8 @@ ALTER TABLE push_requests ADD COLUMN grant_roles text[] NULL;
 -- A tenant's features (capabilities): null means every feature; otherwise only those listed. An item
 -- that needs a feature the tenant lacks fails its install with FeatureMissing.
 ALTER TABLE tenants ADD COLUMN features text[] NULL;
+
+-- An upgrade rewrites a tenant's changed components in place: room left in each page lets PostgreSQL keep the
+-- new row version on the same page without touching the indexes (a HOT update), which an upgrade of every
+-- tenant makes millions of times.
+ALTER TABLE tenant_components SET (fillfactor = 70);

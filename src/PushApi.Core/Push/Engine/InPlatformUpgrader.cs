@@ -59,7 +59,8 @@ public sealed class InPlatformUpgrader(NpgsqlDataSource dataSource, PushJobStore
 
         var plans = await InstallBatch.PlanAsync(connection, version, [.. jobs.Select(j => tenants[j.OrgKey])], options, cancellationToken);
         var byOrg = plans.ToDictionary(p => p.OrgKey, StringComparer.Ordinal);
-        await InstallBatch.ApplyAsync(connection, version, [.. plans.Where(p => p.Plan.Errors.Count == 0)], options, now, cancellationToken);
+        // The completion below records the installs of the successes (and creates the rows of fresh installs).
+        await InstallBatch.ApplyAsync(connection, version, [.. plans.Where(p => p.Plan.Errors.Count == 0)], options, now, recordInstalls: false, cancellationToken);
         return jobs.Select(job => byOrg[job.OrgKey].Plan.Errors is { Count: > 0 } errors
             ? JobOutcome.Failure(job, [.. errors.Select(ToPushError)])
             : JobOutcome.Success(job));
