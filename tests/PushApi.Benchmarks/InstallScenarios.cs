@@ -7,10 +7,11 @@ using static PushApi.Benchmarks.Statistics;
 namespace PushApi.Benchmarks;
 
 /// <summary>
-/// P13: the install engine in a push — a 50-item package upgraded in every tenant, in-platform, where every one of the
-/// 50 items changed (each tenant's 50 components rewritten). The upgrade pushes run exactly as P1's (request, bulk-added
-/// jobs, Pending, roll-up) so P1's rate in the same run is the baseline; the fresh install that puts version 1 in place
-/// (a deployment with installOrUpgrade) is reported too.
+/// P13: the install engine in a push — a 50-item package upgraded in every tenant, in-platform: once where every one of
+/// the 50 items changed (each tenant's 50 components rewritten, the worst case) and once where 5 of them changed (a
+/// typical release). The upgrade pushes run exactly as P1's (request, bulk-added jobs, Pending, roll-up) so P1's rate in
+/// the same run is the baseline; the fresh install that puts version 1 in place (a deployment with installOrUpgrade) is
+/// reported too. RSS is sampled while the upgrades run.
 /// </summary>
 public static class InstallScenarios
 {
@@ -20,46 +21,71 @@ public static class InstallScenarios
     {
         var (package, items) = await PackageAsync(c);
         var v1 = await PublishAsync(c, package, 1);
-        using var sampler = c.SampleMemory();
-        var peakBefore = c.PeakRss;
         var watch = Stopwatch.StartNew();
+        double rssAfterInstall;
         using (var deployed = await c.Bench.Http.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = v1, targets = new { orgKeys = c.Orgs }, installMode = "installOrUpgrade" }))
         {
             var body = await deployed.Content.ReadFromJsonAsync<JsonObject>();
             var id = body?["id"]?.GetValue<string>() ?? throw new InvalidOperationException("the fresh-install deployment failed: " + body);
             await ExpectAllSucceededAsync(c, id);
+            rssAfterInstall = Bench.RssMb(c.Bench.Server);
         }
 
         var install = c.Orgs.Count / watch.Elapsed.TotalSeconds;
-        var rates = new List<double>();
+        var major = 1;
+        var peak = 0.0;
+        using var rss = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var sampling = Task.Run(async () =>
+        {
+            while (await rss.WaitForNextTickAsync())
+            {
+                peak = Math.Max(peak, Bench.RssMb(c.Bench.Server));
+            }
+        });
+        var every = new List<double>();
+        var some = new List<double>();
         for (var run = 0; run < c.Options.Repeats; run++)
         {
-            foreach (var item in items)
-            {
-                using var changed = await c.Bench.Http.PatchAsJsonAsync($"/api/v1/packages/{package}/items/{item}", new { definition = Definition(run + 2) });
-                changed.EnsureSuccessStatusCode();
-            }
-
-            var version = await PublishAsync(c, package, run + 2);
-            var request = await c.Api.RequestAsync(version);
-            await c.Api.BulkAddAsync(request, c.Orgs);
-            watch.Restart();
-            await c.Api.SetStatusAsync(request, "Pending");
-            await ExpectAllSucceededAsync(c, request);
-            rates.Add(c.Orgs.Count / watch.Elapsed.TotalSeconds);
+            every.Add(await UpgradeAsync(c, package, items, ++major));
         }
 
+        for (var run = 0; run < c.Options.Repeats; run++)
+        {
+            some.Add(await UpgradeAsync(c, package, items.Take(5).ToList(), ++major));
+        }
+
+        rss.Dispose();
+        await sampling;
         var rewritten = await RewrittenAsync(c, package);
-        var rate = Median(rates);
         var baseline = c.SingleInstanceRate > 0 ? c.SingleInstanceRate : (double?)null;
+        Result Line(string what, double rate, string note) =>
+            new("P13", what, "tenants_per_s", rate, baseline, baseline is { } b ? rate / b : null, ">=2000 tenants/s", rate >= 2_000, note);
         return
         [
-            new Result("P13", $"{Items}-item upgrade of {c.Orgs.Count:N0} in-platform tenants (every item changed)", "tenants_per_s", rate, baseline, baseline is { } b ? rate / b : null,
-                ">=2000 tenants/s", rate >= 2_000, $"baseline: P1's plain version-label push in this run; {rewritten:N0} components on the last version"),
+            Line($"{Items}-item upgrade of {c.Orgs.Count:N0} in-platform tenants, every item changed", Median(every), "baseline: P1's plain version-label push in this run"),
+            Line($"{Items}-item upgrade of {c.Orgs.Count:N0} in-platform tenants, 5 items changed", Median(some), $"{rewritten:N0} components in place after all upgrades"),
             new Result("P13", $"fresh install of the {Items}-item version 1 into {c.Orgs.Count:N0} tenants (deployment, installOrUpgrade)", "tenants_per_s", install, null, null,
-                "reported", null, "includes creating the deployment's jobs"),
-            new Result("P13", "server RSS while installing", "peak_rss_mb", c.PeakRss, peakBefore > 0 ? peakBefore : null, null, "<=400 MB", c.PeakRss <= 400),
+                "reported", null, $"includes creating the deployment's jobs; server RSS after it {rssAfterInstall:0} MB"),
+            new Result("P13", "server RSS while the upgrades run", "peak_rss_mb", peak, null, null, "<=400 MB", peak <= 400),
         ];
+    }
+
+    /// <summary>Changes <paramref name="changed"/> items, publishes the next version and pushes it to every tenant as P1 does; tenants a second.</summary>
+    private static async Task<double> UpgradeAsync(ScenarioContext c, string package, IReadOnlyList<string> changed, int major)
+    {
+        foreach (var item in changed)
+        {
+            using var response = await c.Bench.Http.PatchAsJsonAsync($"/api/v1/packages/{package}/items/{item}", new { definition = Definition(major) });
+            response.EnsureSuccessStatusCode();
+        }
+
+        var version = await PublishAsync(c, package, major);
+        var request = await c.Api.RequestAsync(version);
+        await c.Api.BulkAddAsync(request, c.Orgs);
+        var watch = Stopwatch.StartNew();
+        await c.Api.SetStatusAsync(request, "Pending");
+        await ExpectAllSucceededAsync(c, request);
+        return c.Orgs.Count / watch.Elapsed.TotalSeconds;
     }
 
     private static object Definition(int version) => new { label = "Bench", source = $"version {version}", description = new string('x', 200) };
@@ -89,15 +115,15 @@ public static class InstallScenarios
         }
     }
 
-    /// <summary>The package's components on its newest version: every tenant's 50 must have been rewritten.</summary>
+    /// <summary>The package's components: every tenant must have all 50, none orphaned.</summary>
     private static async Task<long> RewrittenAsync(ScenarioContext c, string package)
     {
         await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM tenant_components WHERE package_id = $1 AND package_version_id = (SELECT max(id) FROM package_versions WHERE package_id = $1)", connection);
+            "SELECT count(*) FROM tenant_components WHERE package_id = $1 AND NOT orphaned", connection);
         command.Parameters.Add(new() { Value = Bench.Number(package) });
         var count = (long)(await command.ExecuteScalarAsync())!;
-        return count == (long)c.Orgs.Count * Items ? count : throw new InvalidOperationException($"{count} components on the newest version, not {c.Orgs.Count * Items}");
+        return count == (long)c.Orgs.Count * Items ? count : throw new InvalidOperationException($"{count} components of the package, not {c.Orgs.Count * Items}");
     }
 }

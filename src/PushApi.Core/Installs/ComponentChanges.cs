@@ -14,7 +14,7 @@ public sealed record ComponentChanges(
 {
     public static ComponentChanges Of(VersionContents version, IReadOnlyList<TenantInstall> installs)
     {
-        var positions = new Dictionary<(string, string), int>();
+        var positions = new Dictionary<(string, string), int>(ItemKeys.Comparer);
         for (var i = 0; i < version.Items.Count; i++)
         {
             positions[InstallPlanner.Key(version.Items[i].Type, version.Items[i].Name)] = i;
@@ -23,7 +23,7 @@ public sealed record ComponentChanges(
         var (creates, updates, orphans) = (new List<(string, int)>(), new List<(long, int)>(), new List<long>());
         foreach (var install in installs)
         {
-            var ours = install.Ours.ToDictionary(c => InstallPlanner.Key(c.Type, c.Name));
+            var ours = install.Ours.ToDictionary(c => InstallPlanner.Key(c.Type, c.Name), ItemKeys.Comparer);
             creates.AddRange(install.Plan.Create.Select(e => (install.OrgKey, positions[InstallPlanner.Key(e.Type, e.Name)])));
             updates.AddRange(install.Plan.Update.Concat(install.Plan.Overwrite).Select(e => (ours[InstallPlanner.Key(e.Type, e.Name)].Id, positions[InstallPlanner.Key(e.Type, e.Name)])));
             orphans.AddRange(install.Plan.Orphan.Select(e => ours[InstallPlanner.Key(e.Type, e.Name)]).Where(c => !c.Orphaned).Select(c => c.Id));

@@ -96,41 +96,68 @@ public static class InstallBatch
     /// <summary>
     /// The components a plan looks at, by tenant: the package's own, rollup summary fields (the limit), roles, the tenant's
     /// additions to objects (preserved), and any whose internal name an item of the version has (conflicts). Definitions
-    /// are read for roles only (an install rewrites them); the others' are not needed to plan.
+    /// are read for roles only (an install rewrites them). A packaged component the version still has comes back as the
+    /// item's position and whether its checksum is the item's: its strings are the version's, so a batch of 500 tenants
+    /// on a 50-item package reads 25,000 rows without making a string for any of them.
     /// </summary>
     private static async Task<Dictionary<string, List<TenantComponent>>> ComponentsAsync(NpgsqlConnection connection, string[] keys, VersionContents version, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT c.org_key, c.id, c.type, c.name, c.api_name, c.parent, c.origin, c.package_id, c.package_version_id,
-                   CASE WHEN c.type = '{ItemTypes.Role}' THEN c.definition::text ELSE '' END, c.sha256, c.modified, c.orphaned
-            FROM tenant_components c
-            WHERE c.org_key = ANY($1)
-              AND (c.package_id = $2 OR c.type IN ('{ItemTypes.RollupSummaryField}', '{ItemTypes.Role}') OR (c.origin = 'tenant' AND c.parent IS NOT NULL)
-                   OR (c.type, lower(c.api_name)) IN (SELECT t, lower(n) FROM unnest($3::text[], $4::text[]) AS v(t, n)))
-            ORDER BY c.org_key, c.id
+            WITH k AS (
+                SELECT * FROM unnest($1::text[]) WITH ORDINALITY AS k (org_key, ord)
+            ), v AS (
+                SELECT t, lower(n) AS ln, sha, pos FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS v (t, n, sha, pos)
+            )
+            SELECT k.ord, c.id, m.pos, m.sha IS NOT DISTINCT FROM c.sha256,
+                   CASE WHEN m.pos IS NULL THEN c.type END, CASE WHEN m.pos IS NULL THEN c.name END, CASE WHEN m.pos IS NULL THEN c.api_name END,
+                   c.parent, c.origin = '{ComponentOrigins.Tenant}', c.package_id, c.package_version_id,
+                   CASE WHEN c.type = '{ItemTypes.Role}' THEN c.definition::text END, CASE WHEN m.pos IS NULL THEN c.sha256 END, c.modified, c.orphaned
+            FROM k
+            JOIN tenant_components c ON c.org_key = k.org_key
+            LEFT JOIN v m ON c.package_id = $2 AND m.t = c.type AND m.ln = lower(c.name)
+            WHERE c.package_id = $2 OR c.type IN ('{ItemTypes.RollupSummaryField}', '{ItemTypes.Role}') OR (c.origin = '{ComponentOrigins.Tenant}' AND c.parent IS NOT NULL)
+               OR (c.type, lower(c.api_name)) IN (SELECT t, ln FROM v)
+            ORDER BY k.ord, c.id
             """, connection);
         command.Parameters.Add(SqlParameters.Array(keys, NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Value(version.PackageId));
         command.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Type), NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Name), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(version.Items.Select(i => i.Sha256), NpgsqlDbType.Text));
         var found = new Dictionary<string, List<TenantComponent>>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var key = reader.GetString(0);
+            var key = keys[reader.GetInt64(0) - 1];
             if (!found.TryGetValue(key, out var list))
             {
                 found[key] = list = [];
             }
 
-            list.Add(new TenantComponent(
-                reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetBoolean(11), reader.GetBoolean(12)));
+            list.Add(Read(reader, version));
         }
 
         return found;
+    }
+
+    /// <summary>A component row of <see cref="ComponentsAsync"/>: a packaged one the version has takes the item's strings.</summary>
+    private static TenantComponent Read(NpgsqlDataReader reader, VersionContents version)
+    {
+        var item = reader.IsDBNull(2) ? null : version.Items[(int)reader.GetInt64(2) - 1];
+        return new TenantComponent(
+            reader.GetInt64(1),
+            item?.Type ?? reader.GetString(4),
+            item?.Name ?? reader.GetString(5),
+            item?.Name ?? reader.GetString(6),
+            reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.GetBoolean(8) ? ComponentOrigins.Tenant : ComponentOrigins.Package,
+            reader.IsDBNull(9) ? null : reader.GetInt64(9),
+            reader.IsDBNull(10) ? null : reader.GetInt64(10),
+            reader.IsDBNull(11) ? "" : reader.GetString(11),
+            item is null ? (reader.IsDBNull(12) ? null : reader.GetString(12)) : reader.GetBoolean(3) ? item.Sha256 : null,
+            reader.GetBoolean(13),
+            reader.GetBoolean(14));
     }
 
     /// <summary>

@@ -55,9 +55,9 @@ public static class InstallPlanner
         long package, bool installed, IReadOnlyList<VersionContent> items, IReadOnlyList<TenantComponent> components,
         IReadOnlyList<NeededPackage>? needed = null, int? maxRollupSummaryFields = null, IReadOnlySet<string>? features = null, InstallOptions? options = null)
     {
-        var ours = components.Where(c => c.PackageId == package).ToDictionary(c => Key(c.Type, c.Name));
-        var others = components.Where(c => c.PackageId != package).ToLookup(c => Key(c.Type, c.ApiName));
-        var inVersion = items.Select(i => Key(i.Type, i.Name)).ToHashSet();
+        var ours = components.Where(c => c.PackageId == package).ToDictionary(c => Key(c.Type, c.Name), ItemKeys.Comparer);
+        var others = components.Where(c => c.PackageId != package).ToLookup(c => Key(c.Type, c.ApiName), ItemKeys.Comparer);
+        var inVersion = items.Select(i => Key(i.Type, i.Name)).ToHashSet(ItemKeys.Comparer);
         var (create, update, overwrite, conflicts) = (new List<PlanEntry>(), new List<PlanEntry>(), new List<PlanEntry>(), new List<PlanEntry>());
         var unchanged = 0;
         foreach (var item in items)
@@ -145,7 +145,7 @@ public static class InstallPlanner
             return null;
         }
 
-        var incoming = items.Where(i => i.Type == Rollup).Select(i => Key(i.Type, i.Name)).ToHashSet();
+        var incoming = items.Where(i => i.Type == Rollup).Select(i => Key(i.Type, i.Name)).ToHashSet(ItemKeys.Comparer);
         var after = components.Count(c => c.Type == Rollup && (c.PackageId != package || !incoming.Contains(Key(c.Type, c.Name)))) + incoming.Count;
         return after <= limit
             ? null
@@ -175,5 +175,18 @@ public static class InstallPlanner
         return errors;
     }
 
-    internal static (string, string) Key(string type, string name) => (type, name.ToUpperInvariant());
+    /// <summary>An item's key: its type and name, compared by <see cref="ItemKeys.Comparer"/> (names without case).</summary>
+    internal static (string Type, string Name) Key(string type, string name) => (type, name);
+}
+
+/// <summary>Compares item keys as names are unique: the type exactly, the name without case (no string is made to compare).</summary>
+internal sealed class ItemKeys : IEqualityComparer<(string Type, string Name)>
+{
+    public static readonly ItemKeys Comparer = new();
+
+    public bool Equals((string Type, string Name) x, (string Type, string Name) y) =>
+        string.Equals(x.Type, y.Type, StringComparison.Ordinal) && string.Equals(x.Name, y.Name, StringComparison.OrdinalIgnoreCase);
+
+    public int GetHashCode((string Type, string Name) key) =>
+        HashCode.Combine(StringComparer.Ordinal.GetHashCode(key.Type), StringComparer.OrdinalIgnoreCase.GetHashCode(key.Name));
 }

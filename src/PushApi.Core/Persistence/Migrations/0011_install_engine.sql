@@ -13,4 +13,4 @@ ALTER TABLE tenants ADD COLUMN features text[] NULL;
 -- An upgrade rewrites a tenant's changed components in place: room left in each page lets PostgreSQL keep the
 -- new row version on the same page without touching the indexes (a HOT update), which an upgrade of every
 -- tenant makes millions of times.
-ALTER TABLE tenant_components SET (fillfactor = 70);
+ALTER TABLE tenant_components SET (fillfactor = 50);
