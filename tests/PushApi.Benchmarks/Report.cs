@@ -21,7 +21,7 @@ public static class Report
                 continue;
             }
 
-            Console.WriteLine($"{r.Id,-4} {r.What,-48} {r.Metric,-12} {Format(r.Value),12} {Format(r.Baseline),12} {Format(r.Ratio),8}  {(options.Smoke ? "-" : r.Pass == true ? "yes" : "NO"),-5} {r.Target}{(r.Note.Length > 0 ? "; " + r.Note : "")}");
+            Console.WriteLine($"{r.Id,-4} {r.What,-48} {r.Metric,-12} {Format(r.Value),12} {Format(r.Baseline),12} {Format(r.Ratio),8}  {(options.Smoke || r.Pass is null ? "-" : r.Pass == true ? "yes" : "NO"),-5} {r.Target}{(r.Note.Length > 0 ? "; " + r.Note : "")}");
         }
     }
 
