@@ -11,15 +11,24 @@
 //   AGENT_STATE            JSON file with installed versions and finished jobs (default ./agent-state.json)
 //   AGENT_INSTALL_COMMAND  shell command that installs the version; it gets PUSH_* variables
 //                          (PUSH_ORG_KEY, PUSH_PACKAGE_ID, PUSH_NAMESPACE, PUSH_VERSION_ID,
-//                          PUSH_VERSION_NUMBER, PUSH_JOB_ID, PUSH_REQUEST_ID). Without one, the agent
-//                          only records the version.
+//                          PUSH_VERSION_NUMBER, PUSH_JOB_ID, PUSH_REQUEST_ID, PUSH_INSTALL_KIND,
+//                          PUSH_ROLES_MODE, PUSH_GRANT_ROLES, and PUSH_ARTIFACT: the path of the
+//                          package ZIP, empty when PushApi sent none). Without one, the agent only
+//                          records the version.
 //   AGENT_INSTALL_TIMEOUT  seconds the command may run (default 600)
+//   AGENT_ARTIFACTS        directory for downloaded package ZIPs (default: artifacts/ next to the
+//                          state file); a ZIP is removed once its install command has run
+//   AGENT_MAX_ARTIFACT_BYTES  largest package ZIP the agent downloads (default 268435456, 256 MiB)
+//   AGENT_DOWNLOAD_TIMEOUT seconds a package download may take (default 120)
 //
 // Protocol (see the PushApi README, "Remote tenants"): POST with a JSON body
-// {pushJobId, pushRequestId, orgKey, packageId, namespacePrefix, packageVersionId, versionNumber}.
+// {pushJobId, pushRequestId, orgKey, packageId, namespacePrefix, packageVersionId, versionNumber,
+//  kind, rolesMode, grantRoles?, artifact: {url, sha256, size} | null}.
 // 200 = installed. Errors answer 4xx/5xx with {errorType, errorTitle, errorMessage, errorDetails,
 // errorSeverity}. pushJobId is the idempotency key: a job that already finished gets its first
-// answer again and the install does not run twice.
+// answer again and the install does not run twice. With an artifact, the package ZIP is downloaded
+// and its SHA-256 checked before the install command sees it; a mismatch answers 422 DeployError
+// "Artifact Checksum Mismatch".
 'use strict';
 
 const http = require('node:http');
@@ -27,6 +36,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 
 const settings = {
   port: Number(process.env.AGENT_PORT ?? 8787),
@@ -36,6 +47,10 @@ const settings = {
   statePath: path.resolve(process.env.AGENT_STATE ?? 'agent-state.json'),
   installCommand: process.env.AGENT_INSTALL_COMMAND ?? '',
   installTimeoutMs: Number(process.env.AGENT_INSTALL_TIMEOUT ?? 600) * 1000,
+  artifactsPath: path.resolve(process.env.AGENT_ARTIFACTS
+    ?? path.join(path.dirname(path.resolve(process.env.AGENT_STATE ?? 'agent-state.json')), 'artifacts')),
+  maxArtifactBytes: Number(process.env.AGENT_MAX_ARTIFACT_BYTES ?? 256 * 1024 * 1024),
+  downloadTimeoutMs: Number(process.env.AGENT_DOWNLOAD_TIMEOUT ?? 120) * 1000,
 };
 
 if (!settings.username || !settings.password) {
@@ -88,10 +103,100 @@ function compareVersions(a, b) {
 function validate(body) {
   const required = ['pushJobId', 'pushRequestId', 'orgKey', 'packageId', 'packageVersionId', 'versionNumber'];
   const missing = required.filter((name) => typeof body?.[name] !== 'string' || body[name] === '');
-  return missing.length === 0 ? null : error(400, 'UnclassifiedError', 'Bad Request', `Missing or empty: ${missing.join(', ')}.`);
+  if (missing.length > 0) return error(400, 'UnclassifiedError', 'Bad Request', `Missing or empty: ${missing.join(', ')}.`);
+  const invalid = [];
+  // Fields a newer PushApi adds; an older one leaves them out.
+  if (body.kind !== undefined && !['install', 'upgrade'].includes(body.kind)) invalid.push('kind (install or upgrade)');
+  if (body.rolesMode !== undefined && !['merge', 'override', 'ignore'].includes(body.rolesMode)) invalid.push('rolesMode (merge, override or ignore)');
+  if (body.grantRoles !== undefined && !(Array.isArray(body.grantRoles) && body.grantRoles.every((r) => typeof r === 'string' && r !== '' && !r.includes(',')))) {
+    invalid.push('grantRoles (role names)');
+  }
+  const artifact = body.artifact;
+  if (artifact !== undefined && artifact !== null) {
+    if (typeof artifact !== 'object' || !isHttpUrl(artifact.url)) invalid.push('artifact.url (an http or https URL)');
+    if (!/^[0-9a-fA-F]{64}$/.test(artifact?.sha256 ?? '')) invalid.push('artifact.sha256 (64 hex digits)');
+    if (!Number.isSafeInteger(artifact?.size) || artifact.size < 0) invalid.push('artifact.size (a whole number of bytes)');
+  }
+  return invalid.length === 0 ? null : error(400, 'UnclassifiedError', 'Bad Request', `Invalid: ${invalid.join(', ')}.`);
 }
 
-function runInstall(job) {
+function isHttpUrl(text) {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+// The artifact URL without its query: the token is a credential and stays out of errors and logs.
+function withoutQuery(url) {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+function fileFor(job) {
+  return path.join(settings.artifactsPath, `${job.pushJobId.replace(/[^A-Za-z0-9_-]/g, '_')}.zip`);
+}
+
+// Downloads the job's package ZIP to a file and checks it against the announced size and SHA-256.
+// Returns { file } or { failure } (an error answer for PushApi).
+async function download(job) {
+  const { url, sha256, size } = job.artifact;
+  const expected = sha256.toLowerCase();
+  const where = withoutQuery(url);
+  if (size > settings.maxArtifactBytes) {
+    return { failure: error(413, 'LimitExceeded', 'Artifact Too Large',
+      `The package ZIP is ${size} bytes; this agent takes at most ${settings.maxArtifactBytes} (AGENT_MAX_ARTIFACT_BYTES).`) };
+  }
+  const failed = (message, details) => ({ failure: error(502, 'UnclassifiedError', 'Artifact Download Failed', message, details) });
+
+  let response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(settings.downloadTimeoutMs) });
+  } catch (e) {
+    return failed(`The package ZIP could not be downloaded from ${where}: ${e.cause?.message ?? e.message}.`);
+  }
+  if (!response.ok) {
+    const text = (await response.text().catch(() => '')).slice(0, 1000);
+    let detail = text;
+    try { detail = JSON.parse(text).detail ?? text; } catch { /* not problem details */ }
+    return failed(`Downloading the package ZIP from ${where} answered ${response.status}.`, detail || null);
+  }
+
+  fs.mkdirSync(settings.artifactsPath, { recursive: true });
+  const file = fileFor(job);
+  const temporary = `${file}.${process.pid}.part`;
+  const hash = crypto.createHash('sha256');
+  let received = 0;
+  const tooLong = new Error('longer than announced');
+  try {
+    await pipeline(Readable.fromWeb(response.body), async function* (chunks) {
+      for await (const chunk of chunks) {
+        received += chunk.length;
+        if (received > size) throw tooLong;
+        hash.update(chunk);
+        yield chunk;
+      }
+    }, fs.createWriteStream(temporary));
+  } catch (e) {
+    fs.rmSync(temporary, { force: true });
+    if (e !== tooLong) {
+      return failed(`The download of the package ZIP from ${where} broke off after ${received} bytes: ${e.cause?.message ?? e.message}.`);
+    }
+  }
+
+  const actual = hash.digest('hex');
+  if (received !== size || actual !== expected) {
+    fs.rmSync(temporary, { force: true });
+    const got = received > size ? `more than ${size} bytes` : `sha256 ${actual} (${received} bytes)`;
+    return { failure: error(422, 'DeployError', 'Artifact Checksum Mismatch',
+      `The package ZIP from ${where} is not the one announced: expected sha256 ${expected} (${size} bytes), got ${got}.`) };
+  }
+  fs.renameSync(temporary, file);
+  return { file };
+}
+
+function runInstall(job, artifactFile) {
   if (!settings.installCommand) return Promise.resolve({ code: 0, output: '' });
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', settings.installCommand], {
@@ -104,6 +209,10 @@ function runInstall(job) {
         PUSH_VERSION_NUMBER: job.versionNumber,
         PUSH_JOB_ID: job.pushJobId,
         PUSH_REQUEST_ID: job.pushRequestId,
+        PUSH_INSTALL_KIND: job.kind ?? 'upgrade',
+        PUSH_ROLES_MODE: job.rolesMode ?? 'merge',
+        PUSH_GRANT_ROLES: (job.grantRoles ?? []).join(','),
+        PUSH_ARTIFACT: artifactFile ?? '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -125,7 +234,19 @@ async function upgrade(job) {
       `Org ${job.orgKey} already has version ${current.versionNumber}, so ${job.versionNumber} is not an upgrade.`);
   }
 
-  const result = await runInstall(job);
+  let artifactFile = null;
+  if (job.artifact) {
+    const fetched = await download(job);
+    if (fetched.failure) return fetched.failure;
+    artifactFile = fetched.file;
+  }
+
+  let result;
+  try {
+    result = await runInstall(job, artifactFile);
+  } finally {
+    if (artifactFile) fs.rmSync(artifactFile, { force: true });
+  }
   if (result.code !== 0) {
     const how = result.signal ? `was stopped (${result.signal}; timeout ${settings.installTimeoutMs / 1000} s)` : `exited with code ${result.code}`;
     return error(500, 'UnclassifiedError', 'Install Failed', `The install command ${how}.`, result.output.trim() || null);

@@ -1,5 +1,6 @@
 using PushApi.LocalPostgres;
 using PushApi.Server.Admin;
+using PushApi.Server.Agents;
 using PushApi.Server.Auth;
 using PushApi.Server.Bulk;
 using PushApi.Server.Database;
@@ -49,6 +50,7 @@ app.MapTokenEndpoint();
 app.MapIdentityService();
 app.MapAdminApi();
 app.MapDeploymentApi();
+app.MapAgentArtifactApi();
 app.MapDataApi();
 app.MapBulkApis();
 app.MapSoapApi();

@@ -30,7 +30,7 @@ public sealed class SmtpOptions
     public bool Enabled => !string.IsNullOrWhiteSpace(Host);
 }
 
-/// <summary>Where links in mails point (configuration <c>PushApi:PublicUrl</c>).</summary>
+/// <summary>Where links in mails point (configuration <c>PushApi:Notifications:PublicUrl</c>, else <c>PushApi:PublicUrl</c>).</summary>
 public sealed class NotificationOptions
 {
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -48,7 +47,7 @@ public static class PackageDistributionEndpoints
         return TypedResults.Stream(
             stream => PackageArchiveWriter.WriteAsync(archive, stream, PackageArchiveWriter.DefaultTimestamp, cancellationToken),
             "application/zip",
-            FileName(archive.Manifest));
+            PackageArtifacts.FileName(archive.Manifest));
     }
 
     private static async Task<IResult> Import(HttpContext context, ImportPackage import, CancellationToken cancellationToken)
@@ -77,20 +76,6 @@ public static class PackageDistributionEndpoints
         }
 
         return new PackageArchiveReader().ReadAsync(context.Request.Body, cancellationToken);
-    }
-
-    /// <summary><c>demo-1.2.0-1.zip</c>: the namespace (or the package's name) and the full version number.</summary>
-    private static string FileName(PackageManifest manifest)
-    {
-        var stem = manifest.Package.NamespacePrefix ?? manifest.Package.Name;
-        var safe = new StringBuilder();
-        foreach (var c in stem)
-        {
-            safe.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
-        }
-
-        var v = manifest.Version;
-        return $"{safe}-{v.MajorVersion}.{v.MinorVersion}.{v.PatchVersion}-{v.BuildNumber}.zip";
     }
 
     private static async Task<Ok<ManifestResponse>> GetManifest(string versionId, VersionManifests manifests, CancellationToken cancellationToken)

@@ -15,7 +15,10 @@ public static class HostingExtensions
 
     public static WebApplicationBuilder AddPushApiHosting(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PushApiOptions>().Bind(builder.Configuration.GetSection(PushApiOptions.Section));
+        builder.Services.AddOptions<PushApiOptions>().Bind(builder.Configuration.GetSection(PushApiOptions.Section))
+            .Validate(o => o.PublicUrl is null || PushApiOptions.IsValidPublicUrl(o.PublicUrl), "PushApi:PublicUrl must be an absolute http or https URL without a query, e.g. https://push.example.com.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<PublicAddress>();
 
         // Without --urls, ASPNETCORE_URLS or configured endpoints, serve the contract's defaults.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())

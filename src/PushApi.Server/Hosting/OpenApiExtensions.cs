@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace PushApi.Server.Hosting;
 
@@ -25,6 +27,7 @@ public static class OpenApiExtensions
             });
             options.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
             options.CustomSchemaIds(type => type.FullName!.Replace('+', '.'));
+            options.OperationFilter<AnonymousOperations>();
         });
         return services;
     }
@@ -34,5 +37,17 @@ public static class OpenApiExtensions
         app.UseSwagger();
         app.UseSwaggerUI(options => options.DocumentTitle = "PushApi API");
         return app;
+    }
+}
+
+/// <summary>An endpoint that takes no session (the token endpoint, agents' artifact links) says so: no security requirement.</summary>
+public sealed class AnonymousOperations : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any())
+        {
+            operation.Security = [];
+        }
     }
 }

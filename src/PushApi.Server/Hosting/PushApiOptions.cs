@@ -12,6 +12,16 @@ public sealed class PushApiOptions
 
     public DemoOptions Demo { get; set; } = new();
 
+    /// <summary>
+    /// The service's address as others reach it (tenants' agents download packages from it, mails link to it),
+    /// e.g. <c>https://push.example.com</c>. Unset: the address the server listens on (see <see cref="PublicAddress"/>).
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Whether <paramref name="url"/> can be <see cref="PublicUrl"/>: an absolute http or https URL without a query or fragment.</summary>
+    public static bool IsValidPublicUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0;
+
     /// <summary>The data directory as an absolute path (relative paths are taken from the working directory).</summary>
     public string DataDirectoryPath => Path.GetFullPath(DataDirectory);
 }

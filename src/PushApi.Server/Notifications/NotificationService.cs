@@ -144,7 +144,15 @@ public static class NotificationExtensions
     public static IServiceCollection AddPushApiNotifications(this IServiceCollection services)
     {
         services.AddOptions<SmtpOptions>().BindConfiguration("PushApi:Smtp");
-        services.AddOptions<NotificationOptions>().BindConfiguration("PushApi:Notifications");
+        services.AddOptions<NotificationOptions>().BindConfiguration("PushApi:Notifications")
+            .PostConfigure<IConfiguration>((options, configuration) =>
+            {
+                // One public address serves mails and agents unless mails are given their own.
+                if (configuration["PushApi:Notifications:PublicUrl"] is null && configuration["PushApi:PublicUrl"] is { } publicUrl)
+                {
+                    options.PublicUrl = publicUrl;
+                }
+            });
         services.AddHttpClient(NotificationService.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<Outbox>();
         services.AddHostedService<NotificationService>();

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PushApi.Core.Push.Engine;
+using PushApi.Server.Agents;
 using Quartz;
 
 namespace PushApi.Server.Scheduling;
@@ -31,6 +32,7 @@ public static class PushScheduling
         services.AddSingleton<PushWorker>();
         services.AddSingleton<IPushScheduler, QuartzPushScheduler>();
         services.AddHttpClient<RemoteAgentUpgrader>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddAgentArtifacts();
         services.AddHostedService<PushWorkerService>();
 
         // The host waits for the worker's shutdown timeout (running upgrades finish or are handed back) and a margin to record them.

@@ -132,4 +132,14 @@ public class StartupTests
         });
         Assert.That(e!.ToString(), Does.Contain("PushApi__Bootstrap__Username and PushApi__Bootstrap__Password"));
     }
+
+    [Test]
+    public void A_public_url_that_is_not_an_http_url_stops_the_start_with_a_clear_message()
+    {
+        var e = Assert.CatchAsync(async () =>
+        {
+            using var server = await PushApiServer.StartOnNewDatabaseAsync("badpublicurl", settings: new Dictionary<string, string?> { ["PushApi:PublicUrl"] = "ftp://push.example.test" });
+        });
+        Assert.That(e!.ToString(), Does.Contain("PushApi:PublicUrl must be an absolute http or https URL"));
+    }
 }

@@ -29,10 +29,16 @@ public sealed class PushScenario
 
     public string NewVersion { get; }
 
-    public static async Task<PushScenario> CreateAsync(HttpClient admin, string connectionString, string? namespacePrefix = null)
+    /// <summary>A package (with <paramref name="items"/>, item inputs as <c>POST /api/v1/packages</c> takes them, its versions have contents) with released versions 1.0 and 2.0.</summary>
+    public static async Task<PushScenario> CreateAsync(HttpClient admin, string connectionString, string? namespacePrefix = null, IReadOnlyList<object>? items = null)
     {
-        var package = (await admin.PostAsJsonAsync("/api/v1/packages", new { name = "Pushed App", namespacePrefix = namespacePrefix ?? "p" + Guid.NewGuid().ToString("N")[..8] })
-            .ExpectAsync(HttpStatusCode.Created)).Text("id");
+        var body = new Dictionary<string, object> { ["name"] = "Pushed App", ["namespacePrefix"] = namespacePrefix ?? "p" + Guid.NewGuid().ToString("N")[..8] };
+        if (items is not null)
+        {
+            body["items"] = items;
+        }
+
+        var package = (await admin.PostAsJsonAsync("/api/v1/packages", body).ExpectAsync(HttpStatusCode.Created)).Text("id");
         return new PushScenario(admin, connectionString, package, await CreateVersionAsync(admin, package, 1), await CreateVersionAsync(admin, package, 2));
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Npgsql;
 using PushApi.IntegrationTests.Infrastructure;
 
@@ -28,6 +29,9 @@ public class PushEngineTests
 
             // The tests move the clock by days; the admin's session must outlive that.
             ["PushApi:Auth:SessionIdleTimeout"] = "3650.00:00:00",
+
+            // Agents are told to download packages from here (this fake agent does not download).
+            ["PushApi:PublicUrl"] = "https://push.example.test/pushapi",
         });
         _admin = await _server.LoginAsync();
     }
@@ -239,6 +243,14 @@ public class PushEngineTests
         var first = requests.First(r => r.GetProperty("orgKey").GetString() == orgs[0]);
         Assert.That((first.GetProperty("packageId").GetString(), first.GetProperty("packageVersionId").GetString(), first.GetProperty("versionNumber").GetString()),
             Is.EqualTo((push.PackageId, push.NewVersion, "2.0")));
+        Assert.That((first.GetProperty("kind").GetString(), first.GetProperty("rolesMode").GetString(), first.TryGetProperty("grantRoles", out _)), Is.EqualTo(("upgrade", "merge", false)));
+        var zip = await (await _admin.GetAsync($"/api/v1/versions/{push.NewVersion}/package.zip")).Content.ReadAsByteArrayAsync();
+        var artifact = first.GetProperty("artifact");
+        Assert.That((artifact.GetProperty("sha256").GetString(), artifact.GetProperty("size").GetInt64()), Is.EqualTo((Convert.ToHexStringLower(SHA256.HashData(zip)), zip.LongLength)),
+            "a version without contents still has a ZIP (its manifest), and the announcement describes it");
+        Assert.That(artifact.GetProperty("url").GetString(), Does.StartWith($"https://push.example.test/pushapi/api/v1/agent/artifacts/{first.GetProperty("pushJobId").GetString()}?attempt=1&token="), "links on PushApi:PublicUrl");
+        Assert.That(requests.Where(r => r.GetProperty("orgKey").GetString() == orgs[1]).Select(r => r.GetProperty("artifact").GetProperty("url").GetString()).Distinct().Count(), Is.EqualTo(1),
+            "a retried call carries the same link: the same attempt");
         Assert.That(requests.Count(r => r.GetProperty("orgKey").GetString() == orgs[1]), Is.EqualTo(3), "503 and 429 were retried");
         Assert.That(requests.Count(r => r.GetProperty("orgKey").GetString() == orgs[4]), Is.EqualTo(3), "a timeout is retried, then fails");
 

@@ -3,41 +3,25 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 using PushApi.Core.Catalog;
 using PushApi.Core.Ids;
+using PushApi.Core.Push.Artifacts;
 using PushApi.Core.Tenants;
 
 namespace PushApi.Core.Push.Engine;
 
-/// <summary>What PushApi posts to a tenant's agent. <see cref="PushJobId"/> is the idempotency key: the same job may be sent again after a crash.</summary>
-public sealed record AgentUpgradeRequest(
-    [property: JsonPropertyName("pushJobId")] string PushJobId,
-    [property: JsonPropertyName("pushRequestId")] string PushRequestId,
-    [property: JsonPropertyName("orgKey")] string OrgKey,
-    [property: JsonPropertyName("packageId")] string PackageId,
-    [property: JsonPropertyName("namespacePrefix")] string? NamespacePrefix,
-    [property: JsonPropertyName("packageVersionId")] string PackageVersionId,
-    [property: JsonPropertyName("versionNumber")] string VersionNumber);
-
-/// <summary>The error an agent answers with (4xx or 5xx), which becomes the job's PackagePushError.</summary>
-public sealed record AgentError(
-    [property: JsonPropertyName("errorType")] string? ErrorType,
-    [property: JsonPropertyName("errorTitle")] string? ErrorTitle,
-    [property: JsonPropertyName("errorMessage")] string? ErrorMessage,
-    [property: JsonPropertyName("errorDetails")] string? ErrorDetails,
-    [property: JsonPropertyName("errorSeverity")] string? ErrorSeverity);
-
 /// <summary>
 /// Upgrades a tenant outside the platform through its agent: <c>POST {agent url}</c> with HTTP Basic
-/// authentication and <see cref="AgentUpgradeRequest"/>. A 2xx answer means installed; a 4xx/5xx JSON
-/// <see cref="AgentError"/> becomes the push error; timeouts, connection failures, 429 and 503 are
-/// retried with exponential back-off before the job fails with <c>UnclassifiedError</c>.
+/// authentication and <see cref="AgentUpgradeRequest"/>, which links to the version's package ZIP. A 2xx
+/// answer means installed; a 4xx/5xx JSON <see cref="AgentError"/> becomes the push error; timeouts,
+/// connection failures, 429 and 503 are retried with exponential back-off before the job fails with
+/// <c>UnclassifiedError</c>.
 /// </summary>
 public sealed class RemoteAgentUpgrader
 {
@@ -45,13 +29,15 @@ public sealed class RemoteAgentUpgrader
 
     private readonly HttpClient _http;
     private readonly ISecretProtector _secrets;
+    private readonly AgentArtifacts _artifacts;
     private readonly ILogger<RemoteAgentUpgrader> _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
-    public RemoteAgentUpgrader(HttpClient http, ISecretProtector secrets, IOptions<RemoteAgentOptions> options, ILogger<RemoteAgentUpgrader> logger, TimeProvider clock)
+    public RemoteAgentUpgrader(HttpClient http, ISecretProtector secrets, AgentArtifacts artifacts, IOptions<RemoteAgentOptions> options, ILogger<RemoteAgentUpgrader> logger, TimeProvider clock)
     {
         _http = http;
         _secrets = secrets;
+        _artifacts = artifacts;
         _logger = logger;
         var settings = options.Value;
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }
@@ -78,14 +64,20 @@ public sealed class RemoteAgentUpgrader
     /// <summary>Runs the upgrade of one job; canceling the token (shutdown) throws rather than failing the job.</summary>
     public async Task<JobOutcome> UpgradeAsync(ClaimedJob job, CancellationToken cancellationToken)
     {
-        var body = new AgentUpgradeRequest(
-            SalesforceId.Format(KeyPrefixes.PackagePushJob, job.JobId),
-            SalesforceId.Format(KeyPrefixes.PackagePushRequest, job.RequestId),
-            job.OrgKey,
-            SalesforceId.Format(KeyPrefixes.MetadataPackage, job.Target.PackageId),
-            job.NamespacePrefix,
-            job.Target.VersionId,
-            job.Target.Number.ToString());
+        AgentUpgradeRequest body;
+        try
+        {
+            body = await RequestForAsync(job, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning("The package of version {VersionId} could not be read for job {JobId}: {Reason}", job.Target.VersionId, job.JobId, e.Message);
+            return JobOutcome.Failure(job, new PushErrorInfo(
+                PushErrorTypes.UnclassifiedError,
+                "Package Unavailable",
+                $"The package ZIP of version {job.Target.VersionId} could not be read to send to the org's agent: {e.Message}"));
+        }
+
         var password = job.AgentPasswordProtected is null ? "" : _secrets.Unprotect(job.AgentPasswordProtected);
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{job.AgentUsername}:{password}"));
 
@@ -117,6 +109,22 @@ public sealed class RemoteAgentUpgrader
                 $"The org's upgrade agent at {Host(job.AgentUrl)} did not answer: {e.Message}"));
         }
     }
+
+    /// <summary>The body for the job's agent: the protocol's first fields, then the install's kind and roles and the package artifact.</summary>
+    public async Task<AgentUpgradeRequest> RequestForAsync(ClaimedJob job, CancellationToken cancellationToken) => new(
+        SalesforceId.Format(KeyPrefixes.PackagePushJob, job.JobId),
+        SalesforceId.Format(KeyPrefixes.PackagePushRequest, job.RequestId),
+        job.OrgKey,
+        SalesforceId.Format(KeyPrefixes.MetadataPackage, job.Target.PackageId),
+        job.NamespacePrefix,
+        job.Target.VersionId,
+        job.Target.Number.ToString())
+    {
+        Kind = job.Kind,
+        RolesMode = job.RolesMode,
+        GrantRoles = job.GrantRoles.Count == 0 ? null : job.GrantRoles,
+        Artifact = await _artifacts.DescribeAsync(job, cancellationToken),
+    };
 
     /// <summary>Maps an agent's error answer to a push error; anything unexpected is UnclassifiedError with the status and the start of the body.</summary>
     public static PushErrorInfo ToPushError(HttpStatusCode status, string body)
