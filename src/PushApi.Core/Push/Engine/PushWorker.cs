@@ -210,7 +210,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
         var refused = remote.Count == 0 ? [] : await RefusedAsync(remote);
         foreach (var job in remote)
         {
-            run.InFlight[job.JobId] = job;
+            run.InFlight[(job.JobId, job.Attempt)] = job;
             if (refused.TryGetValue(job.JobId, out var outcome))
             {
                 await run.Outcomes.Writer.WriteAsync(outcome, CancellationToken.None);
@@ -285,7 +285,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
         }
     }
 
-    private async Task CompleteOutcomesAsync(ChannelReader<JobOutcome> reader, ConcurrentDictionary<long, ClaimedJob> inFlight)
+    private async Task CompleteOutcomesAsync(ChannelReader<JobOutcome> reader, ConcurrentDictionary<(long JobId, int Attempt), ClaimedJob> inFlight)
     {
         var batch = new List<JobOutcome>();
         while (await reader.WaitToReadAsync(CancellationToken.None))
@@ -317,14 +317,14 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
 
             foreach (var outcome in batch)
             {
-                inFlight.TryRemove(outcome.JobId, out _);
+                inFlight.TryRemove((outcome.JobId, outcome.Attempt), out _);
             }
 
             batch.Clear();
         }
     }
 
-    private async Task RenewLeasesAsync(ConcurrentDictionary<long, ClaimedJob> inFlight, CancellationToken stopping)
+    private async Task RenewLeasesAsync(ConcurrentDictionary<(long JobId, int Attempt), ClaimedJob> inFlight, CancellationToken stopping)
     {
         var every = _options.LeaseDuration / 3;
         while (!stopping.IsCancellationRequested)

@@ -16,7 +16,8 @@ internal sealed class RemoteRun(int capacity) : IDisposable
 
     public SemaphoreSlim Slots { get; } = new(capacity, capacity);
 
-    public ConcurrentDictionary<long, ClaimedJob> InFlight { get; } = new();
+    /// <summary>By job and attempt: a late outcome of an earlier attempt must not drop the running one (whose lease is renewed).</summary>
+    public ConcurrentDictionary<(long JobId, int Attempt), ClaimedJob> InFlight { get; } = new();
 
     /// <summary>
     /// Bounded: an upgrade holds its slot until its outcome is queued, so outcomes cannot pile up
