@@ -37,6 +37,7 @@ public static class CoreServices
         services.AddScoped<InstallFromFile>();
         services.AddSingleton<Installs.InstallVersion>();
         services.AddSingleton<Installs.VersionContentsCache>();
+        services.AddSingleton<Governance.Exclusions>();
         services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();

@@ -43,14 +43,23 @@ public sealed class CreateDeployment(
             throw new InputException("packageVersionId", versionError.Message);
         }
 
-        var (eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
         var retried = retryOf is { } r ? SalesforceId.Format(KeyPrefixes.PackagePushRequest, r) : null;
-        if (input.DryRun || eligible.Count == 0)
+
+        // A real deployment checks and writes under the package's lock, in one transaction: a concurrent one (or a
+        // Salesforce API client adding jobs) waits, then sees this one's orgs as AlreadyScheduled and leaves them out.
+        await using var transaction = input.DryRun ? null : await connection.BeginTransactionAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await EligibilityFacts.LockPackagesAsync(connection, [target.PackageId], cancellationToken);
+        }
+
+        var (eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
+        if (transaction is null || eligible.Count == 0)
         {
             return new DeploymentResult(null, false, input.DryRun, retried, report);
         }
 
-        var id = await WriteAsync(connection, input, eligible, userId, retryOf, cancellationToken);
+        var id = await WriteAsync(connection, transaction, input, eligible, userId, retryOf, cancellationToken);
         return new DeploymentResult(id, true, false, retried, report);
     }
 
@@ -78,9 +87,8 @@ public sealed class CreateDeployment(
     }
 
     /// <summary>The request, its jobs and its schedule in one transaction; the scheduler is told once committed.</summary>
-    private async Task<string> WriteAsync(NpgsqlConnection connection, DeploymentInput input, List<string> eligible, long userId, long? retryOf, CancellationToken cancellationToken)
+    private async Task<string> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DeploymentInput input, List<string> eligible, long userId, long? retryOf, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var fields = new Dictionary<string, object?> { ["PackageVersionId"] = input.PackageVersionId };
         if (input.ScheduledStartTime is { } start)
         {

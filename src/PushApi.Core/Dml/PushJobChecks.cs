@@ -32,7 +32,9 @@ public static class PushJobChecks
 
         var checkable = drafts.Where(d => d.Record.IsValid).ToList();
         var pairs = checkable.Select(d => (Key: d.OrgKey!, Package: requests[d.RequestId!.Value].Target.PackageId)).Distinct().ToList();
-        var orgs = await EligibilityFacts.LoadOrgsAsync(connection, pairs, lockInstallations: false, cancellationToken);
+        // One job adder per package at a time (until commit): two writes can't both add an org the other is scheduling.
+        await EligibilityFacts.LockPackagesAsync(connection, pairs.Select(p => p.Package), cancellationToken);
+        var orgs = await EligibilityFacts.LoadOrgsAsync(connection, pairs, lockInstallations: false, cancellationToken, busy: true);
         var existing = checkExisting
             ? await LoadExistingAsync(connection, checkable.Select(d => (d.RequestId!.Value, d.OrgKey!)), cancellationToken)
             : [];
@@ -47,7 +49,7 @@ public static class PushJobChecks
             draft.Remote = org?.Remote ?? false;
             if (Eligibility.Check(request.Status, request.Target, org, duplicate, request.Installs) is { } reason)
             {
-                draft.Record.Errors.Add(Eligibility.ToSaveError(reason, draft.OrgKey!, request.Target, org?.Installation));
+                draft.Record.Errors.Add(Eligibility.ToSaveError(reason, draft.OrgKey!, request.Target, org));
             }
         }
     }

@@ -37,13 +37,29 @@ public enum IneligibleReason
 
     /// <summary>The org already has the target version or a newer one.</summary>
     AlreadyCurrent,
+
+    /// <summary>The publisher's exclusion list names the org (for this package or all).</summary>
+    Excluded,
+
+    /// <summary>The org is in another Pending or In Progress request for the same package.</summary>
+    AlreadyScheduled,
 }
 
 /// <summary>The version a request pushes.</summary>
 public sealed record TargetVersion(string VersionId, long PackageId, VersionNumber Number, string ReleaseState, bool IsDeprecated);
 
 /// <summary>What is known of the org at the moment of the check: the tenant and its install of the target's package.</summary>
-public sealed record OrgFacts(string OrgKey, string OrgStatus, InstallationFacts? Installation, bool Remote = false);
+public sealed record OrgFacts(string OrgKey, string OrgStatus, InstallationFacts? Installation, bool Remote = false)
+{
+    /// <summary>The tenant opted out of push upgrades (its HasRestrictionEnabled).</summary>
+    public bool OptedOut { get; init; }
+
+    /// <summary>The exclusion list names the org for the package (or for all packages).</summary>
+    public bool Excluded { get; init; }
+
+    /// <summary>The Pending or In Progress request of the same package the org is in already (0DV…), when that was looked up (adding jobs).</summary>
+    public string? BusyIn { get; init; }
+}
 
 /// <summary>A PackageSubscriber row: which package and version an org has, and whether it blocks pushes.</summary>
 public sealed record InstallationFacts(long PackageId, VersionNumber InstalledVersion, string InstalledStatus, bool HasRestrictionEnabled);
@@ -93,7 +109,7 @@ public static class Eligibility
             // A fresh install: only the org itself can stand in the way.
             return !installs ? IneligibleReason.NotInstalled
                 : string.Equals(org.OrgStatus, OrgStatuses.Inactive, StringComparison.OrdinalIgnoreCase) ? IneligibleReason.Inactive
-                : null;
+                : Governance(org);
         }
 
         if (installation.InstalledStatus != InstalledStatuses.Installed)
@@ -111,11 +127,18 @@ public static class Eligibility
             return IneligibleReason.Blocked;
         }
 
-        return installation.InstalledVersion >= target.Number ? IneligibleReason.AlreadyCurrent : null;
+        return installation.InstalledVersion >= target.Number ? IneligibleReason.AlreadyCurrent : Governance(org);
     }
 
+    /// <summary>The publisher's and the tenant's say: opted out, excluded, or busy in another live push of the package.</summary>
+    private static IneligibleReason? Governance(OrgFacts org) =>
+        org.OptedOut ? IneligibleReason.Blocked
+        : org.Excluded ? IneligibleReason.Excluded
+        : org.BusyIn is not null ? IneligibleReason.AlreadyScheduled
+        : null;
+
     /// <summary>A sentence that says exactly why, for error messages, push errors and reports.</summary>
-    public static string Describe(IneligibleReason reason, string orgKey, TargetVersion target, InstallationFacts? installation = null) => reason switch
+    public static string Describe(IneligibleReason reason, string orgKey, TargetVersion target, InstallationFacts? installation = null, string? busyIn = null) => reason switch
     {
         IneligibleReason.RequestNotCreated => "Jobs can only be added to a push request whose status is 'Created'.",
         IneligibleReason.TargetNotReleased => $"Package version {target.VersionId} ({target.Number}) is a beta; only released versions can be pushed.",
@@ -126,6 +149,8 @@ public static class Eligibility
         IneligibleReason.Uninstalled => $"The org {orgKey} has uninstalled this package.",
         IneligibleReason.Inactive => $"The org {orgKey} is Inactive; inactive orgs can't receive push upgrades.",
         IneligibleReason.Blocked => $"The org {orgKey} has blocked push upgrades of this package.",
+        IneligibleReason.Excluded => $"The org {orgKey} is on the exclusion list for this package.",
+        IneligibleReason.AlreadyScheduled => $"The org {orgKey} is already in push request {busyIn ?? "(another)"}, which is scheduled or running for this package.",
         IneligibleReason.AlreadyCurrent => installation is null
             ? $"The org {orgKey} already has version {target.Number} or a newer one."
             : $"The org {orgKey} already has version {installation.InstalledVersion} installed, which is not lower than {target.Number}.",
@@ -133,9 +158,9 @@ public static class Eligibility
     };
 
     /// <summary>The Salesforce error a job insert gets for the reason (DUPLICATE_VALUE or INVALID_OPERATION).</summary>
-    public static SaveError ToSaveError(IneligibleReason reason, string orgKey, TargetVersion target, InstallationFacts? installation = null)
+    public static SaveError ToSaveError(IneligibleReason reason, string orgKey, TargetVersion target, OrgFacts? org = null)
     {
         var code = reason == IneligibleReason.Duplicate ? ErrorCodes.DuplicateValue : ErrorCodes.InvalidOperation;
-        return new SaveError(code, Describe(reason, orgKey, target, installation));
+        return new SaveError(code, Describe(reason, orgKey, target, org?.Installation, org?.BusyIn));
     }
 }

@@ -4,6 +4,7 @@ using NpgsqlTypes;
 using PushApi.Core.Ids;
 using PushApi.Core.Packages;
 using PushApi.Core.Persistence;
+using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push;
 
@@ -16,16 +17,20 @@ public static class EligibilityFacts
     /// <summary>
     /// The facts of each (org, package) pair, by pair; an org no tenant has is missing. With
     /// <paramref name="lockInstallations"/> the install rows are locked (FOR UPDATE) in the order of
-    /// <paramref name="pairs"/>, so give them sorted by org key.
+    /// <paramref name="pairs"/>, so give them sorted by org key. With <paramref name="busy"/> the other Pending or In
+    /// Progress request each org is in is looked up (when adding jobs; not when running them).
     /// </summary>
-    public static async Task<Dictionary<(string, long), OrgFacts>> LoadOrgsAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, bool lockInstallations, CancellationToken cancellationToken)
+    public static async Task<Dictionary<(string, long), OrgFacts>> LoadOrgsAsync(
+        NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, bool lockInstallations, CancellationToken cancellationToken, bool busy = false)
     {
         var facts = new Dictionary<(string, long), OrgFacts>(pairs.Count);
+        var busyIn = busy ? await BusyAsync(connection, pairs, cancellationToken) : [];
         await using var command = new NpgsqlCommand(
             $"""
             SELECT k.org_key, k.package_id, t.org_status,
                    i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled,
-                   t.agent_url IS NOT NULL
+                   t.agent_url IS NOT NULL, t.has_restriction_enabled,
+                   EXISTS (SELECT 1 FROM exclusions e WHERE e.org_key = k.org_key AND (e.package_id IS NULL OR e.package_id = k.package_id) AND (e.expires_at IS NULL OR e.expires_at > now()))
             FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
             JOIN tenants t ON t.org_key = k.org_key
             LEFT JOIN LATERAL (
@@ -46,10 +51,58 @@ public static class EligibilityFacts
                     new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
                     reader.GetString(8),
                     reader.GetBoolean(9));
-            facts[(reader.GetString(0), reader.GetInt64(1))] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation, reader.GetBoolean(10));
+            var pair = (reader.GetString(0), reader.GetInt64(1));
+            facts[pair] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation, reader.GetBoolean(10))
+            {
+                OptedOut = reader.GetBoolean(11),
+                Excluded = reader.GetBoolean(12),
+                BusyIn = busyIn.GetValueOrDefault(pair),
+            };
         }
 
         return facts;
+    }
+
+    /// <summary>
+    /// Takes, until the transaction ends, the lock of each package whose jobs are being added: the check that an org is not
+    /// already in a live push of the package and the insert of its job are then one step for every writer (SF API, deployments).
+    /// </summary>
+    public static async Task LockPackagesAsync(NpgsqlConnection connection, IEnumerable<long> packages, CancellationToken cancellationToken)
+    {
+        foreach (var package in packages.Distinct().Order())
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('push-package', $1))", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = package });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The Pending or In Progress request of the same package each org already has a (not canceled) job in, by pair.
+    /// Set-based: the live requests of the packages (few), then their jobs for these orgs through the (request, org) key.
+    /// </summary>
+    private static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
+    {
+        var busy = new Dictionary<(string, long), string>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT DISTINCT ON (j.org_key, v.package_id) j.org_key, v.package_id, j.request_id
+            FROM push_requests r
+            JOIN package_versions v ON v.id = r.package_version_id
+            JOIN push_jobs j ON j.request_id = r.id
+            WHERE {PushStatusSql.In("r.status", [PushStatus.Pending, PushStatus.InProgress])} AND v.package_id = ANY($2) AND j.org_key = ANY($1)
+              AND NOT {PushStatusSql.Is("j.status", PushStatus.Canceled)}
+            ORDER BY j.org_key, v.package_id, j.request_id
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.OrgKey).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.PackageId).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            busy[(reader.GetString(0), reader.GetInt64(1))] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, reader.GetInt64(2));
+        }
+
+        return busy;
     }
 
     /// <summary>The versions with these ids as push targets, by id; an id no version has is missing.</summary>

@@ -27,6 +27,9 @@ public sealed class Tenant
     /// <summary>Capability: the features the tenant has (null: every feature); an item needing another one is refused with FeatureMissing.</summary>
     public string[]? Features { get; set; }
 
+    /// <summary>The tenant opted out of push upgrades (Salesforce's HasRestrictionEnabled, copied onto its PackageSubscriber rows).</summary>
+    public bool HasRestrictionEnabled { get; set; }
+
     public string? AgentUrl { get; set; }
 
     public string? AgentUsername { get; set; }

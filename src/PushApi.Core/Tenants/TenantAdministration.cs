@@ -35,6 +35,9 @@ public sealed record TenantPatch
 
     public FieldChange<string[]?> Features { get; init; }
 
+    /// <summary>The tenant's opt-out of push upgrades, copied onto every PackageSubscriber row it has.</summary>
+    public FieldChange<bool> HasRestrictionEnabled { get; init; }
+
     /// <summary>Set to an agent to reach the tenant remotely; set to null to make it an in-platform tenant.</summary>
     public FieldChange<AgentInput?> Agent { get; init; }
 }
@@ -122,7 +125,16 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
         }
 
         tenant.SystemModstamp = clock.Now();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (patch.HasRestrictionEnabled.IsSet)
+        {
+            tenant.HasRestrictionEnabled = patch.HasRestrictionEnabled.Value;
+            await db.Installations.Where(i => i.OrgKey == tenant.OrgKey).ExecuteUpdateAsync(
+                set => set.SetProperty(i => i.HasRestrictionEnabled, tenant.HasRestrictionEnabled).SetProperty(i => i.SystemModstamp, tenant.SystemModstamp), cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return tenant;
     }
 
@@ -139,6 +151,7 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
         if (installation is null)
         {
             installation = Installation.Create(tenant.OrgKey, version.PackageId, version.Id, now);
+            installation.HasRestrictionEnabled = tenant.HasRestrictionEnabled;
             db.Installations.Add(installation);
         }
         else

@@ -158,7 +158,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             CREATE TEMPORARY TABLE tenant_import (
                 row_no integer NOT NULL, org_key text COLLATE "C" NOT NULL, org_name text NOT NULL, org_type text NOT NULL,
                 org_status text NOT NULL, instance_name text, parent_org text COLLATE "C", agent_url text, agent_username text,
-                agent_password_protected text, package_id bigint, package_version_id bigint, contact_email text
+                agent_password_protected text, package_id bigint, package_version_id bigint, contact_email text, has_restriction_enabled boolean
             ) ON COMMIT DROP
             """, connection, transaction);
         await create.ExecuteNonQueryAsync(cancellationToken);
@@ -168,7 +168,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
     {
         // Rows are buffered and flushed by the importer; synchronous writes avoid an await per value.
         await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id, contact_email) FROM STDIN (FORMAT BINARY)",
+            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id, contact_email, has_restriction_enabled) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var row in rows)
         {
@@ -187,6 +187,14 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             WriteNullable(copy, row.PackageId);
             WriteNullable(copy, row.VersionId);
             WriteNullable(copy, string.IsNullOrWhiteSpace(input.ContactEmail) ? null : input.ContactEmail.Trim());
+            if (input.HasRestrictionEnabled is { } optOut)
+            {
+                copy.Write(optOut, NpgsqlDbType.Boolean);
+            }
+            else
+            {
+                copy.WriteNull();
+            }
         }
 
         await copy.CompleteAsync(cancellationToken);
@@ -199,9 +207,9 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         await using var merge = new NpgsqlCommand(
             """
             INSERT INTO tenants AS t (org_key, org_name, org_type, org_status, instance_name, parent_org,
-                                      agent_url, agent_username, agent_password_protected, contact_email, created_at, system_modstamp)
+                                      agent_url, agent_username, agent_password_protected, contact_email, has_restriction_enabled, created_at, system_modstamp)
             SELECT org_key, org_name, org_type, org_status, instance_name, parent_org,
-                   agent_url, agent_username, agent_password_protected, contact_email, $1, $1
+                   agent_url, agent_username, agent_password_protected, contact_email, coalesce(has_restriction_enabled, false), $1, $1
             FROM tenant_import
             ORDER BY org_key
             ON CONFLICT (org_key) DO UPDATE SET
@@ -214,6 +222,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
                 agent_url = coalesce(EXCLUDED.agent_url, t.agent_url),
                 agent_username = coalesce(EXCLUDED.agent_username, t.agent_username),
                 agent_password_protected = coalesce(EXCLUDED.agent_password_protected, t.agent_password_protected),
+                has_restriction_enabled = coalesce((SELECT s.has_restriction_enabled FROM tenant_import s WHERE s.org_key = EXCLUDED.org_key LIMIT 1), t.has_restriction_enabled),
                 system_modstamp = EXCLUDED.system_modstamp
             RETURNING org_key, xmax = 0
             """, connection, transaction);
@@ -227,16 +236,19 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         return written;
     }
 
-    /// <summary>Records the package version of every staged row that names one as installed.</summary>
+    /// <summary>
+    /// Records the package version of every staged row that names one as installed, and copies a given opt-out onto
+    /// the tenants' PackageSubscriber rows (new ones take the tenant's).
+    /// </summary>
     private static async Task MergeInstallationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var install = new NpgsqlCommand(
             """
-            INSERT INTO installations AS i (org_key, package_id, package_version_id, installed_status, created_at, system_modstamp)
-            SELECT org_key, package_id, package_version_id, 'i', $1, $1
-            FROM tenant_import
-            WHERE package_version_id IS NOT NULL
-            ORDER BY org_key
+            INSERT INTO installations AS i (org_key, package_id, package_version_id, installed_status, has_restriction_enabled, created_at, system_modstamp)
+            SELECT s.org_key, s.package_id, s.package_version_id, 'i', t.has_restriction_enabled, $1, $1
+            FROM tenant_import s JOIN tenants t ON t.org_key = s.org_key
+            WHERE s.package_version_id IS NOT NULL
+            ORDER BY s.org_key
             ON CONFLICT (org_key, package_id) DO UPDATE SET
                 package_version_id = EXCLUDED.package_version_id,
                 installed_status = 'i',
@@ -244,6 +256,15 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             """, connection, transaction);
         install.Parameters.Add(new NpgsqlParameter { Value = now });
         await install.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var optOut = new NpgsqlCommand(
+            """
+            UPDATE installations i SET has_restriction_enabled = s.has_restriction_enabled, system_modstamp = $1
+            FROM tenant_import s
+            WHERE s.has_restriction_enabled IS NOT NULL AND i.org_key = s.org_key AND i.has_restriction_enabled <> s.has_restriction_enabled
+            """, connection, transaction);
+        optOut.Parameters.Add(new NpgsqlParameter { Value = now });
+        await optOut.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private const int AnalyzeAfterRows = 1000;

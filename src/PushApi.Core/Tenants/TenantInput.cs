@@ -26,6 +26,9 @@ public sealed record TenantInput
 
     public AgentInput? Agent { get; init; }
 
+    /// <summary>The tenant's opt-out of push upgrades (Salesforce's HasRestrictionEnabled); null leaves it as it is.</summary>
+    public bool? HasRestrictionEnabled { get; init; }
+
     /// <summary>Import only: records an install of this version for the tenant.</summary>
     public string? PackageVersionId { get; init; }
 }

@@ -1,3 +1,4 @@
+using PushApi.Server.Governance;
 namespace PushApi.Server.Admin;
 
 /// <summary>The native admin API under <c>/api/v1</c> (ARCHITECTURE.md section 6).</summary>
@@ -12,6 +13,7 @@ public static class AdminApi
         api.MapPackageContentEndpoints();
         api.MapPackageDistributionEndpoints();
         api.MapTenantComponentEndpoints();
+        api.MapExclusionEndpoints();
         api.MapTenantEndpoints();
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();

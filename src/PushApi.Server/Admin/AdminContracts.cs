@@ -81,6 +81,7 @@ public sealed record TenantResponse(
     string? ContactEmail,
     AgentResponse? Agent,
     CapabilitiesResponse Capabilities,
+    bool HasRestrictionEnabled,
     DateTimeOffset CreatedAt,
     DateTimeOffset SystemModstamp)
 {
@@ -94,6 +95,7 @@ public sealed record TenantResponse(
         t.ContactEmail,
         t.AgentUrl is null ? null : new AgentResponse(t.AgentUrl, t.AgentUsername!, t.AgentPasswordProtected is not null),
         new CapabilitiesResponse(t.MaxRollupSummaryFields, t.Features),
+        t.HasRestrictionEnabled,
         t.CreatedAt,
         t.SystemModstamp);
 }

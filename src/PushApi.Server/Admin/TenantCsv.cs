@@ -13,7 +13,7 @@ namespace PushApi.Server.Admin;
 public static class TenantCsv
 {
     private static readonly string[] Columns =
-        ["orgKey", "orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agentUrl", "agentUsername", "agentPassword", "packageVersionId"];
+        ["orgKey", "orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agentUrl", "agentUsername", "agentPassword", "packageVersionId", "hasRestrictionEnabled"];
 
     public static async Task<List<TenantInput>> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -65,6 +65,13 @@ public static class TenantCsv
                     ContactEmail = Cell("contactEmail"),
                     Agent = agentUrl is null && agentUsername is null && agentPassword is null ? null : new AgentInput(agentUrl, agentUsername, agentPassword),
                     PackageVersionId = Cell("packageVersionId"),
+                    HasRestrictionEnabled = Cell("hasRestrictionEnabled") switch
+                    {
+                        null => null,
+                        var flag when flag.Equals("true", StringComparison.OrdinalIgnoreCase) || flag == "1" => true,
+                        var flag when flag.Equals("false", StringComparison.OrdinalIgnoreCase) || flag == "0" => false,
+                        var flag => throw new InputException("hasRestrictionEnabled", $"Record {rows.Count + 1}: hasRestrictionEnabled must be true or false, not '{flag}'."),
+                    },
                 });
             }
         }

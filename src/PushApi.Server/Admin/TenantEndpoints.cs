@@ -108,7 +108,7 @@ public static class TenantEndpoints
 /// </summary>
 public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, string? ContactEmail, AgentInput? Agent)
 {
-    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent", "capabilities"];
+    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent", "capabilities", "hasRestrictionEnabled"];
 
     public static TenantPatch Parse(JsonElement body)
     {
@@ -136,6 +136,14 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
                     JsonValueKind.Object => patch with { Agent = FieldChange<AgentInput?>.To(new AgentInput(Text(property.Value, "url"), Text(property.Value, "username"), Text(property.Value, "password"))) },
                     _ => Invalid(errors, "agent", "agent must be an object {url, username, password} or null.", patch),
                 };
+                continue;
+            }
+
+            if (name == "hasRestrictionEnabled")
+            {
+                patch = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? patch with { HasRestrictionEnabled = FieldChange<bool>.To(property.Value.GetBoolean()) }
+                    : Invalid(errors, name, "hasRestrictionEnabled must be true or false.", patch);
                 continue;
             }
 

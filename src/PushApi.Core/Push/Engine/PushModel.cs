@@ -69,6 +69,8 @@ public static class PushErrorTypes
         IneligibleReason.AlreadyCurrent => "Already Upgraded",
         IneligibleReason.TargetDeprecated => "Version Deprecated",
         IneligibleReason.TargetNotReleased => "Version Not Released",
+        IneligibleReason.Excluded => "Org Excluded",
+        IneligibleReason.AlreadyScheduled => "Already Scheduled",
         _ => "Ineligible Upgrade",
     };
 }
