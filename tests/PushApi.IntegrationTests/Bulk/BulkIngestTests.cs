@@ -31,7 +31,7 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
     {
         var request = await _push.RequestAsync();
         var other = await _push.RequestAsync();
-        await _push.AddJobsAsync(other, [_orgs[0]]);
+        await _push.AddJobsAsync(other, [_orgs[9]]);
         await _push.ScheduleAsync(other);
 
         var job = await CreateJobAsync();
