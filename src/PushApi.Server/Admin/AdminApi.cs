@@ -1,3 +1,5 @@
+using PushApi.Server.Audit;
+
 namespace PushApi.Server.Admin;
 
 /// <summary>The native admin API under <c>/api/v1</c> (ARCHITECTURE.md section 6).</summary>
@@ -18,6 +20,7 @@ public static class AdminApi
         api.MapPushRequestEndpoints();
         api.MapWebhookEndpoints();
         api.MapSettingsEndpoints();
+        api.MapAuditEndpoints();
         return endpoints;
     }
 }
