@@ -9,7 +9,7 @@ namespace PushApi.Server.Audit;
 /// DELETE (REST, composite, Bulk, SOAP, the native API, logins) becomes one entry with method, path,
 /// route template, final status, user, client address and a short target id. It sits outside the
 /// error handling, so the status is the one the client got and the user is the one authentication
-/// found; the entry is one INSERT after the response is written. No body, query string or header is kept.
+/// found; the entry is one INSERT once the response is complete. No body, query string or header is kept.
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, ILogger<AuditMiddleware> logger)
 {
@@ -26,17 +26,10 @@ public sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, ILogger
         var routeTarget = AuditTargets.FromRoute(context.Request.RouteValues);
         var trail = new AuditTrail();
         context.Features.Set(trail);
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            if (!trail.Skip)
-            {
-                await RecordAsync(context, trail, template, routeTarget);
-            }
-        }
+
+        // After the last byte went out: the client never waits for the entry.
+        context.Response.OnCompleted(() => trail.Skip ? Task.CompletedTask : RecordAsync(context, trail, template, routeTarget));
+        await next(context);
     }
 
     public static bool IsStateChanging(string method) =>
@@ -53,7 +46,7 @@ public sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, ILogger
             ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
             Method = context.Request.Method,
             Path = context.Request.PathBase + context.Request.Path,
-            StatusCode = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode,
+            StatusCode = context.Response.StatusCode,
             Target = trail.Target ?? AuditTargets.FromLocation(context.Response.Headers.Location) ?? routeTarget,
             Detail = trail.Detail,
         };

@@ -24,6 +24,13 @@ public class AuditLogTests() : ApiFixture("audit", runPushes: false, settings: n
         var tenant = (await Admin.PostAsJsonAsync("/api/v1/tenants", new { orgName = "Audited", orgType = "Production", orgStatus = "Active" }).ExpectAsync(HttpStatusCode.Created)).Text("orgKey");
         var request = await push.RequestAsync();
         await push.AddJobsAsync(request, [orgs[0]]);
+        var bulk = (await Admin.PostAsJsonAsync("/services/data/v62.0/jobs/ingest", new { @object = "PackagePushJob", operation = "insert" }).ExpectAsync(HttpStatusCode.OK)).Text("id");
+        using (var upload = await Admin.PutAsync($"/services/data/v62.0/jobs/ingest/{bulk}/batches", new StringContent($"PackagePushRequestId,SubscriberOrganizationKey\n{request},{tenant}\n", System.Text.Encoding.UTF8, "text/csv")))
+        {
+            Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+
+        await Admin.PatchAsJsonAsync($"/services/data/v62.0/jobs/ingest/{bulk}", new { state = "UploadComplete" }).ExpectAsync(HttpStatusCode.OK);
 
         var soap = new SoapClient(Server.Anonymous());
         await soap.LoginAsync();
@@ -55,6 +62,9 @@ public class AuditLogTests() : ApiFixture("audit", runPushes: false, settings: n
             ("POST /api/v1/tenants", 201, tenant),
             ("POST /services/data/{version}/sobjects/{type}", 201, "PackagePushRequest"),
             ("POST /services/data/{version}/composite/tree/{type}", 201, "PackagePushJob"),
+            ("POST /services/data/{version}/jobs/ingest", 200, null),
+            ("PUT /services/data/{version}/jobs/ingest/{jobId}/batches", 201, bulk),
+            ("PATCH /services/data/{version}/jobs/ingest/{jobId}", 200, bulk),
             ("soap.update", 200, null),
             ("POST /api/v1/deployments", 201, deployment),
             ("PATCH /api/v1/settings", 200, null),
@@ -71,6 +81,7 @@ public class AuditLogTests() : ApiFixture("audit", runPushes: false, settings: n
             Assert.That(entry.GetProperty("method").GetString(), Is.Not.Null, action);
         }
 
+        Assert.That(entries.First(e => e.Text("action") == "PATCH /api/v1/settings").GetProperty("detail").GetString(), Is.EqualTo("installFromFileEnabled=true"));
         var failed = entries.Single(e => e.Text("action") == "login.failed" && e.GetProperty("username").GetString() == "intruder@test.local");
         Assert.That((failed.GetProperty("userId").ValueKind, failed.GetProperty("statusCode").GetInt32()), Is.EqualTo((JsonValueKind.Null, 400)));
         Assert.That(failed.GetProperty("detail").GetString(), Does.Contain("authentication failure").And.Not.Contain("wrong"));
