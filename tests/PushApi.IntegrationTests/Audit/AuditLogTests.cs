@@ -148,6 +148,20 @@ public class AuditLogTests() : ApiFixture("audit", runPushes: false, settings: n
         Assert.That((future.GetProperty("records").GetArrayLength(), future.GetProperty("nextAfter").ValueKind), Is.EqualTo((0, JsonValueKind.Null)));
     }
 
+    [Test]
+    public async Task A_write_refused_by_the_error_handler_is_recorded_with_the_status_the_client_got()
+    {
+        using var body = new StringContent("{\"massDeploymentEnabled\": ", System.Text.Encoding.UTF8, "application/json");
+        using (var refused = await Admin.PatchAsync("/api/v1/settings", body))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+
+        var entries = await WaitForEntriesAsync(e => e.Any(x => x.Text("action") == "PATCH /api/v1/settings" && x.GetProperty("statusCode").GetInt32() == 400));
+        var entry = entries.First(x => x.Text("action") == "PATCH /api/v1/settings" && x.GetProperty("statusCode").GetInt32() == 400);
+        Assert.That((entry.GetProperty("username").GetString(), entry.GetProperty("detail").ValueKind), Is.EqualTo((PushApiServer.AdminUsername, JsonValueKind.Null)));
+    }
+
     [TestCase("limit=0", "limit")]
     [TestCase("limit=1001", "limit")]
     [TestCase("limit=ten", "limit")]
