@@ -14,6 +14,9 @@ public static class CoreServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PublisherOrganization>();
+        services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Audit.IAuditLog>(sp => sp.GetRequiredService<Audit.AuditLog>());
+        services.AddSingleton<Audit.AuditRetention>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<Features.FeatureSwitches>();
         services.AddSingleton<TenantImporter>();

@@ -1,6 +1,7 @@
 using PushApi.LocalPostgres;
 using PushApi.Server.Admin;
 using PushApi.Server.Agents;
+using PushApi.Server.Audit;
 using PushApi.Server.Auth;
 using PushApi.Server.Bulk;
 using PushApi.Server.Database;
@@ -20,7 +21,8 @@ using PushApi.Server.Soap;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
 builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
-    .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi();
+    .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi()
+    .AddPushApiAudit();
 
 var app = builder.Build();
 try
@@ -37,6 +39,7 @@ app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
 app.UseRequestDecompression();
 app.UseRouting();
+app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
 app.UseAuthentication();
 app.UseRateLimiter();

@@ -1,4 +1,6 @@
+using PushApi.Server.Audit;
 using PushApi.Server.Governance;
+
 namespace PushApi.Server.Admin;
 
 /// <summary>The native admin API under <c>/api/v1</c> (ARCHITECTURE.md section 6).</summary>
@@ -20,6 +22,7 @@ public static class AdminApi
         api.MapPushRequestEndpoints();
         api.MapWebhookEndpoints();
         api.MapSettingsEndpoints();
+        api.MapAuditEndpoints();
         return endpoints;
     }
 }

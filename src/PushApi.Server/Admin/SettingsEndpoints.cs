@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
 using PushApi.Core.Identity;
+using PushApi.Server.Audit;
 
 namespace PushApi.Server.Admin;
 
@@ -38,6 +39,7 @@ public static class SettingsEndpoints
         }
 
         var changes = UpdateSettingsRequest.Parse(body);
+        request.HttpContext.Audit().Detail = string.Join(", ", changes.Select(c => $"{c.Key.SettingName}={(c.Value ? "true" : "false")}"));
         var states = await switches.SetAsync(changes, request.HttpContext.User.Identity?.Name ?? "An administrator", cancellationToken);
         return TypedResults.Ok(SettingsResponse.From(states));
     }

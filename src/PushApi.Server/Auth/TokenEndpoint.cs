@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Identity;
+using PushApi.Server.Audit;
 using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Auth;
@@ -51,7 +52,11 @@ public static class TokenEndpoint
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var address = context.Connection.RemoteIpAddress?.ToString();
-        var (grant, refusal) = form["grant_type"].ToString() switch
+        var grantType = form["grant_type"].ToString();
+        var trail = context.Audit();
+        trail.Action = LoginAudit.Failed;
+        trail.Username = grantType == "client_credentials" ? form["client_id"].ToString() : form["username"].ToString();
+        var (grant, refusal) = grantType switch
         {
             "password" => await PasswordGrantAsync(context, form, accounts, login, address),
             "client_credentials" => await ClientCredentialsGrantAsync(context, form, accounts, login, address),
@@ -60,8 +65,13 @@ public static class TokenEndpoint
         };
         if (grant is null)
         {
+            trail.Detail = $"OAuth {(grantType.Length == 0 ? "without grant_type" : grantType)}: {(refusal as JsonHttpResult<OAuthError>)?.Value?.Description}";
             return refusal!;
         }
+
+        trail.Action = LoginAudit.Succeeded;
+        trail.UserId = grant.UserId;
+        trail.Detail = $"OAuth {grantType}";
 
         var token = await login.OpenSessionAsync(grant.UserId, grant.ApiClientId, address, context.RequestAborted);
         var org = await organization.GetAsync();

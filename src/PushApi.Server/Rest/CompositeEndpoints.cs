@@ -4,6 +4,7 @@ using PushApi.Core.Dml;
 using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Soql;
+using PushApi.Server.Audit;
 using PushApi.Server.Pipeline;
 
 using PushApi.Server.Salesforce;
@@ -24,7 +25,7 @@ public static class CompositeEndpoints
         data.MapPost("/composite/tree/{type}", TreeAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Create up to 200 records, all or nothing (sObject Tree).");
         data.MapPost("/composite/sobjects", CreateAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Create up to 200 records (sObject Collections).");
         data.MapPatch("/composite/sobjects", UpdateAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Update up to 200 records (sObject Collections).");
-        data.MapPost("/composite/sobjects/{type}", RetrieveAsync).WithSummary("Retrieve up to 2,000 records by id (sObject Collections).");
+        data.MapPost("/composite/sobjects/{type}", RetrieveAsync).NotAudited().WithSummary("Retrieve up to 2,000 records by id (sObject Collections).");
         data.MapDelete("/composite/sobjects", DeleteAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Refused per record: no push object can be deleted.");
         return data;
     }

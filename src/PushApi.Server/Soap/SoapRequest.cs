@@ -1,3 +1,4 @@
+using PushApi.Server.Audit;
 using PushApi.Server.Pipeline;
 using PushApi.Server.Salesforce;
 
@@ -44,7 +45,21 @@ public sealed class SoapRequest
 
         var request = await ReadAsync(context, api);
         context.Features.Set(request);
+        NameAuditAction(context, request.Operation);
         return request;
+    }
+
+    /// <summary>A SOAP call's audit entry names its operation (<c>soap.update</c>); reads get none.</summary>
+    private static void NameAuditAction(HttpContext context, string? operation)
+    {
+        if (operation is null)
+        {
+            return;
+        }
+
+        var trail = context.Audit();
+        trail.Action = "soap." + operation;
+        trail.Skip = SoapOperationRequirement.PermissionOf(operation) == Core.Identity.Permissions.Read || operation is "getUserInfo" or "getServerTimestamp";
     }
 
     private static async Task<SoapRequest> ReadAsync(HttpContext context, SoapApi api)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using PushApi.Core.Identity;
+using PushApi.Server.Audit;
 using PushApi.Server.Auth;
 using PushApi.Server.Pipeline;
 using static PushApi.Server.Soap.SoapElements;
@@ -21,6 +22,10 @@ public sealed class SoapSessionOperations(
         var username = Text(call.Body, "username") ?? "";
         var password = Text(call.Body, "password") ?? "";
         var address = context.Connection.RemoteIpAddress?.ToString();
+        var trail = context.Audit();
+        trail.Action = LoginAudit.Failed;
+        trail.Username = username;
+        trail.Detail = $"SOAP login ({call.Api.Name})";
         if (login.CheckAttempt(address, username) is not null)
         {
             throw new SoapFaultException(SoapFaultCodes.InvalidLogin, "Invalid username, password, security token; or user locked out. Too many login attempts: try again later.", "LoginFault");
@@ -29,6 +34,8 @@ public sealed class SoapSessionOperations(
         var user = await login.VerifyPasswordAsync(username, password, cancellationToken)
             ?? throw new SoapFaultException(SoapFaultCodes.InvalidLogin, "Invalid username, password, security token; or user locked out.", "LoginFault");
         var token = await login.OpenSessionAsync(user.Id, null, address, cancellationToken);
+        trail.Action = LoginAudit.Succeeded;
+        trail.UserId = user.Id;
         var org = await organization.GetAsync();
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}";
         return SoapWriter.Render(call.Api, w =>
