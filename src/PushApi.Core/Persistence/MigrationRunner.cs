@@ -119,11 +119,12 @@ public static class MigrationRunner
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < migrations.Count; i++)
+        // Numbers are reserved per branch of work, so a gap is allowed (it closes when the branches meet); two scripts with one number are not.
+        for (var i = 1; i < migrations.Count; i++)
         {
-            if (migrations[i].Version != i + 1)
+            if (migrations[i].Version == migrations[i - 1].Version)
             {
-                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3…; found {migrations[i].Version} at position {i + 1}.");
+                throw new InvalidOperationException($"Two migrations have the number {migrations[i].Version}: {migrations[i - 1].Name} and {migrations[i].Name}.");
             }
         }
 

@@ -5,10 +5,11 @@ namespace PushApi.UnitTests.Persistence;
 public class MigrationTests
 {
     [Test]
-    public void Migrations_are_numbered_from_one_without_gaps()
+    public void Migrations_are_numbered_from_one_each_number_once_in_order()
     {
         var versions = MigrationRunner.All.Select(m => m.Version).ToList();
-        Assert.That(versions, Is.EqualTo(Enumerable.Range(1, versions.Count)));
+        Assert.That(versions[0], Is.EqualTo(1));
+        Assert.That(versions, Is.Ordered.And.Unique);
         Assert.That(MigrationRunner.LatestVersion, Is.EqualTo(versions[^1]));
     }
 
