@@ -14,3 +14,7 @@ BEGIN
     VALUES (NEW.id, OLD.status, NEW.status, NEW.job_count, NEW.succeeded_count, NEW.failed_count, NEW.canceled_count);
     RETURN NEW;
 END $$;
+
+-- Run-time estimates tell remote pushes from in-platform ones by whether any job goes through an
+-- agent; this index of remote jobs only answers that without reading an in-platform push's jobs.
+CREATE INDEX push_jobs_remote ON push_jobs (request_id) WHERE remote;
