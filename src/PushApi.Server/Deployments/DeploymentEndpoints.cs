@@ -24,6 +24,7 @@ public static class DeploymentEndpoints
     {
         var deployments = endpoints.MapGroup("/api/v1/deployments").RequireAuthorization().RequireFeature(Feature.MassDeployment).WithTags("Deployments");
         deployments.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade)
+            .Produces<DeploymentResponse>(StatusCodes.Status201Created).Produces<DeploymentResponse>(StatusCodes.Status200OK)
             .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
         deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status, progress and run-time estimate.");
