@@ -19,7 +19,8 @@ public sealed class CreateDeployment(
     CreatePushRequests createRequest,
     CreatePushJobs createJobs,
     SchedulePushRequests schedule,
-    SchedulerHandOff scheduler)
+    SchedulerHandOff scheduler,
+    Estimates.DeploymentEstimates estimates)
 {
     /// <summary>Jobs written per statement inside the deployment's transaction.</summary>
     private const int JobChunk = 10_000;
@@ -54,9 +55,15 @@ public sealed class CreateDeployment(
         }
 
         var (eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
-        if (transaction is null || eligible.Count == 0)
+        if (transaction is null)
         {
-            return new DeploymentResult(null, false, input.DryRun, retried, report);
+            var estimate = await estimates.ForDryRunAsync(connection, eligible, input.ScheduledStartTime, cancellationToken);
+            return new DeploymentResult(null, false, true, retried, report) { Estimate = estimate };
+        }
+
+        if (eligible.Count == 0)
+        {
+            return new DeploymentResult(null, false, false, retried, report);
         }
 
         var id = await WriteAsync(connection, transaction, input, eligible, userId, retryOf, cancellationToken);

@@ -16,7 +16,11 @@ public sealed record LeftOutOrg(string OrgKey, string Reason, string Message);
 public sealed record EligibilityReport(int Targeted, int Eligible, IReadOnlyDictionary<string, int> LeftOutByReason, IReadOnlyList<LeftOutOrg> LeftOut);
 
 /// <summary>The outcome of a deployment call: the request it created (none for a dry run or when no org is eligible) and the report.</summary>
-public sealed record DeploymentResult(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report);
+public sealed record DeploymentResult(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report)
+{
+    /// <summary>A dry run's estimate of how long pushing to the eligible orgs would take (null when not a dry run).</summary>
+    public Estimates.RunTimeEstimate? Estimate { get; init; }
+}
 
 /// <summary>A failed job with its first error.</summary>
 public sealed record DeploymentFailure(string JobId, string OrgKey, string? OrgName, string? OrgType, string Status, string? ErrorType, string? ErrorTitle, string? ErrorMessage, string? ErrorDetails);

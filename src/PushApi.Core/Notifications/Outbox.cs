@@ -63,21 +63,16 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var events = new List<(long Id, long Request, string Old, string New, DateTimeOffset At)>();
-        await using (var select = new NpgsqlCommand(
-            "SELECT id, request_id, old_status, new_status, created_at FROM push_request_events WHERE processed_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED", connection))
-        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                events.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
-            }
-        }
-
+        var events = await ReadWaitingEventsAsync(connection, cancellationToken);
         var now = clock.Now();
         foreach (var e in events)
         {
             var request = await LoadRequestAsync(connection, e.Request, cancellationToken);
+            if (e.Counts is { } at)
+            {
+                request = request with { Total = at.Total, Succeeded = at.Succeeded, Failed = at.Failed, Canceled = at.Canceled };
+            }
+
             var body = new JsonObject
             {
                 ["id"] = "evt-" + e.Id.ToString(CultureInfo.InvariantCulture),
@@ -293,6 +288,28 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Up to 100 status-change events not handled yet, locked for this transaction.</summary>
+    private static async Task<List<StatusEvent>> ReadWaitingEventsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var events = new List<StatusEvent>();
+        await using (var select = new NpgsqlCommand(
+            """
+            SELECT id, request_id, old_status, new_status, created_at, job_count, succeeded_count, failed_count, canceled_count
+            FROM push_request_events WHERE processed_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
+            """, connection))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // Events written before the counts were captured (migration 14) have none: the request's current counts stand in.
+                var counts = reader.IsDBNull(5) ? null : new CapturedCounts(reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8));
+                events.Add(new StatusEvent(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), counts));
+            }
+        }
+
+        return events;
+    }
+
     private static async Task<RequestFacts> LoadRequestAsync(NpgsqlConnection connection, long requestId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
@@ -310,6 +327,12 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         await reader.ReadAsync(cancellationToken);
         return new RequestFacts(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7));
     }
+
+    /// <summary>A status change of a request, with its job counts as the trigger captured them.</summary>
+    private sealed record StatusEvent(long Id, long Request, string Old, string New, DateTimeOffset At, CapturedCounts? Counts);
+
+    /// <summary>A request's job counts as the status-change trigger captured them.</summary>
+    private sealed record CapturedCounts(int Total, int Succeeded, int Failed, int Canceled);
 
     private sealed record RequestFacts(long VersionId, string VersionName, int Total, int Succeeded, int Failed, int Canceled, bool NotifyTenants, string? SubmitterAddress);
 }

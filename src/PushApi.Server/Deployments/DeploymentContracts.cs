@@ -1,4 +1,5 @@
 using PushApi.Core.Deployments;
+using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
 
@@ -18,7 +19,8 @@ public sealed record DeploymentRequest(
 
 public sealed record RetryRequest(IReadOnlyList<string>? ErrorTypes, IReadOnlyList<string>? ExcludeTitles, bool? DryRun);
 
-public sealed record DeploymentResponse(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report);
+/// <summary>A deployment's answer: the eligibility report and, for a dry run, the estimate of its run time.</summary>
+public sealed record DeploymentResponse(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report, RunTimeEstimate? Estimate = null);
 
 public sealed record DeploymentProgressResponse(
     string Id,
@@ -32,12 +34,14 @@ public sealed record DeploymentProgressResponse(
     string? RetryOf,
     bool NotifyTenants,
     bool Cancelable,
-    JobCounts Jobs)
+    JobCounts Jobs,
+    RunTimeEstimate? Estimate = null)
 {
-    public static DeploymentProgressResponse From(PushRequestProgress p) => new(
+    public static DeploymentProgressResponse From(PushRequestProgress p, RunTimeEstimate? estimate = null) => new(
         p.Id, p.PackageVersionId, p.PackageVersionName, p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.CreatedAt, p.RetryOf, p.NotifyTenants,
         PushStatuses.TryParse(p.Status, out var status) && status is PushStatus.Created or PushStatus.Pending,
-        p.Jobs);
+        p.Jobs,
+        estimate);
 }
 
 public sealed record DeploymentListResponse(IReadOnlyList<DeploymentProgressResponse> Items, string? Next);

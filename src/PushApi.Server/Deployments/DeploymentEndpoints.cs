@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Deployments;
+using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
 using PushApi.Core.Identity;
@@ -23,9 +24,10 @@ public static class DeploymentEndpoints
     {
         var deployments = endpoints.MapGroup("/api/v1/deployments").RequireAuthorization().RequireFeature(Feature.MassDeployment).WithTags("Deployments");
         deployments.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade)
+            .Produces<DeploymentResponse>(StatusCodes.Status201Created).Produces<DeploymentResponse>(StatusCodes.Status200OK)
             .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
-        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status and progress.");
+        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status, progress and run-time estimate.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
         deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment.");
         deployments.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Permissions.PushUpgrade)
@@ -80,7 +82,7 @@ public static class DeploymentEndpoints
 
     private static IResult Answer(DeploymentResult result)
     {
-        var response = new DeploymentResponse(result.Id, result.Created, result.DryRun, result.RetryOf, result.Report);
+        var response = new DeploymentResponse(result.Id, result.Created, result.DryRun, result.RetryOf, result.Report, result.Estimate);
         if (result.Created)
         {
             return TypedResults.Created($"/api/v1/deployments/{result.Id}", response);
@@ -100,8 +102,11 @@ public static class DeploymentEndpoints
         });
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, CancellationToken cancellationToken) =>
-        TypedResults.Ok(DeploymentProgressResponse.From(await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id)));
+    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, DeploymentEstimates estimates, CancellationToken cancellationToken)
+    {
+        var progress = await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
+        return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken)));
+    }
 
     private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, string? before, int? limit, CancellationToken cancellationToken)
     {
@@ -112,7 +117,7 @@ public static class DeploymentEndpoints
         }
 
         var (items, more) = await requests.ListAsync(beforeNumber, Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
-        return TypedResults.Ok(new DeploymentListResponse([.. items.Select(DeploymentProgressResponse.From)], more ? items[^1].Id : null));
+        return TypedResults.Ok(new DeploymentListResponse([.. items.Select(p => DeploymentProgressResponse.From(p))], more ? items[^1].Id : null));
     }
 
     private static async Task<Ok<DeploymentJobsResponse>> JobsAsync(string id, string? status, string? after, int? limit, DeploymentJobs jobs, CancellationToken cancellationToken)

@@ -176,7 +176,42 @@ public class NotificationTests
         Assert.That(last.GetProperty("jobs").GetProperty("succeeded").GetInt32(), Is.EqualTo(1));
 
         await _admin.DeleteAsync($"/api/v1/webhooks/{created.GetProperty("id").GetInt64()}").ExpectAsync(HttpStatusCode.NoContent);
-        Assert.That((await _admin.GetAsync("/api/v1/webhooks").ExpectAsync(HttpStatusCode.OK)).EnumerateArray().Single().GetProperty("isActive").GetBoolean(), Is.False);
+        var hook = (await _admin.GetAsync("/api/v1/webhooks").ExpectAsync(HttpStatusCode.OK)).EnumerateArray().Single(h => h.GetProperty("id").GetInt64() == created.GetProperty("id").GetInt64());
+        Assert.That(hook.GetProperty("isActive").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public async Task A_webhook_event_carries_the_counts_of_its_change_not_of_its_delivery()
+    {
+        var orgs = new[] { _orgs[8], _orgs[9], _orgs[10] };
+        var id = await DeployAsync(orgs, notifyTenants: false, uninstall: null);
+
+        // A webhook registered after the push ended, and the push's events handled again: every event is
+        // delivered after all three jobs succeeded, as a slow notifier under load would deliver it.
+        var created = await _admin.PostAsJsonAsync("/api/v1/webhooks", new { url = _hookServer.Urls.First() + "/hook" }).ExpectAsync(HttpStatusCode.Created);
+        await ExecuteAsync($"UPDATE push_request_events SET processed_at = NULL WHERE request_id = {Number(id)}");
+        var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30);
+        Dictionary<string, JsonElement> events;
+        while (true)
+        {
+            events = _hooks.Select(h => JsonDocument.Parse(h.Body).RootElement).Where(e => e.Text("requestId") == id).GroupBy(e => e.Text("newStatus")).ToDictionary(g => g.Key, g => g.Last());
+            if (events.Count == 3)
+            {
+                break;
+            }
+
+            Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime, Is.LessThan(deadline), $"events so far: {string.Join(", ", events.Keys)}");
+            await Task.Delay(100);
+        }
+
+        static (int, int, int, int) Counts(JsonElement e) => (e.GetProperty("jobs").GetProperty("total").GetInt32(), e.GetProperty("jobs").GetProperty("succeeded").GetInt32(),
+            e.GetProperty("jobs").GetProperty("failed").GetInt32(), e.GetProperty("jobs").GetProperty("canceled").GetInt32());
+        Assert.That(await ScalarAsync($"SELECT succeeded_count FROM push_requests WHERE id = {Number(id)}"), Is.EqualTo(3), "at delivery, all three had succeeded");
+        Assert.That(Counts(events["Pending"]), Is.EqualTo((3, 0, 0, 0)), "scheduled: three jobs, none done");
+        Assert.That(Counts(events["In Progress"]), Is.EqualTo((3, 0, 0, 0)), "started: none done yet, though delivered after all succeeded");
+        Assert.That(Counts(events["Succeeded"]), Is.EqualTo((3, 3, 0, 0)));
+
+        await _admin.DeleteAsync($"/api/v1/webhooks/{created.GetProperty("id").GetInt64()}").ExpectAsync(HttpStatusCode.NoContent);
     }
 
     private async Task<string> DeployAsync(string[] orgs, bool notifyTenants, string? uninstall)
