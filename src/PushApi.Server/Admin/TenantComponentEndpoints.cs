@@ -5,6 +5,7 @@ using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Installs;
 using PushApi.Core.Packages.Contents;
+using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Admin;
 
@@ -33,18 +34,8 @@ public static class TenantComponentEndpoints
     private static async Task<Ok<ComponentPage>> List(
         string orgKey, string? packageId, string? type, string? after, int? limit, TenantComponents components, CancellationToken cancellationToken)
     {
-        var size = limit ?? 200;
-        if (size is < 1 or > MaxPage)
-        {
-            throw new InputException("limit", $"limit must be between 1 and {MaxPage}.");
-        }
-
-        long? from = null;
-        if (after is not null)
-        {
-            from = long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : throw new InputException("after", "after must be the nextAfter of the previous page.");
-        }
-
+        var size = KeysetPaging.Limit(limit, 200, MaxPage);
+        long? from = after is null ? null : KeysetPaging.After(after);
         var (records, next) = await components.ListAsync(orgKey, packageId, type, from, size, cancellationToken);
         return TypedResults.Ok(new ComponentPage(records.Select(ComponentResponse.From).ToList(), next?.ToString(CultureInfo.InvariantCulture)));
     }

@@ -31,13 +31,8 @@ public static class ExclusionEndpoints
 
     private static async Task<Ok<ExclusionPage>> List(string? orgKey, string? packageId, bool? includeExpired, string? after, int? limit, Exclusions exclusions, CancellationToken cancellationToken)
     {
-        var size = limit ?? 200;
-        if (size is < 1 or > MaxPage)
-        {
-            throw new InputException("limit", $"limit must be between 1 and {MaxPage}.");
-        }
-
-        var from = after is null ? 0 : long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : throw new InputException("after", "after must be the nextAfter of the previous page.");
+        var size = KeysetPaging.Limit(limit, 200, MaxPage);
+        var from = KeysetPaging.After(after);
         var (items, next) = await exclusions.ListAsync(orgKey, packageId, includeExpired == true, from, size, cancellationToken);
         return TypedResults.Ok(new ExclusionPage(items, next?.ToString(CultureInfo.InvariantCulture)));
     }
