@@ -23,12 +23,15 @@ public sealed record VersionContents(long VersionId, long PackageId, bool HasMan
     public IReadOnlyList<VersionContent> Plannable { get; } = [.. Items.Select(i => new VersionContent(i.Type, i.Name, i.Sha256))];
 
     /// <summary>The names of the version's objects (the objects whose permissions an install carries over).</summary>
-    public IReadOnlySet<string> Objects { get; } = Items.Where(i => i.Type == ItemTypes.Object).Select(i => i.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    public IReadOnlySet<string> Objects { get; } = ObjectNames(Items);
 
     /// <summary>The version's roles as an install applies them, by name (without case).</summary>
     public IReadOnlyDictionary<string, JsonObject> Roles { get; } = Items
         .Where(i => i.Type == ItemTypes.Role)
-        .ToDictionary(i => i.Name, i => RolePermissions.CarriedOver(JsonNode.Parse(i.Definition) as JsonObject ?? [], Items.Where(o => o.Type == ItemTypes.Object).Select(o => o.Name).ToHashSet(StringComparer.OrdinalIgnoreCase)), StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(i => i.Name, i => RolePermissions.CarriedOver(JsonNode.Parse(i.Definition) as JsonObject ?? [], ObjectNames(Items)), StringComparer.OrdinalIgnoreCase);
+
+    private static HashSet<string> ObjectNames(IReadOnlyList<VersionFile> items) =>
+        items.Where(i => i.Type == ItemTypes.Object).Select(i => i.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>
