@@ -56,6 +56,10 @@ public static class CoreServices
         services.AddSingleton<Deployments.CancelDeployment>();
         services.AddSingleton<Deployments.DeploymentJobs>();
         services.AddSingleton<Deployments.DeploymentFailures>();
+        services.AddSingleton<Deployments.Waves.WaveSplitter>();
+        services.AddSingleton<Deployments.Waves.RolloutChanges>();
+        services.AddSingleton<Deployments.Waves.RolloutControl>();
+        services.AddSingleton<Deployments.Waves.RolloutSupervisor>();
         return services;
     }
 }

@@ -5,11 +5,16 @@ using PushApi.Core.Push;
 
 namespace PushApi.Core.Deployments;
 
-/// <summary>Cancels a Created or Pending deployment (a client abort of its push request); a running or finished one is a conflict.</summary>
-public sealed class CancelDeployment(DmlService dml, PushRequests requests)
+/// <summary>Cancels a Created or Pending deployment (a client abort of its push request; every wave not running for a rollout); a running or finished one is a conflict.</summary>
+public sealed class CancelDeployment(DmlService dml, PushRequests requests, Waves.RolloutControl rollouts)
 {
     public async Task<PushRequestProgress> RunAsync(string id, CancellationToken cancellationToken = default)
     {
+        if (await rollouts.CancelAsync(id, cancellationToken))
+        {
+            return await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
+        }
+
         var result = (await dml.UpdateAsync(SObjectCatalog.PackagePushRequest, [new Dictionary<string, object?> { ["Id"] = id, ["Status"] = "Canceled" }], allOrNone: true, cancellationToken))[0];
         if (!result.Success)
         {

@@ -20,6 +20,8 @@ public sealed class CreateDeployment(
     CreatePushJobs createJobs,
     SchedulePushRequests schedule,
     SchedulerHandOff scheduler,
+    Waves.WaveSplitter splitter,
+    TimeProvider clock,
     Estimates.DeploymentEstimates estimates)
 {
     /// <summary>Jobs written per statement inside the deployment's transaction.</summary>
@@ -36,6 +38,7 @@ public sealed class CreateDeployment(
             throw new InputException("packageVersionId", $"'{input.PackageVersionId}' is not a package version id (04t…).");
         }
 
+        var plan = Waves.RolloutPlan.From(input.Rollout, input.PackageVersionId);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var target = await EligibilityFacts.LoadTargetAsync(connection, versionId, cancellationToken)
             ?? throw new InputException("packageVersionId", $"No package version has the id {input.PackageVersionId}.");
@@ -54,11 +57,12 @@ public sealed class CreateDeployment(
             await EligibilityFacts.LockPackagesAsync(connection, [target.PackageId], cancellationToken);
         }
 
-        var (eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
+        var (targeted, eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
+        var waves = plan is null || eligible.Count == 0 ? [eligible] : await splitter.SplitAsync(plan, targeted, eligible, target.PackageId, cancellationToken);
         if (transaction is null)
         {
             var estimate = await estimates.ForDryRunAsync(connection, eligible, input.ScheduledStartTime, cancellationToken);
-            return new DeploymentResult(null, false, true, retried, report) { Estimate = estimate };
+            return new DeploymentResult(null, false, true, retried, report) { Estimate = estimate, Waves = Preview(plan, waves, null) };
         }
 
         if (eligible.Count == 0)
@@ -66,12 +70,16 @@ public sealed class CreateDeployment(
             return new DeploymentResult(null, false, false, retried, report);
         }
 
-        var id = await WriteAsync(connection, transaction, input, eligible, userId, retryOf, cancellationToken);
-        return new DeploymentResult(id, true, false, retried, report);
+        var ids = await WriteAsync(connection, transaction, input, plan, waves, userId, retryOf, cancellationToken);
+        return new DeploymentResult(ids[0], true, false, retried, report) { Waves = Preview(plan, waves, ids) };
     }
 
+    /// <summary>The waves as the answer shows them: name, size and (once created) request.</summary>
+    private static List<WavePreview>? Preview(Waves.RolloutPlan? plan, List<List<string>> waves, List<string>? ids) =>
+        plan is null ? null : [.. plan.Waves.Select((w, i) => new WavePreview(w.Name, ids?[i], i < waves.Count ? waves[i].Count : 0))];
+
     /// <summary>The eligible org keys and the report of who is left out and why.</summary>
-    private async Task<(List<string> Eligible, EligibilityReport Report)> CheckAsync(NpgsqlConnection connection, DeploymentTargets deploymentTargets, TargetVersion target, bool installs, CancellationToken cancellationToken)
+    private async Task<(List<string> Targeted, List<string> Eligible, EligibilityReport Report)> CheckAsync(NpgsqlConnection connection, DeploymentTargets deploymentTargets, TargetVersion target, bool installs, CancellationToken cancellationToken)
     {
         var (keys, leftOut) = await targets.ResolveAsync(connection, deploymentTargets, target, installs, cancellationToken);
         var targeted = keys.Count + leftOut.Count;
@@ -90,14 +98,43 @@ public sealed class CreateDeployment(
         }
 
         var byReason = leftOut.GroupBy(l => l.Reason).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-        return (eligible, new EligibilityReport(targeted, eligible.Count, byReason, leftOut));
+        return (keys, eligible, new EligibilityReport(targeted, eligible.Count, byReason, leftOut));
     }
 
-    /// <summary>The request, its jobs and its schedule in one transaction; the scheduler is told once committed.</summary>
-    private async Task<string> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DeploymentInput input, List<string> eligible, long userId, long? retryOf, CancellationToken cancellationToken)
+    /// <summary>
+    /// The requests (one per wave), their jobs, the rollout and the first wave's schedule in one transaction; the
+    /// scheduler is told once committed. Later waves stay Created until the rollout supervisor schedules them.
+    /// </summary>
+    private async Task<List<string>> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DeploymentInput input, Waves.RolloutPlan? plan, List<List<string>> waves, long userId, long? retryOf, CancellationToken cancellationToken)
+    {
+        var requestIds = new List<long>(waves.Count);
+        foreach (var keys in waves)
+        {
+            requestIds.Add(await WriteRequestAsync(connection, input, keys, first: requestIds.Count == 0, userId, retryOf, cancellationToken));
+        }
+
+        if (plan is not null)
+        {
+            await Waves.RolloutStore.WriteAsync(connection, plan, requestIds, userId, clock.Now(), cancellationToken);
+        }
+
+        var starts = await schedule.RunAsync(connection, [requestIds[0]], cancellationToken);
+        if (starts.Count != 1)
+        {
+            // The request was created Created in this very transaction; anything else is a fault, and nothing stays.
+            throw new InvalidOperationException($"Push request {requestIds[0]} could not be scheduled.");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        await scheduler.TellAsync(starts, cancellationToken);
+        return [.. requestIds.Select(id => SalesforceId.Format(KeyPrefixes.PackagePushRequest, id))];
+    }
+
+    /// <summary>One push request with a job per org; only the first wave's carries the deployment's start time.</summary>
+    private async Task<long> WriteRequestAsync(NpgsqlConnection connection, DeploymentInput input, List<string> keys, bool first, long userId, long? retryOf, CancellationToken cancellationToken)
     {
         var fields = new Dictionary<string, object?> { ["PackageVersionId"] = input.PackageVersionId };
-        if (input.ScheduledStartTime is { } start)
+        if (first && input.ScheduledStartTime is { } start)
         {
             fields["ScheduledStartTime"] = start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
@@ -118,7 +155,7 @@ public sealed class CreateDeployment(
         }
 
         var requestId = request.Record.Id!.Value;
-        foreach (var chunk in eligible.Chunk(JobChunk))
+        foreach (var chunk in keys.Chunk(JobChunk))
         {
             var jobs = chunk.Select(key => new PushJobDraft(RecordDraft.Parse(SObjectCatalog.PackagePushJob, WriteOperation.Create, new Dictionary<string, object?>
             {
@@ -133,15 +170,6 @@ public sealed class CreateDeployment(
             }
         }
 
-        var starts = await schedule.RunAsync(connection, [requestId], cancellationToken);
-        if (starts.Count != 1)
-        {
-            // The request was created Created in this very transaction; anything else is a fault, and nothing stays.
-            throw new InvalidOperationException($"Push request {requestId} could not be scheduled.");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        await scheduler.TellAsync(starts, cancellationToken);
-        return SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId);
+        return requestId;
     }
 }

@@ -7,7 +7,13 @@ public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets 
 {
     /// <summary>Upgrade only (the default) or also install, and what happens to roles.</summary>
     public Installs.InstallOptions Install { get; init; } = Installs.InstallOptions.Default;
+
+    /// <summary>Waves and halt options; null (or empty) for a deployment in one go.</summary>
+    public Waves.RolloutInput? Rollout { get; init; }
 }
+
+/// <summary>A wave of a deployment's answer: its name, its request once created, and how many orgs it takes.</summary>
+public sealed record WavePreview(string Name, string? RequestId, int Orgs);
 
 /// <summary>An org a deployment leaves out, and why (a reason code of <see cref="Push.IneligibleReason"/>).</summary>
 public sealed record LeftOutOrg(string OrgKey, string Reason, string Message);
@@ -20,6 +26,9 @@ public sealed record DeploymentResult(string? Id, bool Created, bool DryRun, str
 {
     /// <summary>A dry run's estimate of how long pushing to the eligible orgs would take (null when not a dry run).</summary>
     public Estimates.RunTimeEstimate? Estimate { get; init; }
+
+    /// <summary>The deployment's waves (null when it has none).</summary>
+    public IReadOnlyList<WavePreview>? Waves { get; init; }
 }
 
 /// <summary>A failed job with its first error.</summary>

@@ -27,7 +27,7 @@ public sealed class TargetResolver(SoqlEngine soql)
             return Listed(orgKeys);
         }
 
-        return (string.IsNullOrWhiteSpace(targets.Where) ? [] : await SelectedAsync(targets.Where, target.PackageId, cancellationToken), []);
+        return (string.IsNullOrWhiteSpace(targets.Where) ? [] : await SelectedAsync(targets.Where, target.PackageId, "targets.where", cancellationToken), []);
     }
 
     private static async Task<List<string>> InstalledAsync(NpgsqlConnection connection, long packageId, CancellationToken cancellationToken)
@@ -80,7 +80,8 @@ public sealed class TargetResolver(SoqlEngine soql)
         return (keys, leftOut);
     }
 
-    private async Task<List<string>> SelectedAsync(string where, long packageId, CancellationToken cancellationToken)
+    /// <summary>The package's subscribers a SOQL condition selects; a condition that is not valid SOQL is a 400 naming <paramref name="field"/>.</summary>
+    public async Task<List<string>> SelectedAsync(string where, long packageId, string field, CancellationToken cancellationToken)
     {
         var keys = new List<string>();
         var statement = $"SELECT OrgKey FROM PackageSubscriber WHERE MetadataPackageId = '{SalesforceId.Format(KeyPrefixes.MetadataPackage, packageId)}' AND ({where})";
@@ -94,7 +95,7 @@ public sealed class TargetResolver(SoqlEngine soql)
         }
         catch (SoqlException e)
         {
-            throw new InputException("targets.where", $"The condition is not valid SOQL on PackageSubscriber: {e.Message}");
+            throw new InputException(field, $"The condition is not valid SOQL on PackageSubscriber: {e.Message}");
         }
 
         return keys;

@@ -49,7 +49,7 @@ public sealed class PushRequests(NpgsqlDataSource dataSource, PushJobStore store
         return (more ? items[..limit] : items, more);
     }
 
-    /// <summary>Halts a running push (see <see cref="PushJobStore.HaltAsync"/>); a request that is not running is a conflict.</summary>
+    /// <summary>Halts a running push (see <see cref="PushJobStore.HaltAsync(long, CancellationToken)"/>); a request that is not running is a conflict.</summary>
     public async Task<PushRequestProgress> HaltAsync(string requestId, CancellationToken cancellationToken = default)
     {
         var id = ParseOrThrowNotFound(requestId);

@@ -1,5 +1,9 @@
+using System.Text.Json;
+using System.Xml;
 using PushApi.Core.Deployments;
 using PushApi.Core.Deployments.Estimates;
+using PushApi.Core.Deployments.Waves;
+using PushApi.Core.Ids;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
 
@@ -15,12 +19,17 @@ public sealed record DeploymentRequest(
     bool? DryRun,
     string? InstallMode = null,
     string? RolesMode = null,
-    IReadOnlyList<string>? GrantRoles = null);
+    IReadOnlyList<string>? GrantRoles = null,
+    IReadOnlyList<WaveInput>? Waves = null,
+    double? HaltOnFailureRate = null,
+    int? MinJobs = null,
+    string? OnHalt = null,
+    string? Seed = null);
 
 public sealed record RetryRequest(IReadOnlyList<string>? ErrorTypes, IReadOnlyList<string>? ExcludeTitles, bool? DryRun);
 
 /// <summary>A deployment's answer: the eligibility report and, for a dry run, the estimate of its run time.</summary>
-public sealed record DeploymentResponse(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report, RunTimeEstimate? Estimate = null);
+public sealed record DeploymentResponse(string? Id, bool Created, bool DryRun, string? RetryOf, EligibilityReport Report, RunTimeEstimate? Estimate = null, IReadOnlyList<WavePreview>? Waves = null);
 
 public sealed record DeploymentProgressResponse(
     string Id,
@@ -35,14 +44,46 @@ public sealed record DeploymentProgressResponse(
     bool NotifyTenants,
     bool Cancelable,
     JobCounts Jobs,
-    RunTimeEstimate? Estimate = null)
+    RunTimeEstimate? Estimate = null,
+    IReadOnlyList<WaveResponse>? Waves = null,
+    RolloutResponse? Rollout = null)
 {
     public static DeploymentProgressResponse From(PushRequestProgress p, RunTimeEstimate? estimate = null) => new(
         p.Id, p.PackageVersionId, p.PackageVersionName, p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.CreatedAt, p.RetryOf, p.NotifyTenants,
         PushStatuses.TryParse(p.Status, out var status) && status is PushStatus.Created or PushStatus.Pending,
         p.Jobs,
         estimate);
+
+    /// <summary>A deployment with waves: its status, jobs and end are the rollout's, and its waves are listed.</summary>
+    public DeploymentProgressResponse WithRollout(RolloutFacts? rollout) => rollout is null ? this : this with
+    {
+        Status = RolloutDecisions.Status(rollout),
+        Cancelable = RolloutDecisions.Cancelable(rollout),
+        Jobs = RolloutDecisions.Jobs(rollout),
+        EndTime = rollout.State is RolloutFacts.Running ? null : rollout.Waves.Max(w => w.EndTime),
+        Waves = [.. rollout.Waves.Select(WaveResponse.From)],
+        Rollout = RolloutResponse.From(rollout),
+    };
 }
+
+/// <summary>A wave of a deployment: its request, status and counts, and when the next may start.</summary>
+public sealed record WaveResponse(int Number, string Name, string RequestId, string Status, JobCounts Counts, JsonElement Selector, string BakeTime, DateTimeOffset? StartTime, DateTimeOffset? EndTime, DateTimeOffset? BakeUntil)
+{
+    public static WaveResponse From(WaveFacts w) => new(
+        w.Ordinal, w.Name, SalesforceId.Format(KeyPrefixes.PackagePushRequest, w.RequestId), w.Status.WireName(), w.Jobs,
+        JsonDocument.Parse(w.Selector).RootElement.Clone(), XmlConvert.ToString(TimeSpan.FromSeconds(w.BakeSeconds)), w.StartTime, w.EndTime, w.BakeUntil);
+}
+
+/// <summary>A rollout's options and state (Running, Held, Halted, Finished, Canceled), and its halt when halted.</summary>
+public sealed record RolloutResponse(string State, double? HaltOnFailureRate, int MinJobs, string OnHalt, HaltResponse? Halt)
+{
+    public static RolloutResponse From(RolloutFacts r) => new(
+        r.State, r.HaltOnFailureRate, r.MinJobs, r.OnHalt,
+        r.HaltedAt is { } at ? new HaltResponse(at, r.Waves.FirstOrDefault(w => w.Ordinal == r.HaltedWave)?.Name, r.HaltReason, r.HaltedBy) : null);
+}
+
+/// <summary>When and where a rollout halted, why, and by whom (null: by its failure threshold).</summary>
+public sealed record HaltResponse(DateTimeOffset At, string? Wave, string? Reason, string? By);
 
 public sealed record DeploymentListResponse(IReadOnlyList<DeploymentProgressResponse> Items, string? Next);
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Deployments;
 using PushApi.Core.Deployments.Estimates;
+using PushApi.Core.Deployments.Waves;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
 using PushApi.Core.Identity;
@@ -29,7 +30,10 @@ public static class DeploymentEndpoints
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
         deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status, progress and run-time estimate.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
-        deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment.");
+        deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment (a held one, or one between waves).");
+        deployments.MapPost("/{id}/halt", HaltAsync).RequireAuthorization(Permissions.PushUpgrade)
+            .WithSummary("Halt a running deployment by hand: its running wave stops starting jobs, the later waves are held.");
+        deployments.MapPost("/{id}/resume", ResumeAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Resume a held deployment: its next wave starts now.");
         deployments.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Permissions.PushUpgrade)
             .WithSummary("Deploy again to the failed tenants that are still eligible (optionally by error type, excluding titles).");
         deployments.MapGet("/{id}/failures", FailuresAsync).RequireAuthorization(Permissions.Read)
@@ -71,6 +75,7 @@ public static class DeploymentEndpoints
         return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true)
         {
             Install = InstallInput.Options(body.InstallMode, body.RolesMode, body.GrantRoles),
+            Rollout = new RolloutInput(body.Waves, body.HaltOnFailureRate, body.MinJobs, body.OnHalt, body.Seed),
         };
     }
 
@@ -82,7 +87,7 @@ public static class DeploymentEndpoints
 
     private static IResult Answer(DeploymentResult result)
     {
-        var response = new DeploymentResponse(result.Id, result.Created, result.DryRun, result.RetryOf, result.Report, result.Estimate);
+        var response = new DeploymentResponse(result.Id, result.Created, result.DryRun, result.RetryOf, result.Report, result.Estimate, result.Waves);
         if (result.Created)
         {
             return TypedResults.Created($"/api/v1/deployments/{result.Id}", response);
@@ -102,10 +107,29 @@ public static class DeploymentEndpoints
         });
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, DeploymentEstimates estimates, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, RolloutControl rollouts, DeploymentEstimates estimates, CancellationToken cancellationToken)
     {
         var progress = await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
-        return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken)));
+        var rollout = await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken);
+        return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken)).WithRollout(rollout));
+    }
+
+    private static async Task<Ok<DeploymentProgressResponse>> HaltAsync(string id, HttpContext context, RolloutControl rollouts, PushRequests requests)
+    {
+        await rollouts.HaltAsync(id, context.User.UserId(), context.User.Identity?.Name ?? "a user", context.RequestAborted);
+        return await ProgressAsync(id, requests, rollouts, context.RequestAborted);
+    }
+
+    private static async Task<Ok<DeploymentProgressResponse>> ResumeAsync(string id, HttpContext context, RolloutControl rollouts, PushRequests requests)
+    {
+        await rollouts.ResumeAsync(id, context.User.UserId(), context.RequestAborted);
+        return await ProgressAsync(id, requests, rollouts, context.RequestAborted);
+    }
+
+    private static async Task<Ok<DeploymentProgressResponse>> ProgressAsync(string id, PushRequests requests, RolloutControl rollouts, CancellationToken cancellationToken)
+    {
+        var progress = await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
+        return TypedResults.Ok(DeploymentProgressResponse.From(progress).WithRollout(await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken)));
     }
 
     private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, string? before, int? limit, CancellationToken cancellationToken)
@@ -126,8 +150,8 @@ public static class DeploymentEndpoints
         return TypedResults.Ok(new DeploymentJobsResponse(page, next));
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, CancelDeployment cancel, CancellationToken cancellationToken) =>
-        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, cancellationToken)));
+    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, CancelDeployment cancel, RolloutControl rollouts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, cancellationToken)).WithRollout(await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken)));
 
     private static async Task<IResult> FailuresAsync(string id, string? format, string? after, int? limit, HttpContext context, DeploymentFailures failures)
     {

@@ -29,6 +29,9 @@ public sealed class PushEngineOptions
     /// <summary>How often the reconciler rescues expired leases and repairs schedules and roll-ups.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the rollout supervisor judges running waves, starts baked ones and halts failing ones.</summary>
+    public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>This instance's name in leases.</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid().ToString("N")[..6]}";
 }

@@ -167,10 +167,21 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
     /// </summary>
     public async Task<bool> HaltAsync(long requestId, CancellationToken cancellationToken = default)
     {
-        var now = clock.Now();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var halt = new NpgsqlCommand(RequestStatusChanges.Halt.Sql, connection, transaction))
+        if (!await HaltAsync(connection, requestId, clock.Now(), cancellationToken))
+        {
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Halts a running request in the caller's transaction (a rollout halting its wave); false when it is not In Progress.</summary>
+    public static async Task<bool> HaltAsync(NpgsqlConnection connection, long requestId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using (var halt = new NpgsqlCommand(RequestStatusChanges.Halt.Sql, connection))
         {
             halt.Parameters.Add(new NpgsqlParameter { Value = requestId });
             halt.Parameters.Add(new NpgsqlParameter { Value = now });
@@ -181,13 +192,9 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         var (sql, parameters) = RollUp([requestId], now);
-        await using (var rollUp = new NpgsqlCommand(sql, connection, transaction))
-        {
-            rollUp.Parameters.AddRange(parameters);
-            await rollUp.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+        await using var rollUp = new NpgsqlCommand(sql, connection);
+        rollUp.Parameters.AddRange(parameters);
+        await rollUp.ExecuteNonQueryAsync(cancellationToken);
         return true;
     }
 
