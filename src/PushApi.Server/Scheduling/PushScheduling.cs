@@ -34,7 +34,7 @@ public static class PushScheduling
         services.AddHttpClient<RemoteAgentUpgrader>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddAgentArtifacts();
         services.AddHostedService<PushWorkerService>();
-        services.AddHostedService<Deployments.RolloutSupervisorService>();
+        services.AddHostedService<RolloutSupervisorService>();
 
         // The host waits for the worker's shutdown timeout (running upgrades finish or are handed back) and a margin to record them.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = engine.ShutdownTimeout + TimeSpan.FromSeconds(15));

@@ -3,7 +3,6 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Dml;
 using PushApi.Core.Ids;
-using PushApi.Core.Notifications;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Engine;

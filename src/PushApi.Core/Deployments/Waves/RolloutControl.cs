@@ -1,7 +1,6 @@
 using Npgsql;
 using PushApi.Core.Errors;
 using PushApi.Core.Ids;
-using PushApi.Core.Notifications;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
 

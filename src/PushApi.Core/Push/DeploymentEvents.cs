@@ -5,7 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
 
-namespace PushApi.Core.Notifications;
+namespace PushApi.Core.Push;
 
 /// <summary>
 /// Deployment events beside the status changes (a wave started, a deployment halted…), queued with them in
