@@ -7,7 +7,7 @@ using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Deployments;
 
-/// <summary>A deployment's jobs with their tenants, optionally of one status, in keyset pages.</summary>
+/// <summary>A deployment's jobs (of every wave) with their tenants, optionally of one status, in keyset pages.</summary>
 public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
 {
     public async Task<(IReadOnlyList<DeploymentJob> Jobs, string? Next)> PageAsync(string id, string? status, string? after, int limit, CancellationToken cancellationToken = default)
@@ -24,14 +24,16 @@ public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
             throw new InputException("after", $"'{after}' is not a job id (0DX…).");
         }
 
-        await using var command = dataSource.CreateCommand(
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var requests = await Waves.RolloutStore.RequestsAsync(connection, request, cancellationToken);
+        await using var command = new NpgsqlCommand(
             """
             SELECT j.id, j.org_key, t.org_name, j.status, j.start_time, j.end_time
             FROM push_jobs j LEFT JOIN tenants t ON t.org_key = j.org_key
-            WHERE j.request_id = $1 AND j.id > $2 AND ($3::text IS NULL OR j.status = $3)
+            WHERE j.request_id = ANY($1) AND j.id > $2 AND ($3::text IS NULL OR j.status = $3)
             ORDER BY j.id LIMIT $4
-            """);
-        command.Parameters.Add(SqlParameters.Value(request));
+            """, connection);
+        command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Value(afterNumber));
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)wanted ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(SqlParameters.Value(limit + 1));

@@ -9,7 +9,7 @@ using PushApi.Core.Push.Status;
 namespace PushApi.Core.Deployments;
 
 /// <summary>
-/// Deploys the same version again to the orgs whose jobs failed: those of the given error types only
+/// Deploys the same version again to the orgs whose jobs failed (in any wave of a rollout, once it is no longer running): those of the given error types only
 /// (all when none) and not those whose error title or type is excluded. The new request names the
 /// original as the one it retries; orgs no longer eligible are reported, not retried.
 /// </summary>
@@ -28,12 +28,15 @@ public sealed class RetryDeployment(NpgsqlDataSource dataSource, CreateDeploymen
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (status, versionId, notify, install) = await LoadAsync(connection, id, number, cancellationToken);
-        if (!status.IsTerminal())
+        var rollout = (await Waves.RolloutStore.LoadAsync(connection, "o.id = $1", number, lockRows: false, cancellationToken)).SingleOrDefault();
+        if (rollout is null ? !status.IsTerminal() : rollout.State == Waves.RolloutFacts.Running)
         {
-            throw new ConflictException($"Deployment {id} is {status.WireName()}; its failures can be retried once it has finished.");
+            var now = rollout is null ? status.WireName() : Waves.RolloutDecisions.Status(rollout);
+            throw new ConflictException($"Deployment {id} is {now}; its failures can be retried once it has finished (or is halted).");
         }
 
-        var orgs = await PushFailureReport.OrgsToRetryAsync(connection, number, errorTypes, excludeTitles, cancellationToken);
+        var requests = await Waves.RolloutStore.RequestsAsync(connection, number, cancellationToken);
+        var orgs = await PushFailureReport.OrgsToRetryAsync(connection, requests, errorTypes, excludeTitles, cancellationToken);
         return orgs.Count > 0 ? (versionId, notify, install, orgs) : throw new ConflictException($"Deployment {id} has no failed jobs that match; nothing to retry.");
     }
 

@@ -230,7 +230,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
             return;
         }
 
-        var reasons = (await PushFailureReport.GroupsAsync(connection, requestId, limit: 5, cancellationToken))
+        var reasons = (await PushFailureReport.GroupsAsync(connection, [requestId], limit: 5, cancellationToken))
             .Select(g => $"  {g.Count:N0} × {g.ErrorType ?? "Unknown"}: {g.ErrorTitle}")
             .ToList();
 

@@ -23,18 +23,18 @@ public static class PushFailureReport
 
     private static readonly string Failed = PushStatusSql.Is("j.status", PushStatus.Failed);
 
-    /// <summary>A request's failed jobs counted by the type and title of their first error, most frequent first.</summary>
-    public static async Task<List<FailureGroup>> GroupsAsync(NpgsqlConnection connection, long request, int? limit, CancellationToken cancellationToken = default)
+    /// <summary>The failed jobs of requests (a push's, or a deployment's waves) counted by the type and title of their first error, most frequent first.</summary>
+    public static async Task<List<FailureGroup>> GroupsAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, int? limit, CancellationToken cancellationToken = default)
     {
         var groups = new List<FailureGroup>();
         await using var command = new NpgsqlCommand(
             $"""
             SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
             {FirstError}
-            WHERE j.request_id = $1 AND {Failed}
+            WHERE j.request_id = ANY($1) AND {Failed}
             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $2
             """, connection);
-        command.Parameters.Add(SqlParameters.Value(request));
+        command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -45,8 +45,8 @@ public static class PushFailureReport
         return groups;
     }
 
-    /// <summary>A request's failed jobs after job <paramref name="after"/>, in id order, with their tenant and first error.</summary>
-    public static async IAsyncEnumerable<FailedJob> ReadAsync(NpgsqlConnection connection, long request, long after, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>The requests' failed jobs after job <paramref name="after"/>, in id order, with their tenant and first error.</summary>
+    public static async IAsyncEnumerable<FailedJob> ReadAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, long after, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand(
             $"""
@@ -54,10 +54,10 @@ public static class PushFailureReport
             FROM push_jobs j
             LEFT JOIN tenants t ON t.org_key = j.org_key
             {FirstError}
-            WHERE j.request_id = $1 AND {Failed} AND j.id > $2
+            WHERE j.request_id = ANY($1) AND {Failed} AND j.id > $2
             ORDER BY j.id LIMIT $3
             """, connection);
-        command.Parameters.Add(SqlParameters.Value(request));
+        command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Value(after));
         command.Parameters.Add(SqlParameters.Value(limit));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -69,22 +69,22 @@ public static class PushFailureReport
     }
 
     /// <summary>
-    /// The orgs of a request's failed jobs whose first error is of one of <paramref name="errorTypes"/>
+    /// The orgs of the requests' failed jobs whose first error is of one of <paramref name="errorTypes"/>
     /// (any when empty) and whose error title or type is not in <paramref name="excluded"/>.
     /// </summary>
-    public static async Task<List<string>> OrgsToRetryAsync(NpgsqlConnection connection, long request, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken = default)
+    public static async Task<List<string>> OrgsToRetryAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken = default)
     {
         var orgs = new List<string>();
         await using var command = new NpgsqlCommand(
             $"""
             SELECT j.org_key FROM push_jobs j
             {FirstError}
-            WHERE j.request_id = $1 AND {Failed}
+            WHERE j.request_id = ANY($1) AND {Failed}
               AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
               AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
             ORDER BY j.id
             """, connection);
-        command.Parameters.Add(SqlParameters.Value(request));
+        command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Array(errorTypes, NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Array(excluded, NpgsqlDbType.Text));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -52,6 +52,13 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
         Assert.That(done.GetProperty("jobs").GetProperty("succeeded").GetInt32(), Is.EqualTo(28));
         Assert.That(waves[2].GetProperty("startTime").GetDateTimeOffset() - waves[1].GetProperty("endTime").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), "the last wave waits out the bake time of the one before");
         Assert.That(done.GetProperty("rollout").Text("state"), Is.EqualTo("Finished"));
+
+        // The deployment's jobs, failures and retry span its waves.
+        Assert.That(await JobOrgsAsync(id), Is.EquivalentTo(orgs));
+        var failures = await Admin.GetAsync($"/api/v1/deployments/{id}/failures").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(failures.GetProperty("failures").EnumerateArray().Select(f => f.Text("orgKey")), Is.EquivalentTo(new[] { orgs[0], orgs[1] }));
+        var retry = await Admin.PostAsJsonAsync($"/api/v1/deployments/{id}/retry", new { dryRun = true }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(retry.GetProperty("report").GetProperty("leftOutByReason").GetProperty("Excluded").GetInt32(), Is.EqualTo(2));
     }
 
     [Test]
@@ -77,7 +84,7 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
         var start = TimeProvider.System.GetUtcNow().AddDays(1);
         var first = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { orgKeys = orgs }, waves, scheduledStartTime = start, seed = "s1" })
             .ExpectAsync(HttpStatusCode.Created);
-        var firstSample = await JobOrgsAsync(first.Text("id"));
+        var firstSample = await WaveOrgsAsync(first.Text("id"));
         Assert.That(firstSample, Has.Count.EqualTo(5));
         await Admin.PostAsync($"/api/v1/deployments/{first.Text("id")}/cancel", null).ExpectAsync(HttpStatusCode.OK);
         Assert.That((await GetAsync(first.Text("id"))).Text("status"), Is.EqualTo("Canceled"));
@@ -85,7 +92,7 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
         var again = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { orgKeys = orgs }, waves, seed = "s1" })
             .ExpectAsync(HttpStatusCode.Created);
         var id = again.Text("id");
-        Assert.That(await JobOrgsAsync(id), Is.EquivalentTo(firstSample), "the same seed samples the same orgs");
+        Assert.That(await WaveOrgsAsync(id), Is.EquivalentTo(firstSample), "the same seed samples the same orgs");
 
         await WaitForWaveAsync(id, 0, "Succeeded");
         var held = await Admin.PostAsync($"/api/v1/deployments/{id}/halt", null).ExpectAsync(HttpStatusCode.OK);
@@ -195,6 +202,14 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
 
     private async Task<List<string>> JobOrgsAsync(string requestId) =>
         [.. (await Admin.GetAsync($"/api/v1/deployments/{requestId}/jobs").ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Select(j => j.Text("orgKey"))];
+
+    /// <summary>The orgs of one wave's request, as the Salesforce API lists its jobs.</summary>
+    private async Task<List<string>> WaveOrgsAsync(string requestId)
+    {
+        var soql = $"SELECT SubscriberOrganizationKey FROM PackagePushJob WHERE PackagePushRequestId = '{requestId}'";
+        var result = await Admin.GetAsync($"/services/data/v62.0/query?q={Uri.EscapeDataString(soql)}").ExpectAsync(HttpStatusCode.OK);
+        return [.. result.GetProperty("records").EnumerateArray().Select(r => r.Text("SubscriberOrganizationKey"))];
+    }
 
     private async Task<List<string>> EventsAsync(string id)
     {

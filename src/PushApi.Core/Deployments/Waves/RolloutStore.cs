@@ -70,6 +70,14 @@ public static class RolloutStore
         await waves.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The push requests of a deployment: its waves' in order, or only its own when it has none.</summary>
+    public static async Task<long[]> RequestsAsync(NpgsqlConnection connection, long deploymentId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT coalesce(array_agg(request_id ORDER BY ordinal), ARRAY[$1]) FROM rollout_waves WHERE rollout_id = $1", connection);
+        command.Parameters.Add(SqlParameters.Value(deploymentId));
+        return (long[])(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>
     /// The rollouts <paramref name="condition"/> selects (on <c>o</c>, parameter <c>$1</c>), with their waves; <paramref name="lockRows"/>
     /// locks them for the caller's transaction, skipping those another instance holds.
