@@ -60,6 +60,7 @@ public static class CoreServices
         services.AddSingleton<Deployments.Waves.RolloutChanges>();
         services.AddSingleton<Deployments.Waves.RolloutControl>();
         services.AddSingleton<Deployments.Waves.RolloutSupervisor>();
+        services.AddSingleton<Deployments.Waves.RolloutEstimates>();
         return services;
     }
 }

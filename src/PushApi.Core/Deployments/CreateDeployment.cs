@@ -62,6 +62,12 @@ public sealed class CreateDeployment(
         if (transaction is null)
         {
             var estimate = await estimates.ForDryRunAsync(connection, eligible, input.ScheduledStartTime, cancellationToken);
+            if (plan is not null && estimate.ExpectedEnd is { } end)
+            {
+                // The waves wait out their bake times between them.
+                estimate = estimate with { ExpectedEnd = end + plan.Waves.SkipLast(1).Aggregate(TimeSpan.Zero, (sum, w) => sum + w.BakeTime) };
+            }
+
             return new DeploymentResult(null, false, true, retried, report) { Estimate = estimate, Waves = Preview(plan, waves, null) };
         }
 

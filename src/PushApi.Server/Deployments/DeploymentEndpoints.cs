@@ -107,11 +107,12 @@ public static class DeploymentEndpoints
         });
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, RolloutControl rollouts, DeploymentEstimates estimates, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, RolloutControl rollouts, DeploymentEstimates estimates, RolloutEstimates rolloutEstimates, CancellationToken cancellationToken)
     {
         var progress = await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
         var rollout = await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken);
-        return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken)).WithRollout(rollout));
+        var estimate = rollout is null ? await estimates.ForRequestAsync(progress, cancellationToken) : await rolloutEstimates.ForRolloutAsync(rollout, cancellationToken);
+        return TypedResults.Ok(DeploymentProgressResponse.From(progress, estimate).WithRollout(rollout));
     }
 
     private static async Task<Ok<DeploymentProgressResponse>> HaltAsync(string id, HttpContext context, RolloutControl rollouts, PushRequests requests)

@@ -31,6 +31,7 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
         var halted = await WaitForAsync(id, "Halted");
         var rollout = halted.GetProperty("rollout");
         Assert.That(rollout.Text("state"), Is.EqualTo("Held"));
+        Assert.That(halted.GetProperty("estimate").Text("basis"), Is.EqualTo("halted"), "a held deployment has no end to expect");
         Assert.That(rollout.GetProperty("halt").Text("wave"), Is.EqualTo("internal"));
         Assert.That(rollout.GetProperty("halt").Text("reason"), Does.Contain("2 of 5 finished jobs failed"));
         Assert.That(halted.GetProperty("waves").EnumerateArray().Select(w => w.Text("status")), Is.EqualTo(new[] { "Succeeded", "Created", "Created" }));
@@ -52,6 +53,7 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
         Assert.That(done.GetProperty("jobs").GetProperty("succeeded").GetInt32(), Is.EqualTo(28));
         Assert.That(waves[2].GetProperty("startTime").GetDateTimeOffset() - waves[1].GetProperty("endTime").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), "the last wave waits out the bake time of the one before");
         Assert.That(done.GetProperty("rollout").Text("state"), Is.EqualTo("Finished"));
+        Assert.That(done.GetProperty("estimate").GetProperty("expectedEnd").GetDateTimeOffset(), Is.EqualTo(waves[2].GetProperty("endTime").GetDateTimeOffset()), "it ended with its last wave");
 
         // The deployment's jobs, failures and retry span its waves.
         Assert.That(await JobOrgsAsync(id), Is.EquivalentTo(orgs));

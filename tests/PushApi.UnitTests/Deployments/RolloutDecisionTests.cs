@@ -90,6 +90,18 @@ public class RolloutDecisionTests
         Assert.That(WaveSplitter.Sample(part, "seed-1", kept.Count), Is.EquivalentTo(kept));
     }
 
+    [Test]
+    public void A_rollouts_estimate_adds_the_later_waves_after_their_bake_times_at_the_current_rate()
+    {
+        // Wave 1 runs at 10 jobs/s and ends in 100 s; wave 2 (500 jobs) starts 600 s later, wave 3 (1,000 jobs) right after.
+        var waves = new[] { Wave(1, PushStatus.InProgress, total: 1000, bake: 600), Wave(2, PushStatus.Created, total: 500), Wave(3, PushStatus.Created, total: 1000) };
+        var live = new Core.Deployments.Estimates.RunTimeEstimate(Now.AddSeconds(100), 10, "live");
+        var extended = RolloutEstimates.Extend(live, waves, current: 1, Now);
+        Assert.That(extended.ExpectedEnd, Is.EqualTo(Now.AddSeconds(100 + 600 + 50 + 100)));
+        Assert.That(extended.Basis, Is.EqualTo("live + 2 later waves"));
+        Assert.That(RolloutEstimates.Extend(Core.Deployments.Estimates.RunTimeEstimate.None, waves, 1, Now), Is.EqualTo(Core.Deployments.Estimates.RunTimeEstimate.None), "no rate, nothing to add");
+    }
+
     private static string Field(RolloutInput input) =>
         Assert.Throws<InputException>(() => RolloutPlan.From(input, "seed"))!.Errors.Keys.Single();
 
