@@ -35,6 +35,7 @@ public sealed class UpdatePushRequests(TimeProvider clock, SchedulePushRequests 
             }
         }
 
+        await RefuseOverlapsAsync(connection, drafts, cancellationToken);
         if (!SaveResults.ShouldWrite([.. drafts.Select(d => d.Record)], allOrNone))
         {
             return [];
@@ -52,6 +53,32 @@ public sealed class UpdatePushRequests(TimeProvider clock, SchedulePushRequests 
         var scheduled = await schedule.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Pending).Select(d => d.Record.Id!.Value)], cancellationToken, now);
         var aborted = await abort.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Canceled).Select(d => d.Record.Id!.Value)], cancellationToken, now);
         return [.. scheduled, .. aborted];
+    }
+
+    /// <summary>
+    /// A request is scheduled only if none of its orgs is in another live push of its package (nor in an earlier request
+    /// scheduled by the same write): INVALID_OPERATION naming the org and the other request. Under the packages' locks,
+    /// so two clients scheduling requests that share an org at the same moment cannot both succeed.
+    /// </summary>
+    private static async Task RefuseOverlapsAsync(NpgsqlConnection connection, IReadOnlyList<PushRequestDraft> drafts, CancellationToken cancellationToken)
+    {
+        var scheduling = drafts.Where(d => d.Record.IsValid && d.Status == PushStatus.Pending && d.CurrentStatus == PushStatus.Created).ToList();
+        if (scheduling.Count == 0)
+        {
+            return;
+        }
+
+        List<long> ids = [.. scheduling.Select(d => d.Record.Id!.Value)];
+        List<long?> versions = [.. scheduling.Select(d => d.PackageVersionId)];
+        await EligibilityFacts.LockPackagesAsync(connection, await PushOverlap.PackagesAsync(connection, ids, versions, cancellationToken), cancellationToken);
+        var overlaps = await PushOverlap.FindAsync(connection, ids, versions, cancellationToken);
+        foreach (var draft in scheduling)
+        {
+            if (overlaps.TryGetValue(draft.Record.Id!.Value, out var overlap))
+            {
+                draft.Record.Errors.Add(new SaveError(ErrorCodes.InvalidOperation, overlap.Message, "Status"));
+            }
+        }
     }
 
     /// <summary>The rules of a request update (salesforce-push-api.md 2.4): status changes, fields only while Created, a valid version.</summary>

@@ -96,6 +96,34 @@ public class ExclusionTests() : ApiFixture("exclusions", runPushes: false)
     }
 
     [Test]
+    public async Task Of_two_Created_requests_sharing_an_org_only_one_can_be_scheduled()
+    {
+        var (shared, alone, third) = (_orgs[13], _orgs[14], _orgs[15]);
+        var later = TimeProvider.System.GetUtcNow().AddDays(1);
+        var (first, second) = (await _push.RequestAsync(later), await _push.RequestAsync(later));
+        await _push.AddJobsAsync(first, [shared]);
+        await _push.AddJobsAsync(second, [alone, shared]);
+        await _push.ScheduleAsync(first);
+
+        var refused = await Admin.PatchAsJsonAsync($"/services/data/v62.0/sobjects/PackagePushRequest/{second}", new { Status = "Pending" }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(refused[0].Text("errorCode"), Is.EqualTo("INVALID_OPERATION"));
+        Assert.That(refused[0].Text("message"), Does.Contain(shared).And.Contain(first));
+        Assert.That((await _push.RequestRecordAsync(second)).Text("Status"), Is.EqualTo("Created"), "nothing of the refused update is written");
+
+        // Two requests sharing an org scheduled by one write: the earlier is scheduled, the later refused.
+        var (a, b) = (await _push.RequestAsync(later), await _push.RequestAsync(later));
+        await _push.AddJobsAsync(a, [third]);
+        await _push.AddJobsAsync(b, [third]);
+        var both = await Admin.PatchAsJsonAsync("/services/data/v62.0/composite/sobjects", new
+        {
+            allOrNone = false,
+            records = new[] { a, b }.Select(id => new { attributes = new { type = "PackagePushRequest" }, Id = id, Status = "Pending" }),
+        }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(both.EnumerateArray().Select(r => r.GetProperty("success").GetBoolean()), Is.EqualTo(new[] { true, false }));
+        Assert.That(both[1].GetProperty("errors")[0].Text("message"), Does.Contain(a));
+    }
+
+    [Test]
     public async Task Two_deployments_racing_for_the_same_orgs_put_each_org_in_exactly_one()
     {
         var orgs = _orgs.Skip(20).Take(20).ToList();
