@@ -76,7 +76,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
             var body = new JsonObject
             {
                 ["id"] = "evt-" + e.Id.ToString(CultureInfo.InvariantCulture),
-                ["type"] = "pushRequest.statusChanged",
+                ["type"] = e.Type ?? "pushRequest.statusChanged",
                 ["requestId"] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, e.Request),
                 ["oldStatus"] = e.Old,
                 ["newStatus"] = e.New,
@@ -84,6 +84,11 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
                 ["packageVersionId"] = SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, request.VersionId),
                 ["jobs"] = new JsonObject { ["total"] = request.Total, ["succeeded"] = request.Succeeded, ["failed"] = request.Failed, ["canceled"] = request.Canceled },
             };
+            if (e.Detail is not null)
+            {
+                body["approval"] = JsonNode.Parse(e.Detail);
+            }
+
             await using (var webhooks = new NpgsqlCommand(
                 """
                 INSERT INTO outbox (kind, message_key, payload, next_attempt_at, created_at)
@@ -98,7 +103,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
                 await webhooks.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            if (smtp.Value.Enabled && PushStatuses.TryParse(e.New, out var ended) && ended.IsTerminal())
+            if (e.Type is null && smtp.Value.Enabled && PushStatuses.TryParse(e.New, out var ended) && ended.IsTerminal())
             {
                 await EnqueueSummaryAsync(connection, e.Request, e.New, request, now, cancellationToken);
                 if (request.NotifyTenants && ended != PushStatus.Canceled)
@@ -294,7 +299,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         var events = new List<StatusEvent>();
         await using (var select = new NpgsqlCommand(
             """
-            SELECT id, request_id, old_status, new_status, created_at, job_count, succeeded_count, failed_count, canceled_count
+            SELECT id, request_id, old_status, new_status, created_at, job_count, succeeded_count, failed_count, canceled_count, event_type, detail::text
             FROM push_request_events WHERE processed_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
             """, connection))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
@@ -303,7 +308,11 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
             {
                 // Events written before the counts were captured (migration 14) have none: the request's current counts stand in.
                 var counts = reader.IsDBNull(5) ? null : new CapturedCounts(reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8));
-                events.Add(new StatusEvent(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), counts));
+                events.Add(new StatusEvent(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), counts)
+                {
+                    Type = reader.IsDBNull(9) ? null : reader.GetString(9),
+                    Detail = reader.IsDBNull(10) ? null : reader.GetString(10),
+                });
             }
         }
 
@@ -328,8 +337,16 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         return new RequestFacts(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7));
     }
 
-    /// <summary>A status change of a request, with its job counts as the trigger captured them.</summary>
-    private sealed record StatusEvent(long Id, long Request, string Old, string New, DateTimeOffset At, CapturedCounts? Counts);
+    /// <summary>
+    /// A status change of a request, with its job counts as the trigger captured them, or another event of it
+    /// (<see cref="Type"/>, such as <c>deployment.approved</c>, with what it adds in <see cref="Detail"/>).
+    /// </summary>
+    private sealed record StatusEvent(long Id, long Request, string Old, string New, DateTimeOffset At, CapturedCounts? Counts)
+    {
+        public string? Type { get; init; }
+
+        public string? Detail { get; init; }
+    }
 
     /// <summary>A request's job counts as the status-change trigger captured them.</summary>
     private sealed record CapturedCounts(int Total, int Succeeded, int Failed, int Canceled);

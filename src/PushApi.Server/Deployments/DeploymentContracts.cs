@@ -2,6 +2,7 @@ using PushApi.Core.Deployments;
 using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
+using PushApi.Server.Governance;
 
 namespace PushApi.Server.Deployments;
 
@@ -35,13 +36,18 @@ public sealed record DeploymentProgressResponse(
     bool NotifyTenants,
     bool Cancelable,
     JobCounts Jobs,
-    RunTimeEstimate? Estimate = null)
+    RunTimeEstimate? Estimate = null,
+    ApprovalResponse? Approval = null)
 {
-    public static DeploymentProgressResponse From(PushRequestProgress p, RunTimeEstimate? estimate = null) => new(
-        p.Id, p.PackageVersionId, p.PackageVersionName, p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.CreatedAt, p.RetryOf, p.NotifyTenants,
+    /// <summary>The status a deployment shows while it waits for approval (its request is Created).</summary>
+    public const string AwaitingApproval = "AwaitingApproval";
+
+    public static DeploymentProgressResponse From(PushRequestProgress p, RunTimeEstimate? estimate = null, ApprovalResponse? approval = null) => new(
+        p.Id, p.PackageVersionId, p.PackageVersionName, approval?.Awaiting == true ? AwaitingApproval : p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.CreatedAt, p.RetryOf, p.NotifyTenants,
         PushStatuses.TryParse(p.Status, out var status) && status is PushStatus.Created or PushStatus.Pending,
         p.Jobs,
-        estimate);
+        estimate,
+        approval);
 }
 
 public sealed record DeploymentListResponse(IReadOnlyList<DeploymentProgressResponse> Items, string? Next);

@@ -3,10 +3,12 @@ using PushApi.Core.Deployments;
 using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
+using PushApi.Core.Governance.Approvals;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Installs;
 using PushApi.Core.Push;
+using PushApi.Server.Governance;
 using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Deployments;
@@ -27,7 +29,7 @@ public static class DeploymentEndpoints
             .Produces<DeploymentResponse>(StatusCodes.Status201Created).Produces<DeploymentResponse>(StatusCodes.Status200OK)
             .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
-        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status, progress and run-time estimate.");
+        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status (AwaitingApproval while it waits for approval), progress, run-time estimate and approval.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
         deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment.");
         deployments.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Permissions.PushUpgrade)
@@ -102,10 +104,11 @@ public static class DeploymentEndpoints
         });
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, DeploymentEstimates estimates, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, DeploymentEstimates estimates, PushApprovals approvals, CancellationToken cancellationToken)
     {
         var progress = await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
-        return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken)));
+        var approval = await approvals.GetAsync(DeploymentIds.Parse(id), cancellationToken) is { } a ? ApprovalResponse.From(a) : null;
+        return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken), approval));
     }
 
     private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, string? before, int? limit, CancellationToken cancellationToken)
@@ -126,8 +129,8 @@ public static class DeploymentEndpoints
         return TypedResults.Ok(new DeploymentJobsResponse(page, next));
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, CancelDeployment cancel, CancellationToken cancellationToken) =>
-        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, cancellationToken)));
+    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, HttpContext context, CancelDeployment cancel) =>
+        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, context.User.UserId(), context.RequestAborted)));
 
     private static async Task<IResult> FailuresAsync(string id, string? format, string? after, int? limit, HttpContext context, DeploymentFailures failures)
     {

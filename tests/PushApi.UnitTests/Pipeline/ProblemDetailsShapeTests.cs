@@ -30,6 +30,7 @@ public class ProblemDetailsShapeTests
 
     [TestCase(typeof(NotFoundException), 404)]
     [TestCase(typeof(ConflictException), 409)]
+    [TestCase(typeof(ForbiddenException), 403)]
     [TestCase(typeof(InputException), 400)]
     [TestCase(typeof(InvalidOperationException), 500)]
     public void Each_domain_exception_has_its_status(Type exception, int status) =>
