@@ -111,7 +111,7 @@ public static class DeploymentEndpoints
         return TypedResults.Ok(DeploymentProgressResponse.From(progress, await estimates.ForRequestAsync(progress, cancellationToken), approval));
     }
 
-    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, string? before, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, PushApprovals approvals, string? before, int? limit, CancellationToken cancellationToken)
     {
         var beforeNumber = long.MaxValue;
         if (before is not null && !SalesforceId.TryParseNumber(before, KeyPrefixes.PackagePushRequest, out beforeNumber))
@@ -120,7 +120,10 @@ public static class DeploymentEndpoints
         }
 
         var (items, more) = await requests.ListAsync(beforeNumber, Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
-        return TypedResults.Ok(new DeploymentListResponse([.. items.Select(p => DeploymentProgressResponse.From(p))], more ? items[^1].Id : null));
+        var approved = await approvals.GetManyAsync([.. items.Select(p => DeploymentIds.Parse(p.Id))], cancellationToken);
+        return TypedResults.Ok(new DeploymentListResponse(
+            [.. items.Select(p => DeploymentProgressResponse.From(p, approval: approved.TryGetValue(DeploymentIds.Parse(p.Id), out var a) ? ApprovalResponse.From(a) : null))],
+            more ? items[^1].Id : null));
     }
 
     private static async Task<Ok<DeploymentJobsResponse>> JobsAsync(string id, string? status, string? after, int? limit, DeploymentJobs jobs, CancellationToken cancellationToken)

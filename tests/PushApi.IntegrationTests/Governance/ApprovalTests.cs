@@ -53,6 +53,9 @@ public class ApprovalTests() : ApiFixture("approvals")
         var approval = waiting.GetProperty("approval");
         Assert.That((approval.GetProperty("awaiting").GetBoolean(), approval.Text("requestedBy"), approval.GetProperty("decision").ValueKind), Is.EqualTo((true, PushApiServer.AdminUsername, JsonValueKind.Null)));
 
+        var listed = await Admin.GetAsync("/api/v1/deployments?limit=500").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(listed.GetProperty("items").EnumerateArray().Single(d => d.Text("id") == id).Text("status"), Is.EqualTo("AwaitingApproval"));
+
         await Task.Delay(1500);
         Assert.That((await _push.RequestRecordAsync(id)).Text("Status"), Is.EqualTo("Created"), "Salesforce clients see the held request as Created");
         Assert.That((await _push.JobStatusesAsync(id)).Values, Is.All.EqualTo("Created"), "no job runs before the approval");
@@ -104,6 +107,10 @@ public class ApprovalTests() : ApiFixture("approvals")
         await _submitterPush.AddJobsAsync(request, [_orgs[3], _orgs[4]]);
         await _submitterPush.ScheduleAsync(request);
         await _submitterPush.ScheduleAsync(request);
+        var soap = new SoapClient(Server.Anonymous());
+        await soap.LoginAsync("submitter@test.local", Password);
+        var updated = await soap.OkAsync("update", $"""<sObjects xsi:type="ens:PackagePushRequest"><ens:Id>{request}</ens:Id><ens:Status>Pending</ens:Status></sObjects>""");
+        Assert.That(updated.Elements().Single().Element(soap.Tns + "success")!.Value, Is.EqualTo("true"), "a SOAP update to Pending succeeds too");
         Assert.That((await _submitterPush.RequestRecordAsync(request)).Text("Status"), Is.EqualTo("Created"), "the write succeeds; the request waits, Created");
         var approval = await _submitter.GetAsync($"/api/v1/deployments/{request}/approval").ExpectAsync(HttpStatusCode.OK);
         Assert.That((approval.GetProperty("awaiting").GetBoolean(), approval.Text("requestedBy")), Is.EqualTo((true, "submitter@test.local")));
@@ -130,6 +137,23 @@ public class ApprovalTests() : ApiFixture("approvals")
         Assert.That((await _push.RequestRecordAsync(soon)).Text("Status"), Is.EqualTo("Created"), "its start time passed while it waited");
         await _approver.PostAsJsonAsync($"/api/v1/deployments/{soon}/approve", new { }).ExpectAsync(HttpStatusCode.OK);
         await _push.WaitForAsync(soon, Timeout, "Succeeded");
+    }
+
+    [Test]
+    public async Task A_retry_waits_for_approval_too()
+    {
+        var id = await DeployAsync(_submitter, _orgs[12], _orgs[13]);
+        await Admin.DeleteAsync($"/api/v1/installations/{_orgs[13]}/{_push.PackageId}").ExpectAsync(HttpStatusCode.OK);
+        await _approver.PostAsJsonAsync($"/api/v1/deployments/{id}/approve", new { }).ExpectAsync(HttpStatusCode.OK);
+        await _push.WaitForAsync(id, Timeout, "Succeeded");
+        await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey = _orgs[13], packageVersionId = _push.OldVersion }).ExpectAsync(HttpStatusCode.OK);
+
+        var retry = (await _submitter.PostAsJsonAsync($"/api/v1/deployments/{id}/retry", new { }).ExpectAsync(HttpStatusCode.Created)).Text("id");
+        Assert.That((await Admin.GetAsync($"/api/v1/deployments/{retry}").ExpectAsync(HttpStatusCode.OK)).Text("status"), Is.EqualTo("AwaitingApproval"));
+        await _submitter.PostAsJsonAsync($"/api/v1/deployments/{retry}/approve", new { }).ExpectAsync(HttpStatusCode.Forbidden);
+        await _approver.PostAsJsonAsync($"/api/v1/deployments/{retry}/approve", new { }).ExpectAsync(HttpStatusCode.OK);
+        await _push.WaitForAsync(retry, Timeout, "Succeeded");
+        Assert.That((await _push.JobStatusesAsync(retry)).Keys, Is.EqualTo(new[] { _orgs[13] }));
     }
 
     [Test]

@@ -46,6 +46,27 @@ public sealed class PushApprovals(NpgsqlDataSource dataSource)
         return await GetAsync(connection, requestId, cancellationToken);
     }
 
+    /// <summary>The approvals of those of the requests that have one, by request id (a page of deployments).</summary>
+    public async Task<Dictionary<long, Approval>> GetManyAsync(IReadOnlyCollection<long> requestIds, CancellationToken cancellationToken = default)
+    {
+        var approvals = new Dictionary<long, Approval>();
+        if (requestIds.Count == 0)
+        {
+            return approvals;
+        }
+
+        await using var command = dataSource.CreateCommand(Select + " WHERE a.request_id = ANY($1)");
+        command.Parameters.Add(SqlParameters.Array(requestIds, NpgsqlTypes.NpgsqlDbType.Bigint));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var approval = Read(reader);
+            approvals[approval.RequestId] = approval;
+        }
+
+        return approvals;
+    }
+
     /// <summary>Whether the request waits for approval (held Created until another user approves or rejects it).</summary>
     public async Task<bool> IsAwaitingAsync(long requestId, CancellationToken cancellationToken = default) =>
         (await GetAsync(requestId, cancellationToken))?.Awaiting == true;
@@ -59,12 +80,11 @@ public sealed class PushApprovals(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(Select + " WHERE a.request_id = $1", connection);
         command.Parameters.Add(SqlParameters.Value(requestId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
 
-        return new Approval(
+    private static Approval Read(NpgsqlDataReader reader) =>
+        new(
             reader.GetInt64(0),
             reader.GetInt64(1),
             reader.GetString(2),
@@ -74,5 +94,4 @@ public sealed class PushApprovals(NpgsqlDataSource dataSource)
             reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
             reader.IsDBNull(7) ? null : reader.GetString(7),
             reader.GetBoolean(8));
-    }
 }
