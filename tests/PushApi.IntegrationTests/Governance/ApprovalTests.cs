@@ -124,6 +124,21 @@ public class ApprovalTests() : ApiFixture("approvals")
     }
 
     [Test]
+    public async Task A_composite_update_to_Pending_waits_for_approval_too()
+    {
+        var request = await _submitterPush.RequestAsync();
+        await _submitterPush.AddJobsAsync(request, [_orgs[14]]);
+        var results = await _submitter.PatchAsJsonAsync("/services/data/v62.0/composite/sobjects", new
+        {
+            allOrNone = true,
+            records = new[] { new Dictionary<string, object> { ["attributes"] = new { type = "PackagePushRequest" }, ["id"] = request, ["Status"] = "Pending" } },
+        }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(results[0].GetProperty("success").GetBoolean(), Is.True);
+        Assert.That((await _submitterPush.RequestRecordAsync(request)).Text("Status"), Is.EqualTo("Created"));
+        Assert.That((await Admin.GetAsync($"/api/v1/deployments/{request}").ExpectAsync(HttpStatusCode.OK)).Text("status"), Is.EqualTo("AwaitingApproval"));
+    }
+
+    [Test]
     public async Task Approval_keeps_the_scheduled_start_time_and_a_start_time_that_passed_while_waiting_means_now()
     {
         var later = await DeployAsync(_submitter, TimeProvider.System.GetUtcNow().AddDays(1), _orgs[5]);
@@ -285,4 +300,22 @@ public class ApprovalTests() : ApiFixture("approvals")
     }
 
     private static long Number(string id) => Core.Ids.SalesforceId.TryParseNumber(id, "0DV", out var number) ? number : throw new ArgumentException(id);
+}
+
+/// <summary>Approval required by configuration: on from the start, and the API can't turn it off.</summary>
+public class ApprovalByConfigurationTests() : ApiFixture("approvals-config", runPushes: false, settings: new Dictionary<string, string?> { ["PushApi:Governance:RequireApproval"] = "true" })
+{
+    [Test]
+    public async Task Configuration_requires_approval_and_the_API_cannot_turn_it_off()
+    {
+        var settings = await Admin.GetAsync("/api/v1/settings").ExpectAsync(HttpStatusCode.OK);
+        Assert.That((settings.GetProperty("requireApproval").GetBoolean(), settings.GetProperty("sources").Text("requireApproval")), Is.EqualTo((true, "configuration")));
+        var refused = await Admin.PatchAsJsonAsync("/api/v1/settings", new { requireApproval = false, installFromFileEnabled = false }).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.That(refused.Text("detail"), Does.Contain("PushApi__Governance__RequireApproval"));
+
+        var push = await PushScenario.CreateAsync(Admin, Server.ConnectionString);
+        var orgs = await push.TenantsAsync(1);
+        var id = (await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = push.NewVersion, targets = new { orgKeys = orgs } }).ExpectAsync(HttpStatusCode.Created)).Text("id");
+        Assert.That((await Admin.GetAsync($"/api/v1/deployments/{id}").ExpectAsync(HttpStatusCode.OK)).Text("status"), Is.EqualTo("AwaitingApproval"));
+    }
 }
