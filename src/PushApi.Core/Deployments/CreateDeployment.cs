@@ -12,7 +12,8 @@ namespace PushApi.Core.Deployments;
 /// <summary>
 /// Mass deployment: resolves the targets, checks every org's eligibility set-based, and creates the
 /// push request, its jobs and its schedule in one transaction, so a deployment is either wholly
-/// scheduled (or held for approval, when approval is required) or not there at all. A dry run only reports who would be left out and why.
+/// scheduled (or held for approval, when approval is required) or not there at all. A dry run only
+/// reports who would be left out and why.
 /// </summary>
 public sealed class CreateDeployment(
     NpgsqlDataSource dataSource,
