@@ -78,7 +78,8 @@ public static class EligibilityFacts
     }
 
     /// <summary>
-    /// The Pending or In Progress request of the same package each org already has a (not canceled) job in, by pair.
+    /// The Pending or In Progress request of the same package each org already has a (not canceled) job in, by pair; a
+    /// Created request awaiting approval counts as well, since it is meant to run (a leftover Created request does not).
     /// Set-based: the live requests of the packages (few), then their jobs for these orgs through the (request, org) key.
     /// </summary>
     private static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
@@ -90,7 +91,9 @@ public static class EligibilityFacts
             FROM push_requests r
             JOIN package_versions v ON v.id = r.package_version_id
             JOIN push_jobs j ON j.request_id = r.id
-            WHERE {PushStatusSql.In("r.status", [PushStatus.Pending, PushStatus.InProgress])} AND v.package_id = ANY($2) AND j.org_key = ANY($1)
+            WHERE ({PushStatusSql.In("r.status", [PushStatus.Pending, PushStatus.InProgress])}
+                   OR ({PushStatusSql.Is("r.status", PushStatus.Created)} AND r.id IN (SELECT a.request_id FROM push_request_approvals a WHERE a.decision IS NULL)))
+              AND v.package_id = ANY($2) AND j.org_key = ANY($1)
               AND NOT {PushStatusSql.Is("j.status", PushStatus.Canceled)}
             ORDER BY j.org_key, v.package_id, j.request_id
             """, connection);

@@ -56,6 +56,11 @@ public class ApprovalTests() : ApiFixture("approvals")
         var listed = await Admin.GetAsync("/api/v1/deployments?limit=500").ExpectAsync(HttpStatusCode.OK);
         Assert.That(listed.GetProperty("items").EnumerateArray().Single(d => d.Text("id") == id).Text("status"), Is.EqualTo("AwaitingApproval"));
 
+        var other = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { orgKeys = new[] { _orgs[0], _orgs[15] } }, dryRun = true })
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.That(other.GetProperty("report").GetProperty("leftOut").EnumerateArray().Select(l => (l.Text("orgKey"), l.Text("reason"))), Is.EqualTo(new[] { (_orgs[0], "AlreadyScheduled") }),
+            "a push awaiting approval keeps its orgs from other pushes");
+
         await Task.Delay(1500);
         Assert.That((await _push.RequestRecordAsync(id)).Text("Status"), Is.EqualTo("Created"), "Salesforce clients see the held request as Created");
         Assert.That((await _push.JobStatusesAsync(id)).Values, Is.All.EqualTo("Created"), "no job runs before the approval");

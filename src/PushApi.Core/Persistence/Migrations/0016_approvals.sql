@@ -14,6 +14,9 @@ CREATE TABLE push_request_approvals (
     CHECK ((decision IS NULL) = (decided_by IS NULL) AND (decision IS NULL) = (decided_at IS NULL))
 );
 
+-- The requests awaiting approval, for the check that an org is not in two live pushes of a package.
+CREATE INDEX push_request_approvals_awaiting ON push_request_approvals (request_id) WHERE decision IS NULL;
+
 -- The permission to approve or reject another user's push.
 ALTER TABLE users DROP CONSTRAINT users_permissions_check;
 ALTER TABLE users ADD CONSTRAINT users_permissions_check
