@@ -26,7 +26,7 @@ public sealed class ApprovalGate(ApprovalSetting setting, SchedulePushRequests s
 {
     /// <summary>
     /// Schedules the Created requests among <paramref name="requestIds"/> as of <paramref name="now"/>, or holds
-    /// them for approval on behalf of <paramref name="userId"/>. A request already held stays held, with its first request.
+    /// them for approval on behalf of <paramref name="userId"/>. A request already held stays held, as asked the first time (one event).
     /// </summary>
     public async Task<ScheduleOutcome> HoldOrScheduleAsync(NpgsqlConnection connection, IReadOnlyCollection<long> requestIds, long userId, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
