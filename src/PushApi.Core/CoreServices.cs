@@ -41,6 +41,11 @@ public static class CoreServices
         services.AddSingleton<Installs.InstallVersion>();
         services.AddSingleton<Installs.VersionContentsCache>();
         services.AddSingleton<Governance.Exclusions>();
+        services.AddSingleton<Governance.Approvals.ApprovalSetting>();
+        services.AddSingleton<Governance.Approvals.ApprovalGate>();
+        services.AddSingleton<Governance.Approvals.PushApprovals>();
+        services.AddSingleton<Governance.Approvals.ApproveDeployment>();
+        services.AddSingleton<Governance.Approvals.RejectDeployment>();
         services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();

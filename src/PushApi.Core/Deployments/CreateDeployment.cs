@@ -3,6 +3,7 @@ using Npgsql;
 using PushApi.Core.Catalog;
 using PushApi.Core.Dml;
 using PushApi.Core.Errors;
+using PushApi.Core.Governance.Approvals;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
 
@@ -11,14 +12,15 @@ namespace PushApi.Core.Deployments;
 /// <summary>
 /// Mass deployment: resolves the targets, checks every org's eligibility set-based, and creates the
 /// push request, its jobs and its schedule in one transaction, so a deployment is either wholly
-/// scheduled or not there at all. A dry run only reports who would be left out and why.
+/// scheduled (or held for approval, when approval is required) or not there at all. A dry run only
+/// reports who would be left out and why.
 /// </summary>
 public sealed class CreateDeployment(
     NpgsqlDataSource dataSource,
     TargetResolver targets,
     CreatePushRequests createRequest,
     CreatePushJobs createJobs,
-    SchedulePushRequests schedule,
+    ApprovalGate approvals,
     SchedulerHandOff scheduler,
     Waves.WaveSplitter splitter,
     TimeProvider clock,
@@ -124,15 +126,16 @@ public sealed class CreateDeployment(
             await Waves.RolloutStore.WriteAsync(connection, plan, requestIds, userId, clock.Now(), cancellationToken);
         }
 
-        var starts = await schedule.RunAsync(connection, [requestIds[0]], cancellationToken);
-        if (starts.Count != 1)
+        // The first wave is scheduled, or held for approval when approval is required; the later ones follow it.
+        var outcome = await approvals.HoldOrScheduleAsync(connection, [requestIds[0]], userId, cancellationToken);
+        if (outcome.Count != 1)
         {
             // The request was created Created in this very transaction; anything else is a fault, and nothing stays.
             throw new InvalidOperationException($"Push request {requestIds[0]} could not be scheduled.");
         }
 
         await transaction.CommitAsync(cancellationToken);
-        await scheduler.TellAsync(starts, cancellationToken);
+        await scheduler.TellAsync(outcome.Starts, cancellationToken);
         return [.. requestIds.Select(id => SalesforceId.Format(KeyPrefixes.PackagePushRequest, id))];
     }
 

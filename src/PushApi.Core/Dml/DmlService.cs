@@ -51,8 +51,8 @@ public sealed class DmlService(
         return SaveResults.Of(drafts, allOrNone);
     }
 
-    /// <summary>Updates records named by their <c>Id</c> field.</summary>
-    public async Task<IReadOnlyList<SaveResult>> UpdateAsync(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, CancellationToken cancellationToken = default)
+    /// <summary>Updates records named by their <c>Id</c> field, on behalf of <paramref name="userId"/> (who schedules a request it sets Pending).</summary>
+    public async Task<IReadOnlyList<SaveResult>> UpdateAsync(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default)
     {
         var drafts = Parse(type, WriteOperation.Update, records);
         var seen = new HashSet<long>();
@@ -72,7 +72,7 @@ public sealed class DmlService(
         {
             if (type == SObjectCatalog.PackagePushRequest)
             {
-                starts = await updateRequests.RunAsync(connection, [.. drafts.Select(d => new PushRequestDraft(d))], allOrNone, cancellationToken);
+                starts = await updateRequests.RunAsync(connection, [.. drafts.Select(d => new PushRequestDraft(d))], allOrNone, userId, cancellationToken);
             }
             else if (type == SObjectCatalog.PackagePushJob)
             {

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Catalog;
 using PushApi.Core.Errors;
+using PushApi.Core.Governance.Approvals;
 using PushApi.Core.Ids;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push;
@@ -13,12 +14,12 @@ namespace PushApi.Core.Dml;
 /// Updates PackagePushRequests: a client changes PackageVersionId, ScheduledStartTime or IsMigration
 /// while a request is Created, schedules it (Status Pending) or aborts it (Status Canceled). The rows are
 /// locked, every rule is checked, the field changes are written, then the status changes go through
-/// <see cref="SchedulePushRequests"/> and <see cref="AbortPushRequests"/>.
+/// <see cref="ApprovalGate"/> (which schedules, or holds for approval when approval is required) and <see cref="AbortPushRequests"/>.
 /// </summary>
-public sealed class UpdatePushRequests(TimeProvider clock, SchedulePushRequests schedule, AbortPushRequests abort)
+public sealed class UpdatePushRequests(TimeProvider clock, ApprovalGate approvals, AbortPushRequests abort)
 {
-    /// <summary>Returns the requests scheduled (with their start) or aborted (without one), for the scheduler once committed.</summary>
-    public async Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyList<PushRequestDraft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    /// <summary>Returns the requests scheduled (with their start) or aborted (without one), for the scheduler once committed; <paramref name="userId"/> is who schedules.</summary>
+    public async Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyList<PushRequestDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
     {
         var statuses = await PushRequestLocks.LockStatusesAsync(connection, drafts.Where(d => d.Record.Id is not null).Select(d => d.Record.Id!.Value), cancellationToken);
         var versions = await EligibilityFacts.LoadTargetsAsync(connection, drafts.Where(d => d.Record.IsValid && d.PackageVersionId is not null).Select(d => d.PackageVersionId!.Value), cancellationToken);
@@ -50,9 +51,9 @@ public sealed class UpdatePushRequests(TimeProvider clock, SchedulePushRequests 
             PushStatusTransitions.Ensure(PushRecord.Request, draft.CurrentStatus, draft.Status!.Value, PushActor.Client);
         }
 
-        var scheduled = await schedule.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Pending).Select(d => d.Record.Id!.Value)], cancellationToken, now);
+        var scheduled = await approvals.HoldOrScheduleAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Pending).Select(d => d.Record.Id!.Value)], userId, cancellationToken, now);
         var aborted = await abort.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Canceled).Select(d => d.Record.Id!.Value)], cancellationToken, now);
-        return [.. scheduled, .. aborted];
+        return [.. scheduled.Starts, .. aborted];
     }
 
     /// <summary>

@@ -290,7 +290,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         var events = new List<StatusEvent>();
         await using (var select = new NpgsqlCommand(
             """
-            SELECT id, request_id, old_status, new_status, created_at, job_count, succeeded_count, failed_count, canceled_count, event_type, data::text
+            SELECT id, request_id, old_status, new_status, created_at, job_count, succeeded_count, failed_count, canceled_count, event_type, detail::text
             FROM push_request_events WHERE processed_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
             """, connection))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))

@@ -24,7 +24,7 @@ public static class DeploymentEvents
     {
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO push_request_events (request_id, event_type, data, created_at, job_count, succeeded_count, failed_count, canceled_count)
+            INSERT INTO push_request_events (request_id, event_type, detail, created_at, job_count, succeeded_count, failed_count, canceled_count)
             SELECT r.id, $2, $3, $4, r.job_count, r.succeeded_count, r.failed_count, r.canceled_count FROM push_requests r WHERE r.id = $1
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = requestId });
@@ -34,7 +34,7 @@ public static class DeploymentEvents
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>A webhook body: a status change (old and new status) or a typed event with its data, both with the counts of the moment.</summary>
+    /// <summary>A webhook body: a status change (old and new status) or a typed event with what it adds (its detail), both with the counts of the moment.</summary>
     public static JsonObject Body(long eventId, string? type, long requestId, string? oldStatus, string? newStatus, DateTimeOffset at, long versionId, JsonObject jobs, JsonObject? data)
     {
         var body = new JsonObject
@@ -43,7 +43,7 @@ public static class DeploymentEvents
             ["type"] = type ?? StatusChanged,
             ["requestId"] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId),
         };
-        if (type is null)
+        if (oldStatus is not null || newStatus is not null)
         {
             body["oldStatus"] = oldStatus;
             body["newStatus"] = newStatus;

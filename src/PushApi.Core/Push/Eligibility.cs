@@ -150,7 +150,7 @@ public static class Eligibility
         IneligibleReason.Inactive => $"The org {orgKey} is Inactive; inactive orgs can't receive push upgrades.",
         IneligibleReason.Blocked => $"The org {orgKey} has blocked push upgrades of this package.",
         IneligibleReason.Excluded => $"The org {orgKey} is on the exclusion list for this package.",
-        IneligibleReason.AlreadyScheduled => $"The org {orgKey} is already in push request {busyIn ?? "(another)"}, which is scheduled or running for this package.",
+        IneligibleReason.AlreadyScheduled => $"The org {orgKey} is already in push request {busyIn ?? "(another)"}, which is scheduled, running or awaiting approval for this package.",
         IneligibleReason.AlreadyCurrent => installation is null
             ? $"The org {orgKey} already has version {target.Number} or a newer one."
             : $"The org {orgKey} already has version {installation.InstalledVersion} installed, which is not lower than {target.Number}.",

@@ -79,9 +79,22 @@ public static class EligibilityFacts
 
     /// <summary>
     /// The Pending or In Progress request of the same package each org already has a (not canceled) job in, by pair; a
-    /// later wave of a running or held rollout (Created until its turn) counts as live too.
+    /// later wave of a running or held rollout (Created until its turn) counts as live too, and so does a Created request
+    /// awaiting approval, since it is meant to run (a leftover Created request does not).
     /// Set-based: the live requests of the packages (few), then their jobs for these orgs through the (request, org) key.
     /// </summary>
+    /// <summary>
+    /// SQL: the request <paramref name="alias"/> holds its orgs — Pending or In Progress, or Created but meant to run: awaiting
+    /// approval, or a later wave of a running or held rollout. A leftover Created request holds nothing.
+    /// </summary>
+    public static string LiveRequest(string alias) =>
+        $"""
+        ({PushStatusSql.In(alias + ".status", [PushStatus.Pending, PushStatus.InProgress])}
+         OR ({PushStatusSql.Is(alias + ".status", PushStatus.Created)}
+             AND ({alias}.id IN (SELECT a.request_id FROM push_request_approvals a WHERE a.decision IS NULL)
+                  OR EXISTS (SELECT 1 FROM rollout_waves w JOIN rollouts o ON o.id = w.rollout_id WHERE w.request_id = {alias}.id AND o.state IN ('Running', 'Held')))))
+        """;
+
     private static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
     {
         var busy = new Dictionary<(string, long), string>();
@@ -91,9 +104,7 @@ public static class EligibilityFacts
             FROM push_requests r
             JOIN package_versions v ON v.id = r.package_version_id
             JOIN push_jobs j ON j.request_id = r.id
-            WHERE ({PushStatusSql.In("r.status", [PushStatus.Pending, PushStatus.InProgress])}
-                   OR ({PushStatusSql.Is("r.status", PushStatus.Created)}
-                       AND EXISTS (SELECT 1 FROM rollout_waves w JOIN rollouts o ON o.id = w.rollout_id WHERE w.request_id = r.id AND o.state IN ('Running', 'Held'))))
+            WHERE {LiveRequest("r")}
               AND v.package_id = ANY($2) AND j.org_key = ANY($1)
               AND NOT {PushStatusSql.Is("j.status", PushStatus.Canceled)}
             ORDER BY j.org_key, v.package_id, j.request_id

@@ -26,7 +26,7 @@ public static class PushOverlap
     /// <summary>
     /// The first shared org of each request of <paramref name="requestIds"/> (whose version, when it changes in the same
     /// write, is <paramref name="versionIds"/>' entry, else null): with a Pending or In Progress request of its package,
-    /// a later wave of a live rollout, or an earlier request scheduled in the same write.
+    /// a Created request that holds its orgs (<see cref="EligibilityFacts.LiveRequest"/>), or an earlier request scheduled in the same write.
     /// </summary>
     public static async Task<Dictionary<long, PushOverlapFound>> FindAsync(NpgsqlConnection connection, IReadOnlyList<long> requestIds, IReadOnlyList<long?> versionIds, CancellationToken cancellationToken)
     {
@@ -45,10 +45,7 @@ public static class PushOverlap
                 JOIN package_versions v ON v.id = coalesce(s.version_id, r.package_version_id)
             ), live AS (
                 SELECT r.id, v.package_id FROM push_requests r JOIN package_versions v ON v.id = r.package_version_id
-                WHERE v.package_id IN (SELECT package_id FROM scheduled) AND r.id <> ALL($1)
-                  AND ({PushStatusSql.In("r.status", [PushStatus.Pending, PushStatus.InProgress])}
-                       OR ({PushStatusSql.Is("r.status", PushStatus.Created)}
-                           AND EXISTS (SELECT 1 FROM rollout_waves w JOIN rollouts o ON o.id = w.rollout_id WHERE w.request_id = r.id AND o.state IN ('Running', 'Held'))))
+                WHERE v.package_id IN (SELECT package_id FROM scheduled) AND r.id <> ALL($1) AND {EligibilityFacts.LiveRequest("r")}
                 UNION ALL
                 SELECT id, package_id FROM scheduled
             )

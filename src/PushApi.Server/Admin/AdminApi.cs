@@ -6,7 +6,7 @@ namespace PushApi.Server.Admin;
 /// <summary>The native admin API under <c>/api/v1</c> (ARCHITECTURE.md section 6).</summary>
 public static class AdminApi
 {
-    public static IServiceCollection AddAdminApi(this IServiceCollection services) => services.AddAdminValidators();
+    public static IServiceCollection AddAdminApi(this IServiceCollection services) => services.AddAdminValidators().AddApprovals();
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
@@ -16,6 +16,7 @@ public static class AdminApi
         api.MapPackageDistributionEndpoints();
         api.MapTenantComponentEndpoints();
         api.MapExclusionEndpoints();
+        api.MapApprovalEndpoints();
         api.MapTenantEndpoints();
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();

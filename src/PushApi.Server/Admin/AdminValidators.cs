@@ -84,10 +84,10 @@ public sealed class CreateUserValidator : AbstractValidator<CreateUserRequest>
         RuleFor(r => r.Username).NotEmpty().MaximumLength(255)
             .Matches(@"^\S+$").WithMessage("username must not contain spaces.");
         RuleFor(r => r.Password).NotEmpty().MinimumLength(8).MaximumLength(1024);
-        RuleFor(r => r.Permissions).NotEmpty().WithMessage("permissions must name at least one of Admin, PushUpgrade, Read.");
+        RuleFor(r => r.Permissions).NotEmpty().WithMessage("permissions must name at least one of Admin, PushUpgrade, Read, ApprovePush.");
         RuleForEach(r => r.Permissions)
             .Must(p => Permissions.Normalize(p) is not null)
-            .WithMessage("'{PropertyValue}' is not a permission; use Admin, PushUpgrade or Read.");
+            .WithMessage("'{PropertyValue}' is not a permission; use Admin, PushUpgrade, Read or ApprovePush.");
         RuleFor(r => r.Email).EmailAddress().When(r => !string.IsNullOrEmpty(r.Email), ApplyConditionTo.CurrentValidator);
         RuleFor(r => r.FullName).MaximumLength(255);
     }
@@ -98,10 +98,10 @@ public sealed class CreateApiClientValidator : AbstractValidator<CreateApiClient
     public CreateApiClientValidator()
     {
         RuleFor(r => r.Name).NotEmpty().MaximumLength(255);
-        RuleFor(r => r.Permissions).NotEmpty().WithMessage("permissions must name at least one of Admin, PushUpgrade, Read.");
+        RuleFor(r => r.Permissions).NotEmpty().WithMessage("permissions must name at least one of Admin, PushUpgrade, Read, ApprovePush.");
         RuleForEach(r => r.Permissions)
             .Must(p => Permissions.Normalize(p) is not null)
-            .WithMessage("'{PropertyValue}' is not a permission; use Admin, PushUpgrade or Read.");
+            .WithMessage("'{PropertyValue}' is not a permission; use Admin, PushUpgrade, Read or ApprovePush.");
     }
 }
 

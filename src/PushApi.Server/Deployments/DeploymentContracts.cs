@@ -6,6 +6,7 @@ using PushApi.Core.Deployments.Waves;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
+using PushApi.Server.Governance;
 
 namespace PushApi.Server.Deployments;
 
@@ -46,18 +47,23 @@ public sealed record DeploymentProgressResponse(
     JobCounts Jobs,
     RunTimeEstimate? Estimate = null,
     IReadOnlyList<WaveResponse>? Waves = null,
-    RolloutResponse? Rollout = null)
+    RolloutResponse? Rollout = null,
+    ApprovalResponse? Approval = null)
 {
-    public static DeploymentProgressResponse From(PushRequestProgress p, RunTimeEstimate? estimate = null) => new(
-        p.Id, p.PackageVersionId, p.PackageVersionName, p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.CreatedAt, p.RetryOf, p.NotifyTenants,
+    /// <summary>The status a deployment shows while it waits for approval (its request is Created).</summary>
+    public const string AwaitingApproval = "AwaitingApproval";
+
+    public static DeploymentProgressResponse From(PushRequestProgress p, RunTimeEstimate? estimate = null, ApprovalResponse? approval = null) => new(
+        p.Id, p.PackageVersionId, p.PackageVersionName, approval?.Awaiting == true ? AwaitingApproval : p.Status, p.ScheduledStartTime, p.StartTime, p.EndTime, p.CreatedAt, p.RetryOf, p.NotifyTenants,
         PushStatuses.TryParse(p.Status, out var status) && status is PushStatus.Created or PushStatus.Pending,
         p.Jobs,
-        estimate);
+        estimate,
+        Approval: approval);
 
-    /// <summary>A deployment with waves: its status, jobs and end are the rollout's, and its waves are listed.</summary>
+    /// <summary>A deployment with waves: its status (unless awaiting approval), jobs and end are the rollout's, and its waves are listed.</summary>
     public DeploymentProgressResponse WithRollout(RolloutFacts? rollout) => rollout is null ? this : this with
     {
-        Status = RolloutDecisions.Status(rollout),
+        Status = Status == AwaitingApproval ? Status : RolloutDecisions.Status(rollout),
         Cancelable = RolloutDecisions.Cancelable(rollout),
         Jobs = RolloutDecisions.Jobs(rollout),
         EndTime = rollout.State is RolloutFacts.Running ? null : rollout.Waves.Max(w => w.EndTime),

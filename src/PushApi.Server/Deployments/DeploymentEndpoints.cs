@@ -4,10 +4,12 @@ using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Deployments.Waves;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
+using PushApi.Core.Governance.Approvals;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Installs;
 using PushApi.Core.Push;
+using PushApi.Server.Governance;
 using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Deployments;
@@ -28,7 +30,7 @@ public static class DeploymentEndpoints
             .Produces<DeploymentResponse>(StatusCodes.Status201Created).Produces<DeploymentResponse>(StatusCodes.Status200OK)
             .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
-        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status, progress and run-time estimate.");
+        deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status (AwaitingApproval while it waits for approval), progress, run-time estimate and approval.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
         deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment (a held one, or one between waves).");
         deployments.MapPost("/{id}/halt", HaltAsync).RequireAuthorization(Permissions.PushUpgrade)
@@ -107,12 +109,13 @@ public static class DeploymentEndpoints
         });
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, RolloutControl rollouts, DeploymentEstimates estimates, RolloutEstimates rolloutEstimates, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentProgressResponse>> GetAsync(string id, PushRequests requests, RolloutControl rollouts, DeploymentEstimates estimates, RolloutEstimates rolloutEstimates, PushApprovals approvals, CancellationToken cancellationToken)
     {
         var progress = await requests.GetAsync(DeploymentIds.Parse(id), cancellationToken) ?? throw DeploymentIds.NotFound(id);
         var rollout = await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken);
         var estimate = rollout is null ? await estimates.ForRequestAsync(progress, cancellationToken) : await rolloutEstimates.ForRolloutAsync(rollout, cancellationToken);
-        return TypedResults.Ok(DeploymentProgressResponse.From(progress, estimate).WithRollout(rollout));
+        var approval = await approvals.GetAsync(DeploymentIds.Parse(id), cancellationToken) is { } a ? ApprovalResponse.From(a) : null;
+        return TypedResults.Ok(DeploymentProgressResponse.From(progress, estimate, approval).WithRollout(rollout));
     }
 
     private static async Task<Ok<DeploymentProgressResponse>> HaltAsync(string id, HttpContext context, RolloutControl rollouts, PushRequests requests)
@@ -133,7 +136,7 @@ public static class DeploymentEndpoints
         return TypedResults.Ok(DeploymentProgressResponse.From(progress).WithRollout(await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken)));
     }
 
-    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, string? before, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, PushApprovals approvals, string? before, int? limit, CancellationToken cancellationToken)
     {
         var beforeNumber = long.MaxValue;
         if (before is not null && !SalesforceId.TryParseNumber(before, KeyPrefixes.PackagePushRequest, out beforeNumber))
@@ -142,7 +145,10 @@ public static class DeploymentEndpoints
         }
 
         var (items, more) = await requests.ListAsync(beforeNumber, Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
-        return TypedResults.Ok(new DeploymentListResponse([.. items.Select(p => DeploymentProgressResponse.From(p))], more ? items[^1].Id : null));
+        var approved = await approvals.GetManyAsync([.. items.Select(p => DeploymentIds.Parse(p.Id))], cancellationToken);
+        return TypedResults.Ok(new DeploymentListResponse(
+            [.. items.Select(p => DeploymentProgressResponse.From(p, approval: approved.TryGetValue(DeploymentIds.Parse(p.Id), out var a) ? ApprovalResponse.From(a) : null))],
+            more ? items[^1].Id : null));
     }
 
     private static async Task<Ok<DeploymentJobsResponse>> JobsAsync(string id, string? status, string? after, int? limit, DeploymentJobs jobs, CancellationToken cancellationToken)
@@ -151,8 +157,9 @@ public static class DeploymentEndpoints
         return TypedResults.Ok(new DeploymentJobsResponse(page, next));
     }
 
-    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, CancelDeployment cancel, RolloutControl rollouts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, cancellationToken)).WithRollout(await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken)));
+    private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, HttpContext context, CancelDeployment cancel, RolloutControl rollouts) =>
+        TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, context.User.UserId(), context.RequestAborted))
+            .WithRollout(await rollouts.FindAsync(DeploymentIds.Parse(id), context.RequestAborted)));
 
     private static async Task<IResult> FailuresAsync(string id, string? format, string? after, int? limit, HttpContext context, DeploymentFailures failures)
     {

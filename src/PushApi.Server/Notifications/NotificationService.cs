@@ -126,7 +126,7 @@ public sealed class NotificationService(Outbox outbox, IOptions<SmtpOptions> smt
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("X-PushApi-Event", "pushRequest.statusChanged");
+        request.Headers.Add("X-PushApi-Event", message.Payload["body"]?["type"]?.GetValue<string>() ?? "pushRequest.statusChanged");
         request.Headers.Add("X-PushApi-Delivery", message.Key);
         request.Headers.Add("X-PushApi-Signature", $"t={timestamp},v1={signature}");
         using var response = await http.CreateClient(WebhookClient).SendAsync(request, cancellationToken);

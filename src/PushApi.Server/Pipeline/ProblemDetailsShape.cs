@@ -66,6 +66,11 @@ public sealed class ProblemDetailsShape : IErrorShape
             problem.Extensions["errorCode"] = code;
         }
 
+        if (exception is ForbiddenException forbidden)
+        {
+            problem.Extensions["errorCode"] = forbidden.ErrorCode;
+        }
+
         if (exception is FeatureDisabledException disabled)
         {
             problem.Extensions["errorCode"] = FeatureDisabled;
@@ -126,6 +131,7 @@ public sealed class ProblemDetailsShape : IErrorShape
     {
         NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message, null),
         ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message, null),
+        ForbiddenException e => (StatusCodes.Status403Forbidden, "Forbidden", e.Message, null),
         InputException e => (StatusCodes.Status400BadRequest, "Invalid input", "One or more fields are invalid.", e.Errors),
         IllegalTransitionException e => (StatusCodes.Status409Conflict, "Illegal status change", e.Message, null),
         FeatureDisabledException e => (StatusCodes.Status403Forbidden, "Feature disabled", FeatureGate.HowToTurnOn(e.Feature), null),

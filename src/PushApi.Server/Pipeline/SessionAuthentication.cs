@@ -106,7 +106,8 @@ public static class AuthenticationExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(Permissions.Admin, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.Admin))
             .AddPolicy(Permissions.PushUpgrade, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.PushUpgrade))
-            .AddPolicy(Permissions.Read, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.Read));
+            .AddPolicy(Permissions.Read, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.Read))
+            .AddPolicy(Permissions.ApprovePush, p => p.RequireAuthenticatedUser().RequireClaim(PushApiClaims.Permission, Permissions.ApprovePush));
         return services;
     }
 }

@@ -112,7 +112,7 @@ public static class CompositeEndpoints
         WriteCollectionAsync(context, (type, records, allOrNone) => dml.CreateAsync(type, records, allOrNone, context.User.UserId(), context.RequestAborted), isCreate: true);
 
     private static Task<IResult> UpdateAsync(HttpContext context, DmlService dml) =>
-        WriteCollectionAsync(context, (type, records, allOrNone) => dml.UpdateAsync(type, records, allOrNone, context.RequestAborted), isCreate: false);
+        WriteCollectionAsync(context, (type, records, allOrNone) => dml.UpdateAsync(type, records, allOrNone, context.User.UserId(), context.RequestAborted), isCreate: false);
 
     private static async Task<IResult> WriteCollectionAsync(
         HttpContext context,

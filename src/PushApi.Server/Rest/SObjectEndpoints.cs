@@ -97,7 +97,7 @@ public static class SObjectEndpoints
         }
 
         record["Id"] = id;
-        var result = (await dml.UpdateAsync(descriptor, [record], allOrNone: true, context.RequestAborted))[0];
+        var result = (await dml.UpdateAsync(descriptor, [record], allOrNone: true, context.User.UserId(), context.RequestAborted))[0];
         if (result.Success)
         {
             return Results.NoContent();

@@ -31,7 +31,7 @@ public sealed class SoapWriteOperations(DmlService dml)
             ? []
             : operation == WriteOperation.Create
                 ? await dml.CreateAsync(types[0], [.. parsed.Select(p => p.Fields)], call.Headers.AllOrNone, user.UserId(), cancellationToken)
-                : await dml.UpdateAsync(types[0], [.. parsed.Select(p => p.Fields)], call.Headers.AllOrNone, cancellationToken);
+                : await dml.UpdateAsync(types[0], [.. parsed.Select(p => p.Fields)], call.Headers.AllOrNone, user.UserId(), cancellationToken);
         return SoapWriter.Render(call.Api, w =>
         {
             w.Start(operation == WriteOperation.Create ? "createResponse" : "updateResponse");

@@ -111,6 +111,34 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
     }
 
     [Test]
+    public async Task Under_four_eyes_approval_a_deployment_with_waves_waits_whole_and_approval_starts_its_first_wave()
+    {
+        var orgs = await _push.TenantsAsync(8);
+        await Admin.PostAsJsonAsync("/api/v1/users", new { username = "wave-approver@test.local", password = "Approval-Password-1", permissions = new[] { "ApprovePush" } }).ExpectAsync(HttpStatusCode.Created);
+        using var approver = await Server.LoginAsync("wave-approver@test.local", "Approval-Password-1");
+        await Admin.PatchAsJsonAsync("/api/v1/settings", new { requireApproval = true }).ExpectAsync(HttpStatusCode.OK);
+        try
+        {
+            var (approved, rejected) = (await TwoWavesAsync(orgs[..4]), await TwoWavesAsync(orgs[4..]));
+            await Task.Delay(600);
+            var waiting = await GetAsync(approved);
+            Assert.That(waiting.Text("status"), Is.EqualTo("AwaitingApproval"));
+            Assert.That(waiting.GetProperty("waves").EnumerateArray().Select(w => w.Text("status")), Is.EqualTo(new[] { "Created", "Created" }), "no wave runs before the approval");
+
+            await approver.PostAsJsonAsync($"/api/v1/deployments/{approved}/approve", new { comment = "go" }).ExpectAsync(HttpStatusCode.OK);
+            await approver.PostAsJsonAsync($"/api/v1/deployments/{rejected}/reject", new { comment = "not this week" }).ExpectAsync(HttpStatusCode.OK);
+            var done = await WaitForAsync(approved, "Succeeded", "Failed");
+            Assert.That(done.GetProperty("waves").EnumerateArray().Select(w => w.Text("status")), Is.EqualTo(new[] { "Succeeded", "Succeeded" }), "the later wave follows the approved first one without another approval");
+            var canceled = await WaitForAsync(rejected, "Canceled");
+            Assert.That(canceled.GetProperty("waves").EnumerateArray().Select(w => w.Text("status")), Is.EqualTo(new[] { "Canceled", "Canceled" }), "a rejection cancels every wave");
+        }
+        finally
+        {
+            await Admin.PatchAsJsonAsync("/api/v1/settings", new { requireApproval = false }).ExpectAsync(HttpStatusCode.OK);
+        }
+    }
+
+    [Test]
     public async Task Bad_waves_are_refused_with_the_field()
     {
         var orgs = await _push.TenantsAsync(4);
@@ -149,6 +177,14 @@ public class WaveTests() : ApiFixture("waves", settings: new Dictionary<string, 
         }).ExpectAsync(HttpStatusCode.OK);
         Assert.That(dryRun.GetProperty("waves").EnumerateArray().Select(w => w.GetProperty("orgs").GetInt32()), Is.EqualTo(new[] { 1, 2, 1 }));
     }
+
+    private async Task<string> TwoWavesAsync(List<string> orgs) =>
+        (await Admin.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            packageVersionId = _push.NewVersion,
+            targets = new { orgKeys = orgs },
+            waves = new object[] { new { name = "first", orgKeys = orgs.Take(2) }, new { name = "rest" } },
+        }).ExpectAsync(HttpStatusCode.Created)).Text("id");
 
     private async Task<JsonElement> DeployAsync(List<string> orgs, string onHalt, DateTimeOffset start) =>
         await Admin.PostAsJsonAsync("/api/v1/deployments", new

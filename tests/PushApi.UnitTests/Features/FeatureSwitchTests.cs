@@ -84,6 +84,7 @@ public class FeatureSwitchTests
     [Test]
     public void A_settings_body_names_switches_with_true_or_false()
     {
+        Assert.That(UpdateSettingsRequest.Parse(JsonDocument.Parse("""{"requireApproval": true}""").RootElement), Is.EqualTo(new SettingsChanges(new Dictionary<Feature, bool>(), true)).Using<SettingsChanges>((x, y) => x.Features.Count == y.Features.Count && x.RequireApproval == y.RequireApproval));
         Assert.That(Parse("""{"massDeploymentEnabled": true}"""), Is.EqualTo(new Dictionary<Feature, bool> { [Feature.MassDeployment] = true }));
         Assert.That(Parse("""{"MassDeploymentEnabled": false, "installFromFileEnabled": true}"""),
             Is.EqualTo(new Dictionary<Feature, bool> { [Feature.MassDeployment] = false, [Feature.InstallFromFile] = true }));
@@ -92,9 +93,10 @@ public class FeatureSwitchTests
     [TestCase("""{"massDeploymentEnabled": "true"}""", "massDeploymentEnabled", "must be true or false")]
     [TestCase("""{"massDeploymentEnabled": null}""", "massDeploymentEnabled", "must be true or false")]
     [TestCase("""{"installFromFileEnabled": {}}""", "installFromFileEnabled", "must be true or false")]
-    [TestCase("""{"massDeployment": true}""", "massDeployment", "is not a setting; the settings are massDeploymentEnabled and installFromFileEnabled")]
+    [TestCase("""{"massDeployment": true}""", "massDeployment", "is not a setting; the settings are massDeploymentEnabled, installFromFileEnabled and requireApproval")]
     [TestCase("""{"massDeploymentEnabled": true, "massDeploymentEnabled": false}""", "massDeploymentEnabled", "given twice")]
     [TestCase("""{}""", "", "Name at least one setting")]
+    [TestCase("""{"requireApproval": 1}""", "requireApproval", "must be true or false")]
     [TestCase("""true""", "", "must be a JSON object")]
     public void A_bad_settings_body_is_a_field_error(string body, string field, string message)
     {
@@ -114,7 +116,7 @@ public class FeatureSwitchTests
             .And.Contain("PushApi__Features__InstallFromFile=true"));
     }
 
-    private static IReadOnlyDictionary<Feature, bool> Parse(string json) => UpdateSettingsRequest.Parse(JsonDocument.Parse(json).RootElement);
+    private static IReadOnlyDictionary<Feature, bool> Parse(string json) => UpdateSettingsRequest.Parse(JsonDocument.Parse(json).RootElement).Features;
 
     private static FeatureSwitches Switches(NpgsqlDataSource dataSource, FeatureOptions options) =>
         new(dataSource, Options.Create(options), TimeProvider.System, NullLogger<FeatureSwitches>.Instance);

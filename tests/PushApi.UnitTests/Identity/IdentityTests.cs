@@ -34,6 +34,15 @@ public class IdentityTests
         Assert.That(Permissions.Normalize("Root"), Is.Null);
     }
 
+    [Test]
+    public void Only_admins_hold_ApprovePush_without_being_granted_it()
+    {
+        Assert.That(Permissions.Effective([Permissions.Admin]), Does.Contain(Permissions.ApprovePush));
+        Assert.That(Permissions.Effective([Permissions.PushUpgrade]), Does.Not.Contain(Permissions.ApprovePush));
+        Assert.That(Permissions.Effective([Permissions.ApprovePush]), Is.EquivalentTo(new[] { Permissions.ApprovePush }), "approving does not include pushing or reading");
+        Assert.That(Permissions.Normalize("approvepush"), Is.EqualTo(Permissions.ApprovePush));
+    }
+
     [TestCase("00D000000000001AAA!AQ0AQlocaltoken123", true)]
     [TestCase("00D000000000001AAA!abc.def_ghi", true)]
     [TestCase("00D000000000001!AQ0AQlocaltoken123xx", false)]

@@ -28,8 +28,16 @@ public class ProblemDetailsShapeTests
         }));
     }
 
+    [Test]
+    public void A_refused_self_approval_is_a_403_with_its_message_and_code()
+    {
+        var problem = ProblemDetailsShape.ToProblem(new ForbiddenException("You asked for it yourself.", "SELF_APPROVAL"));
+        Assert.That((problem.Status, problem.Detail, problem.Extensions["errorCode"]), Is.EqualTo((403, "You asked for it yourself.", (object?)"SELF_APPROVAL")));
+    }
+
     [TestCase(typeof(NotFoundException), 404)]
     [TestCase(typeof(ConflictException), 409)]
+    [TestCase(typeof(ForbiddenException), 403)]
     [TestCase(typeof(InputException), 400)]
     [TestCase(typeof(InvalidOperationException), 500)]
     public void Each_domain_exception_has_its_status(Type exception, int status) =>

@@ -35,11 +35,8 @@ CREATE TABLE rollout_waves (
     PRIMARY KEY (rollout_id, ordinal)
 );
 
--- Deployment events beside the status changes, in the same queue so webhooks keep their order: event_type names
--- them (wave.started, deployment.halted…; null for a status change), data carries what they say, and the counts are
--- those of the moment, as for status changes.
+-- Deployment events (wave.started, deployment.halted, deployment.resumed) go through push_request_events like the
+-- approval events of migration 16 (event_type, detail); they are not status changes, so they carry no statuses.
 ALTER TABLE push_request_events
-    ADD COLUMN event_type text NULL,
-    ADD COLUMN data       jsonb NULL,
     ALTER COLUMN old_status DROP NOT NULL,
     ALTER COLUMN new_status DROP NOT NULL;
