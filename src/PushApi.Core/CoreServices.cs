@@ -41,6 +41,7 @@ public static class CoreServices
         services.AddSingleton<Installs.InstallVersion>();
         services.AddSingleton<Installs.VersionContentsCache>();
         services.AddSingleton<Governance.Exclusions>();
+        services.AddSingleton<Governance.Windows.WindowKeeper>();
         services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();

@@ -7,6 +7,9 @@ public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets 
 {
     /// <summary>Upgrade only (the default) or also install, and what happens to roles.</summary>
     public Installs.InstallOptions Install { get; init; } = Installs.InstallOptions.Default;
+
+    /// <summary>Whether jobs wait for their tenants' maintenance windows, and until when.</summary>
+    public Governance.Windows.WindowOptions Windows { get; init; } = Governance.Windows.WindowOptions.Default;
 }
 
 /// <summary>An org a deployment leaves out, and why (a reason code of <see cref="Push.IneligibleReason"/>).</summary>
@@ -25,5 +28,8 @@ public sealed record DeploymentResult(string? Id, bool Created, bool DryRun, str
 /// <summary>A failed job with its first error.</summary>
 public sealed record DeploymentFailure(string JobId, string OrgKey, string? OrgName, string? OrgType, string Status, string? ErrorType, string? ErrorTitle, string? ErrorMessage, string? ErrorDetails);
 
-/// <summary>One job of a deployment: its tenant and where it stands.</summary>
-public sealed record DeploymentJob(string Id, string OrgKey, string? OrgName, string Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime);
+/// <summary>
+/// One job of a deployment: its tenant and where it stands. A Pending job may wait for something: <see cref="WaitingFor"/>
+/// is <c>window</c> while its tenant's maintenance window is closed (it opens at <see cref="WaitingUntil"/>), else null.
+/// </summary>
+public sealed record DeploymentJob(string Id, string OrgKey, string? OrgName, string Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime, string? WaitingFor = null, DateTimeOffset? WaitingUntil = null);

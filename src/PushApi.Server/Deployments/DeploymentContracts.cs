@@ -15,7 +15,9 @@ public sealed record DeploymentRequest(
     bool? DryRun,
     string? InstallMode = null,
     string? RolesMode = null,
-    IReadOnlyList<string>? GrantRoles = null);
+    IReadOnlyList<string>? GrantRoles = null,
+    bool? RespectWindows = null,
+    DateTimeOffset? WindowDeadline = null);
 
 public sealed record RetryRequest(IReadOnlyList<string>? ErrorTypes, IReadOnlyList<string>? ExcludeTitles, bool? DryRun);
 

@@ -3,6 +3,7 @@ using PushApi.Core.Deployments;
 using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
+using PushApi.Core.Governance.Windows;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Installs;
@@ -68,9 +69,15 @@ public static class DeploymentEndpoints
             throw new InputException("packageVersionId", "The version to deploy (04t…) is required.");
         }
 
+        if (body.WindowDeadline is { } deadline && body.ScheduledStartTime is { } start && deadline <= start)
+        {
+            throw new InputException("windowDeadline", "The window deadline must be after the scheduled start time.");
+        }
+
         return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true)
         {
             Install = InstallInput.Options(body.InstallMode, body.RolesMode, body.GrantRoles),
+            Windows = new WindowOptions(body.RespectWindows ?? true, body.WindowDeadline),
         };
     }
 
