@@ -155,6 +155,13 @@ public class MaintenanceWindowTests
             windowDeadline = _clock.GetUtcNow().AddHours(1),
         }).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.That(deadlineFirst.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "windowDeadline" }));
+        var deadlinePast = await _admin.PostAsJsonAsync("/api/v1/deployments", new
+        {
+            packageVersionId = push.NewVersion,
+            targets = new { orgKeys = new[] { org } },
+            windowDeadline = _clock.GetUtcNow().AddMinutes(-1),
+        }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(deadlinePast.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "windowDeadline" }));
     }
 
     [Test]
