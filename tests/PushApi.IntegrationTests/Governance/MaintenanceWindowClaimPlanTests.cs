@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PushApi.Core.Governance.Windows;
 using PushApi.Core.Push.Status;
@@ -66,6 +67,70 @@ public class MaintenanceWindowClaimPlanTests
         Assert.That(plan, Does.Contain("push_jobs_window_waiting").And.Contain("push_jobs_window_closing"));
         Assert.That(plan, Does.Not.Contain("Seq Scan on push_jobs"));
         Assert.That(plan, Does.Match(@"push_jobs_window_waiting on push_jobs j.*actual time=[0-9.]+ rows=0 "), "nothing is due, and nothing waiting is read");
+    }
+
+    [Test]
+    public async Task One_keeper_pass_wakes_opened_windows_makes_closed_ones_wait_again_and_fails_jobs_past_the_deadline()
+    {
+        // Tenants W1-W4: a Tokyo window shut now (opens in 2 h), one open now (closes in 1 h), none, and a shut one again.
+        var now = TimeProvider.System.GetUtcNow();
+        var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+        string Window(TimeSpan from, TimeSpan to) =>
+            $"{{\"timeZone\":\"Asia/Tokyo\",\"days\":[\"Sunday\",\"Monday\",\"Tuesday\",\"Wednesday\",\"Thursday\",\"Friday\",\"Saturday\"],\"start\":\"{TimeZoneInfo.ConvertTime(now + from, tokyo):HH:mm}\",\"end\":\"{TimeZoneInfo.ConvertTime(now + to, tokyo):HH:mm}\"}}";
+        var (shut, open) = (Window(TimeSpan.FromHours(2), TimeSpan.FromHours(3)), Window(TimeSpan.FromHours(-1), TimeSpan.FromHours(1)));
+        var version = await ScalarAsync<long>("SELECT package_version_id FROM push_requests LIMIT 1");
+        await ExecuteAsync($"""
+            INSERT INTO tenants (org_key, org_name, org_type, org_status, maintenance_window, created_at, system_modstamp) VALUES
+                ('00DKEEP00000001', 'W1', 'Production', 'Active', '{shut}', now(), now()),
+                ('00DKEEP00000002', 'W2', 'Production', 'Active', '{open}', now(), now()),
+                ('00DKEEP00000003', 'W3', 'Production', 'Active', NULL, now(), now()),
+                ('00DKEEP00000004', 'W4', 'Production', 'Active', '{shut}', now(), now());
+            INSERT INTO push_requests (id, package_version_id, status, job_count, start_time, window_deadline, created_at, system_modstamp) VALUES
+                (900001, {version}, 'In Progress', 3, now(), NULL, now(), now()),
+                (900002, {version}, 'In Progress', 1, now(), now() - interval '1 second', now(), now());
+            INSERT INTO push_jobs (request_id, org_key, subscriber_organization_key, status, window_opens_at, window_closes_at, created_at, system_modstamp) VALUES
+                (900001, '00DKEEP00000001', '00DKEEP00000001', 'Pending', NULL, now() - interval '1 minute', now(), now()),
+                (900001, '00DKEEP00000002', '00DKEEP00000002', 'Pending', now() - interval '1 minute', NULL, now(), now()),
+                (900001, '00DKEEP00000003', '00DKEEP00000003', 'Pending', now() - interval '1 minute', NULL, now(), now()),
+                (900002, '00DKEEP00000004', '00DKEEP00000004', 'Pending', now() + interval '2 hours', NULL, now(), now());
+            """);
+
+        var pass = await _server.Services.GetRequiredService<WindowKeeper>().RunAsync();
+        Assert.That(pass, Is.EqualTo(new WindowKeeperPass(RequestsPastDeadline: 1, Woken: 2)));
+
+        var marks = await MarksAsync();
+        Assert.That(marks["00DKEEP00000001"].Opens, Is.EqualTo(now + TimeSpan.FromHours(2)).Within(TimeSpan.FromMinutes(1)), "the closed window makes the job wait again");
+        Assert.That(marks["00DKEEP00000001"].Closes, Is.Null);
+        Assert.That(marks["00DKEEP00000002"].Opens, Is.Null);
+        Assert.That(marks["00DKEEP00000002"].Closes, Is.EqualTo(now + TimeSpan.FromHours(1)).Within(TimeSpan.FromMinutes(1)), "the opened window lets the job run until it closes");
+        Assert.That((marks["00DKEEP00000003"].Opens, marks["00DKEEP00000003"].Closes), Is.EqualTo(((DateTimeOffset?)null, (DateTimeOffset?)null)), "no window any more: free to run");
+        Assert.That(marks["00DKEEP00000004"].Status, Is.EqualTo("Failed"));
+        Assert.That(await ScalarAsync<string>("SELECT e.error_type || ' / ' || e.error_title FROM push_errors e JOIN push_jobs j ON j.id = e.job_id WHERE j.org_key = '00DKEEP00000004'"),
+            Is.EqualTo("UnclassifiedError / Window Missed"));
+        Assert.That(await ScalarAsync<string>("SELECT status || ' ' || failed_count FROM push_requests WHERE id = 900002"), Is.EqualTo("Failed 1"), "the request rolled up");
+    }
+
+    private async Task<Dictionary<string, (string Status, DateTimeOffset? Opens, DateTimeOffset? Closes)>> MarksAsync()
+    {
+        await using var connection = new NpgsqlConnection(_server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT org_key, status, window_opens_at, window_closes_at FROM push_jobs WHERE org_key LIKE '00DKEEP%'", connection);
+        var marks = new Dictionary<string, (string, DateTimeOffset?, DateTimeOffset?)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            marks[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+        }
+
+        return marks;
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<string> ExplainAsync(string sql)
