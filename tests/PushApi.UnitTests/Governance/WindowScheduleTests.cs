@@ -147,6 +147,15 @@ public class WindowScheduleTests
         Assert.That(Window("UTC", "00:00", "23:59").Days, Has.Count.EqualTo(7), "no days: every day");
     }
 
+    [Test]
+    public void A_stored_window_whose_zone_the_host_no_longer_knows_reads_as_always_open()
+    {
+        var stored = MaintenanceWindow.FromJson("""{"timeZone":"Gone/Away","days":["Monday"],"start":"22:00","end":"04:00"}""");
+        Assert.That(stored, Is.Not.Null, "the tenant stays readable");
+        Assert.That(stored!.StateAt(Utc("2026-12-07T12:00:00")).Open, Is.True);
+        Assert.That(MaintenanceWindow.FromJson("""{"timeZone":"UTC","start":"nonsense"}"""), Is.Null);
+    }
+
     /// <summary>A clock the test moves by hand.</summary>
     private sealed class SteppingClock(DateTimeOffset start) : TimeProvider
     {

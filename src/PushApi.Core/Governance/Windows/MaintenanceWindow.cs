@@ -31,8 +31,34 @@ public sealed record MaintenanceWindow(string TimeZone, IReadOnlyList<DayOfWeek>
     /// <summary>The stored form (a JSON object, the same shape the API shows).</summary>
     public string ToJson() => JsonSerializer.Serialize(ToInput(), Json);
 
-    public static MaintenanceWindow? FromJson(string? json) =>
-        json is null ? null : Parse(JsonSerializer.Deserialize<MaintenanceWindowInput>(json, Json)!, "");
+    /// <summary>
+    /// A stored window, read as it was checked when written; null when it is missing or unreadable. The time zone is
+    /// not looked up here: a zone the host no longer knows must not make the tenant unreadable (see <see cref="StateAt"/>).
+    /// </summary>
+    public static MaintenanceWindow? FromJson(string? json)
+    {
+        var input = json is null ? null : JsonSerializer.Deserialize<MaintenanceWindowInput>(json, Json);
+        var days = input?.Days is { } names ? names.Select(ParseDay).ToList() : [.. Enum.GetValues<DayOfWeek>().Select(d => (DayOfWeek?)d)];
+        return input?.TimeZone is { } zone && days is not null && days.All(d => d is not null) && ParseTime(input.Start) is { } start && ParseTime(input.End) is { } end
+            ? new MaintenanceWindow(zone, [.. days.Select(d => d!.Value)], start, end)
+            : null;
+    }
+
+    /// <summary>
+    /// Where this window stands at an instant (<see cref="WindowSchedule.At"/>); a window whose time zone the host no
+    /// longer knows counts as always open, so its jobs run rather than wait for ever.
+    /// </summary>
+    public WindowState StateAt(DateTimeOffset at)
+    {
+        try
+        {
+            return WindowSchedule.At(this, at);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return new WindowState(true, default);
+        }
+    }
 
     /// <summary>Checks a window and gives it typed; every problem is a 400 naming its field (<c>maintenanceWindow.timeZone</c> and so on).</summary>
     public static MaintenanceWindow Parse(MaintenanceWindowInput input, string field = Field)

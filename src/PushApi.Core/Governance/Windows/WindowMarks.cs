@@ -114,10 +114,10 @@ public static class WindowMarks
         return windows;
     }
 
-    /// <summary>Where each window stands now: <c>$2</c> the windows, <c>$3</c> open or not, <c>$4</c> until when. No window (<c>''</c>) is always open.</summary>
+    /// <summary>Where each window stands now: <c>$2</c> the windows, <c>$3</c> open or not, <c>$4</c> until when. No window (<c>''</c>), or one that can't be read, is always open.</summary>
     private static void AddStates(NpgsqlCommand command, List<string> windows, DateTimeOffset now)
     {
-        var states = windows.Select(w => MaintenanceWindow.FromJson(w.Length == 0 ? null : w) is { } window ? WindowSchedule.At(window, now) : new WindowState(true, default)).ToList();
+        var states = windows.Select(w => MaintenanceWindow.FromJson(w.Length == 0 ? null : w) is { } window ? window.StateAt(now) : new WindowState(true, default)).ToList();
         command.Parameters.Add(SqlParameters.Array(windows, NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Array(states.Select(s => s.Open), NpgsqlDbType.Boolean));
         command.Parameters.Add(new NpgsqlParameter
