@@ -129,10 +129,6 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
             tenant.Features = patch.Features.Value;
         }
 
-        if (patch.MaintenanceWindow.IsSet)
-        {
-            tenant.MaintenanceWindow = patch.MaintenanceWindow.Value is { } window ? Governance.Windows.MaintenanceWindow.Parse(window) : null;
-        }
 
         tenant.SystemModstamp = clock.Now();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -141,6 +137,13 @@ public sealed class TenantAdministration(PushApiDbContext db, ISecretProtector s
             tenant.HasRestrictionEnabled = patch.HasRestrictionEnabled.Value;
             await db.Installations.Where(i => i.OrgKey == tenant.OrgKey).ExecuteUpdateAsync(
                 set => set.SetProperty(i => i.HasRestrictionEnabled, tenant.HasRestrictionEnabled).SetProperty(i => i.SystemModstamp, tenant.SystemModstamp), cancellationToken);
+        }
+
+        if (patch.MaintenanceWindow.IsSet)
+        {
+            // Jobs already waiting (or running free) in started pushes follow the new window from the keeper's next pass.
+            tenant.MaintenanceWindow = patch.MaintenanceWindow.Value is { } window ? Governance.Windows.MaintenanceWindow.Parse(window) : null;
+            await db.Database.ExecuteSqlRawAsync(Governance.Windows.WindowMarks.RecheckTenants("SELECT {1}"), [tenant.SystemModstamp, tenant.OrgKey], cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

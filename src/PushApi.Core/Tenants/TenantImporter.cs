@@ -138,6 +138,13 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         await CopyRowsAsync(connection, rows, cancellationToken);
         var written = await MergeTenantsAsync(connection, transaction, rows.Count, now, cancellationToken);
         await MergeInstallationsAsync(connection, transaction, now, cancellationToken);
+        await using (var recheck = new NpgsqlCommand(Governance.Windows.WindowMarks.RecheckTenants("SELECT org_key FROM tenant_import WHERE maintenance_window IS NOT NULL").Replace("{0}", "$1", StringComparison.Ordinal), connection, transaction))
+        {
+            // Jobs of these tenants in started pushes follow the imported windows from the keeper's next pass.
+            recheck.Parameters.Add(new NpgsqlParameter { Value = now });
+            await recheck.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         if (rows.Count >= AnalyzeAfterRows)
         {

@@ -100,6 +100,21 @@ public class MaintenanceWindowTests
     }
 
     [Test]
+    public async Task A_window_changed_while_jobs_wait_applies_from_the_next_keeper_pass()
+    {
+        var push = await PushScenario.CreateAsync(_admin, _server.ConnectionString);
+        var orgs = await push.TenantsAsync(2);
+        await SetWindowAsync(orgs, WindowOpeningIn(TimeSpan.FromHours(6)));
+        var id = (await _steps.DeployAsync(new { packageVersionId = push.NewVersion, targets = new { orgKeys = orgs } })).Text("id");
+        await JobsWhenAsync(id, j => j.Count(x => x.Text("waitingFor") == "window") == 2);
+
+        // One tenant's window now includes the present, the other's is cleared: both run, the clock untouched.
+        await SetWindowAsync(orgs[..1], WindowOpeningIn(TimeSpan.FromMinutes(-30)));
+        await _admin.PatchAsJsonAsync($"/api/v1/tenants/{orgs[1]}", new Dictionary<string, object?> { ["maintenanceWindow"] = null }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That((await _steps.FinishedAsync(id, Patience)).Text("status"), Is.EqualTo("Succeeded"));
+    }
+
+    [Test]
     public async Task A_deployment_with_respectWindows_false_ignores_the_windows()
     {
         var push = await PushScenario.CreateAsync(_admin, _server.ConnectionString);

@@ -67,6 +67,26 @@ public static class WindowMarks
         SELECT count(*) FILTER (WHERE open), CASE WHEN bool_or(open) THEN pg_notify('{JobStatusChanges.WorkChannel}', '') END FROM marked
         """;
 
+    /// <summary>
+    /// Makes the keeper look again at the Pending jobs, in running requests that respect windows, of tenants whose
+    /// window just changed: each is marked due now (<c>window_opens_at</c> = now), so it is not claimed until the next
+    /// keeper pass marks it by the tenant's new window (or frees it when there is none). <paramref name="tenants"/> is
+    /// SQL giving the tenants' org keys as <c>org_key</c>; <c>{0}</c> is now (EF's raw SQL parameters). Jobs another
+    /// transaction holds (being claimed) are skipped.
+    /// </summary>
+    public static string RecheckTenants(string tenants) =>
+        $$"""
+        UPDATE push_jobs j SET window_opens_at = {0}, window_closes_at = NULL
+        FROM (
+            SELECT j.id FROM push_requests r
+            JOIN push_jobs j ON j.request_id = r.id AND {{PushStatusSql.Is("j.status", Pending)}}
+            WHERE {{PushStatusSql.Is("r.status", InProgress)}} AND r.respect_windows AND j.org_key IN ({{tenants}})
+            ORDER BY j.id
+            FOR UPDATE OF j SKIP LOCKED
+        ) changed
+        WHERE j.id = changed.id
+        """;
+
     /// <summary>Marks the jobs of a request that is starting, in its starting transaction (before any worker can claim them).</summary>
     public static async Task MarkStartedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long requestId, DateTimeOffset now, CancellationToken cancellationToken)
     {
