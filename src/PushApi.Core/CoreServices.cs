@@ -46,6 +46,7 @@ public static class CoreServices
         services.AddSingleton<Governance.Approvals.PushApprovals>();
         services.AddSingleton<Governance.Approvals.ApproveDeployment>();
         services.AddSingleton<Governance.Approvals.RejectDeployment>();
+        services.AddSingleton<Governance.Windows.WindowKeeper>();
         services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<Push.Engine.PushJobStore>();

@@ -164,6 +164,7 @@ public sealed class CreateDeployment(
         }
 
         var requestId = request.Record.Id!.Value;
+        await input.Windows.SaveAsync(connection, requestId, cancellationToken);
         foreach (var chunk in keys.Chunk(JobChunk))
         {
             var jobs = chunk.Select(key => new PushJobDraft(RecordDraft.Parse(SObjectCatalog.PackagePushJob, WriteOperation.Create, new Dictionary<string, object?>

@@ -28,7 +28,7 @@ public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
         var requests = await Waves.RolloutStore.RequestsAsync(connection, request, cancellationToken);
         await using var command = new NpgsqlCommand(
             """
-            SELECT j.id, j.org_key, t.org_name, j.status, j.start_time, j.end_time
+            SELECT j.id, j.org_key, t.org_name, j.status, j.start_time, j.end_time, j.window_opens_at
             FROM push_jobs j LEFT JOIN tenants t ON t.org_key = j.org_key
             WHERE j.request_id = ANY($1) AND j.id > $2 AND ($3::text IS NULL OR j.status = $3)
             ORDER BY j.id LIMIT $4
@@ -43,7 +43,8 @@ public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
         {
             jobs.Add(new DeploymentJob(
                 SalesforceId.Format(KeyPrefixes.PackagePushJob, reader.GetInt64(0)), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : "window", reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
         var more = jobs.Count > limit;

@@ -10,6 +10,9 @@ public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets 
 
     /// <summary>Waves and halt options; null (or empty) for a deployment in one go.</summary>
     public Waves.RolloutInput? Rollout { get; init; }
+
+    /// <summary>Whether jobs wait for their tenants' maintenance windows, and until when.</summary>
+    public Governance.Windows.WindowOptions Windows { get; init; } = Governance.Windows.WindowOptions.Default;
 }
 
 /// <summary>A wave of a deployment's answer: its name, its request once created, and how many orgs it takes.</summary>
@@ -34,5 +37,8 @@ public sealed record DeploymentResult(string? Id, bool Created, bool DryRun, str
 /// <summary>A failed job with its first error.</summary>
 public sealed record DeploymentFailure(string JobId, string OrgKey, string? OrgName, string? OrgType, string Status, string? ErrorType, string? ErrorTitle, string? ErrorMessage, string? ErrorDetails);
 
-/// <summary>One job of a deployment: its tenant and where it stands.</summary>
-public sealed record DeploymentJob(string Id, string OrgKey, string? OrgName, string Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime);
+/// <summary>
+/// One job of a deployment: its tenant and where it stands. A Pending job may wait for something: <see cref="WaitingFor"/>
+/// is <c>window</c> while its tenant's maintenance window is closed (it opens at <see cref="WaitingUntil"/>), else null.
+/// </summary>
+public sealed record DeploymentJob(string Id, string OrgKey, string? OrgName, string Status, DateTimeOffset? StartTime, DateTimeOffset? EndTime, string? WaitingFor = null, DateTimeOffset? WaitingUntil = null);

@@ -19,7 +19,17 @@ public sealed class RetryDeployment(NpgsqlDataSource dataSource, CreateDeploymen
     {
         var number = DeploymentIds.Parse(id);
         var (versionId, notify, install, orgs) = await FailedOrgsAsync(id, number, errorTypes ?? [], excludeTitles ?? [], cancellationToken);
-        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun) { Install = install };
+        Governance.Windows.WindowOptions windows;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            windows = await Governance.Windows.WindowOptions.LoadAsync(connection, number, cancellationToken);
+        }
+
+        var input = new DeploymentInput(SalesforceId.Format(KeyPrefixes.MetadataPackageVersion, versionId), new DeploymentTargets(false, orgs, null), null, notify, dryRun)
+        {
+            Install = install,
+            Windows = windows,
+        };
         return await deploy.RunAsync(input, userId, number, cancellationToken);
     }
 

@@ -42,6 +42,8 @@ public sealed class PushApiDbContext(DbContextOptions<PushApiDbContext> options)
             e.ToTable("tenants");
             e.HasKey(t => t.OrgKey);
             e.Ignore(t => t.HasAgent);
+            e.Property(t => t.MaintenanceWindow).HasColumnType("jsonb")
+                .HasConversion(w => w!.ToJson(), json => Governance.Windows.MaintenanceWindow.FromJson(json)!);
         });
         modelBuilder.Entity<Installation>(e =>
         {

@@ -30,6 +30,9 @@ public sealed class Tenant
     /// <summary>The tenant opted out of push upgrades (Salesforce's HasRestrictionEnabled, copied onto its PackageSubscriber rows).</summary>
     public bool HasRestrictionEnabled { get; set; }
 
+    /// <summary>When the tenant may be upgraded (null: any time); jobs for it wait outside the window unless their push ignores windows.</summary>
+    public Governance.Windows.MaintenanceWindow? MaintenanceWindow { get; set; }
+
     public string? AgentUrl { get; set; }
 
     public string? AgentUsername { get; set; }

@@ -138,6 +138,13 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         await CopyRowsAsync(connection, rows, cancellationToken);
         var written = await MergeTenantsAsync(connection, transaction, rows.Count, now, cancellationToken);
         await MergeInstallationsAsync(connection, transaction, now, cancellationToken);
+        await using (var recheck = new NpgsqlCommand(Governance.Windows.WindowMarks.RecheckTenants("SELECT org_key FROM tenant_import WHERE maintenance_window IS NOT NULL").Replace("{0}", "$1", StringComparison.Ordinal), connection, transaction))
+        {
+            // Jobs of these tenants in started pushes follow the imported windows from the keeper's next pass.
+            recheck.Parameters.Add(new NpgsqlParameter { Value = now });
+            await recheck.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         if (rows.Count >= AnalyzeAfterRows)
         {
@@ -158,7 +165,8 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             CREATE TEMPORARY TABLE tenant_import (
                 row_no integer NOT NULL, org_key text COLLATE "C" NOT NULL, org_name text NOT NULL, org_type text NOT NULL,
                 org_status text NOT NULL, instance_name text, parent_org text COLLATE "C", agent_url text, agent_username text,
-                agent_password_protected text, package_id bigint, package_version_id bigint, contact_email text, has_restriction_enabled boolean
+                agent_password_protected text, package_id bigint, package_version_id bigint, contact_email text, has_restriction_enabled boolean,
+                maintenance_window jsonb
             ) ON COMMIT DROP
             """, connection, transaction);
         await create.ExecuteNonQueryAsync(cancellationToken);
@@ -168,7 +176,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
     {
         // Rows are buffered and flushed by the importer; synchronous writes avoid an await per value.
         await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id, contact_email, has_restriction_enabled) FROM STDIN (FORMAT BINARY)",
+            "COPY tenant_import (row_no, org_key, org_name, org_type, org_status, instance_name, parent_org, agent_url, agent_username, agent_password_protected, package_id, package_version_id, contact_email, has_restriction_enabled, maintenance_window) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var row in rows)
         {
@@ -195,6 +203,15 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
             {
                 copy.WriteNull();
             }
+
+            if (input.MaintenanceWindow is { } window)
+            {
+                copy.Write(Governance.Windows.MaintenanceWindow.Parse(window).ToJson(), NpgsqlDbType.Jsonb);
+            }
+            else
+            {
+                copy.WriteNull();
+            }
         }
 
         await copy.CompleteAsync(cancellationToken);
@@ -207,9 +224,11 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
         await using var merge = new NpgsqlCommand(
             """
             INSERT INTO tenants AS t (org_key, org_name, org_type, org_status, instance_name, parent_org,
-                                      agent_url, agent_username, agent_password_protected, contact_email, has_restriction_enabled, created_at, system_modstamp)
+                                      agent_url, agent_username, agent_password_protected, contact_email, has_restriction_enabled,
+                                      maintenance_window, created_at, system_modstamp)
             SELECT org_key, org_name, org_type, org_status, instance_name, parent_org,
-                   agent_url, agent_username, agent_password_protected, contact_email, coalesce(has_restriction_enabled, false), $1, $1
+                   agent_url, agent_username, agent_password_protected, contact_email, coalesce(has_restriction_enabled, false),
+                   maintenance_window, $1, $1
             FROM tenant_import
             ORDER BY org_key
             ON CONFLICT (org_key) DO UPDATE SET
@@ -223,6 +242,7 @@ public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector
                 agent_username = coalesce(EXCLUDED.agent_username, t.agent_username),
                 agent_password_protected = coalesce(EXCLUDED.agent_password_protected, t.agent_password_protected),
                 has_restriction_enabled = coalesce((SELECT s.has_restriction_enabled FROM tenant_import s WHERE s.org_key = EXCLUDED.org_key LIMIT 1), t.has_restriction_enabled),
+                maintenance_window = coalesce(EXCLUDED.maintenance_window, t.maintenance_window),
                 system_modstamp = EXCLUDED.system_modstamp
             RETURNING org_key, xmax = 0
             """, connection, transaction);

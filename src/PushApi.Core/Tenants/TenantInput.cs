@@ -29,6 +29,9 @@ public sealed record TenantInput
     /// <summary>The tenant's opt-out of push upgrades (Salesforce's HasRestrictionEnabled); null leaves it as it is.</summary>
     public bool? HasRestrictionEnabled { get; init; }
 
+    /// <summary>When the tenant may be upgraded; null: any time (an import leaves an existing tenant's window as it is).</summary>
+    public Governance.Windows.MaintenanceWindowInput? MaintenanceWindow { get; init; }
+
     /// <summary>Import only: records an install of this version for the tenant.</summary>
     public string? PackageVersionId { get; init; }
 }
@@ -60,6 +63,13 @@ public sealed class TenantInputValidator : AbstractValidator<TenantInput>
             .When(t => !string.IsNullOrEmpty(t.ContactEmail), ApplyConditionTo.AllValidators)
             .WithMessage("contactEmail must be an e-mail address.");
         RuleFor(t => t.Agent!).SetValidator(new AgentInputValidator()).When(t => t.Agent is not null, ApplyConditionTo.CurrentValidator);
+        RuleFor(t => t.MaintenanceWindow).Custom((window, context) =>
+        {
+            foreach (var (field, message) in window is null ? [] : Governance.Windows.MaintenanceWindow.Check(window))
+            {
+                context.AddFailure(field, message);
+            }
+        });
         RuleFor(t => t.PackageVersionId)
             .Must(v => SalesforceId.TryParseNumber(v, KeyPrefixes.MetadataPackageVersion, out _))
             .When(t => !string.IsNullOrEmpty(t.PackageVersionId), ApplyConditionTo.CurrentValidator)

@@ -82,6 +82,7 @@ public sealed record TenantResponse(
     AgentResponse? Agent,
     CapabilitiesResponse Capabilities,
     bool HasRestrictionEnabled,
+    PushApi.Core.Governance.Windows.MaintenanceWindowInput? MaintenanceWindow,
     DateTimeOffset CreatedAt,
     DateTimeOffset SystemModstamp)
 {
@@ -96,6 +97,7 @@ public sealed record TenantResponse(
         t.AgentUrl is null ? null : new AgentResponse(t.AgentUrl, t.AgentUsername!, t.AgentPasswordProtected is not null),
         new CapabilitiesResponse(t.MaxRollupSummaryFields, t.Features),
         t.HasRestrictionEnabled,
+        t.MaintenanceWindow?.ToInput(),
         t.CreatedAt,
         t.SystemModstamp);
 }

@@ -1,19 +1,23 @@
 using System.Globalization;
 using CsvHelper;
 using PushApi.Core.Errors;
+using PushApi.Core.Governance.Windows;
 using PushApi.Core.Tenants;
 
 namespace PushApi.Server.Admin;
 
 /// <summary>
 /// Reads a tenant import CSV: a header row naming any of orgKey, orgName, orgType, orgStatus,
-/// instanceName, parentOrg, contactEmail, agentUrl, agentUsername, agentPassword, packageVersionId (any case), then a
-/// row per tenant. Empty cells are absent values.
+/// instanceName, parentOrg, contactEmail, agentUrl, agentUsername, agentPassword, packageVersionId, hasRestrictionEnabled,
+/// windowTimeZone, windowDays, windowStart, windowEnd (any case), then a row per tenant. Empty cells are absent values.
+/// A maintenance window takes the four window columns: an IANA zone, the days separated by spaces, semicolons or
+/// <c>|</c> (empty: every day), and <c>HH:mm</c> times; a row with none of them leaves the window as it is.
 /// </summary>
 public static class TenantCsv
 {
     private static readonly string[] Columns =
-        ["orgKey", "orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agentUrl", "agentUsername", "agentPassword", "packageVersionId", "hasRestrictionEnabled"];
+        ["orgKey", "orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agentUrl", "agentUsername", "agentPassword", "packageVersionId", "hasRestrictionEnabled",
+         "windowTimeZone", "windowDays", "windowStart", "windowEnd"];
 
     public static async Task<List<TenantInput>> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -65,6 +69,7 @@ public static class TenantCsv
                     ContactEmail = Cell("contactEmail"),
                     Agent = agentUrl is null && agentUsername is null && agentPassword is null ? null : new AgentInput(agentUrl, agentUsername, agentPassword),
                     PackageVersionId = Cell("packageVersionId"),
+                    MaintenanceWindow = Window(Cell("windowTimeZone"), Cell("windowDays"), Cell("windowStart"), Cell("windowEnd")),
                     HasRestrictionEnabled = Cell("hasRestrictionEnabled") switch
                     {
                         null => null,
@@ -82,4 +87,9 @@ public static class TenantCsv
 
         return rows;
     }
+
+    private static MaintenanceWindowInput? Window(string? timeZone, string? days, string? start, string? end) =>
+        timeZone is null && days is null && start is null && end is null
+            ? null
+            : new MaintenanceWindowInput(timeZone, days?.Split([' ', ';', '|', ','], StringSplitOptions.RemoveEmptyEntries), start, end);
 }

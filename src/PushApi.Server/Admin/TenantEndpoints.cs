@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PushApi.Core.Errors;
+using PushApi.Core.Governance.Windows;
 using PushApi.Core.Identity;
 using PushApi.Core.Installs;
 using PushApi.Core.Tenants;
@@ -104,11 +105,13 @@ public static class TenantEndpoints
 
 /// <summary>
 /// The body of <c>PATCH /api/v1/tenants/{orgKey}</c>: only the properties present change;
-/// <c>null</c> clears instanceName, parentOrg, contactEmail or agent.
+/// <c>null</c> clears instanceName, parentOrg, contactEmail, agent or maintenanceWindow.
 /// </summary>
-public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, string? ContactEmail, AgentInput? Agent)
+public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string? OrgStatus, string? InstanceName, string? ParentOrg, string? ContactEmail, AgentInput? Agent, MaintenanceWindowInput? MaintenanceWindow = null)
 {
-    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent", "capabilities", "hasRestrictionEnabled"];
+    private static readonly string[] Known = ["orgName", "orgType", "orgStatus", "instanceName", "parentOrg", "contactEmail", "agent", "capabilities", "hasRestrictionEnabled", "maintenanceWindow"];
+
+    private static readonly JsonSerializerOptions WindowJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
 
     public static TenantPatch Parse(JsonElement body)
     {
@@ -147,6 +150,12 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
                 continue;
             }
 
+            if (name == "maintenanceWindow")
+            {
+                patch = Window(property.Value, patch, errors);
+                continue;
+            }
+
             if (name == "capabilities")
             {
                 patch = Capabilities(property.Value, patch, errors);
@@ -172,6 +181,27 @@ public sealed record TenantPatchRequest(string? OrgName, string? OrgType, string
         }
 
         return errors.Count > 0 ? throw new InputException(errors) : patch;
+    }
+
+    /// <summary><c>maintenanceWindow: {timeZone, days, start, end}</c>, or null for none; its values are checked when the patch is applied.</summary>
+    private static TenantPatch Window(JsonElement value, TenantPatch patch, Dictionary<string, string[]> errors)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return patch with { MaintenanceWindow = FieldChange<MaintenanceWindowInput?>.To(null) };
+        }
+
+        try
+        {
+            var window = value.ValueKind == JsonValueKind.Object ? value.Deserialize<MaintenanceWindowInput>(WindowJson) : null;
+            return window is null
+                ? Invalid(errors, "maintenanceWindow", "maintenanceWindow must be an object {timeZone, days, start, end} or null.", patch)
+                : patch with { MaintenanceWindow = FieldChange<MaintenanceWindowInput?>.To(window) };
+        }
+        catch (JsonException e)
+        {
+            return Invalid(errors, "maintenanceWindow", $"maintenanceWindow must be an object {{timeZone, days: [\"Monday\", …], start: \"HH:mm\", end: \"HH:mm\"}} or null ({e.Message}).", patch);
+        }
     }
 
     /// <summary><c>capabilities: {maxRollupSummaryFields: n | null, features: [...] | null}</c>.</summary>

@@ -25,7 +25,9 @@ public sealed record DeploymentRequest(
     double? HaltOnFailureRate = null,
     int? MinJobs = null,
     string? OnHalt = null,
-    string? Seed = null);
+    string? Seed = null,
+    bool? RespectWindows = null,
+    DateTimeOffset? WindowDeadline = null);
 
 public sealed record RetryRequest(IReadOnlyList<string>? ErrorTypes, IReadOnlyList<string>? ExcludeTitles, bool? DryRun);
 

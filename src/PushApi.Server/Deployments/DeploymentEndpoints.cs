@@ -5,6 +5,7 @@ using PushApi.Core.Deployments.Waves;
 using PushApi.Core.Errors;
 using PushApi.Core.Features;
 using PushApi.Core.Governance.Approvals;
+using PushApi.Core.Governance.Windows;
 using PushApi.Core.Identity;
 using PushApi.Core.Ids;
 using PushApi.Core.Installs;
@@ -43,14 +44,14 @@ public static class DeploymentEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(DeploymentRequest body, HttpContext context, CreateDeployment deploy)
+    private static async Task<IResult> CreateAsync(DeploymentRequest body, HttpContext context, CreateDeployment deploy, TimeProvider clock)
     {
-        var result = await deploy.RunAsync(ToInput(body), context.User.UserId(), context.RequestAborted);
+        var result = await deploy.RunAsync(ToInput(body, clock.GetUtcNow()), context.User.UserId(), context.RequestAborted);
         return Answer(result);
     }
 
     /// <summary>The request body as a deployment: exactly one kind of target, a version, sizes within bounds.</summary>
-    private static DeploymentInput ToInput(DeploymentRequest body)
+    private static DeploymentInput ToInput(DeploymentRequest body, DateTimeOffset now)
     {
         var targets = body.Targets ?? throw new InputException("targets", "Say whom to deploy to: {\"all\": true}, {\"orgKeys\": [...]} or {\"where\": \"<SOQL condition on PackageSubscriber>\"}.");
         var given = (targets.All == true ? 1 : 0) + (targets.OrgKeys is not null ? 1 : 0) + (targets.Where is not null ? 1 : 0);
@@ -74,10 +75,16 @@ public static class DeploymentEndpoints
             throw new InputException("packageVersionId", "The version to deploy (04t…) is required.");
         }
 
+        if (body.WindowDeadline is { } deadline && deadline <= (body.ScheduledStartTime is { } start && start > now ? start : now))
+        {
+            throw new InputException("windowDeadline", "The window deadline must be in the future and after the scheduled start time.");
+        }
+
         return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true)
         {
             Install = InstallInput.Options(body.InstallMode, body.RolesMode, body.GrantRoles),
             Rollout = new RolloutInput(body.Waves, body.HaltOnFailureRate, body.MinJobs, body.OnHalt, body.Seed),
+            Windows = new WindowOptions(body.RespectWindows ?? true, body.WindowDeadline),
         };
     }
 

@@ -20,6 +20,7 @@ public class PushStatusTransitionTests
         "Job System Created -> Canceled",
         "Job System Pending -> Canceled",
         "Job System Pending -> In Progress",
+        "Job System Pending -> Failed",
         "Job System In Progress -> Succeeded",
         "Job System In Progress -> Failed",
         "Job System In Progress -> Pending",

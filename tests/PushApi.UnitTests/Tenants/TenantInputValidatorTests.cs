@@ -21,6 +21,7 @@ public class TenantInputValidatorTests
         Assert.That(Validator.Validate(Valid with { OrgKey = null }).IsValid, Is.True, "the org key is generated when absent");
         Assert.That(Validator.Validate(Valid with { OrgType = "sandbox", OrgStatus = "trial" }).IsValid, Is.True, "picklists ignore case");
         Assert.That(Validator.Validate(Valid with { Agent = new AgentInput("https://agent.example/upgrade", "svc", "pw") }).IsValid, Is.True);
+        Assert.That(Validator.Validate(Valid with { MaintenanceWindow = new("America/New_York", ["Sat", "sunday"], "22:00", "04:00") }).IsValid, Is.True, "a window may cross midnight");
     }
 
     private static IEnumerable<TestCaseData> Invalid()
@@ -37,6 +38,10 @@ public class TenantInputValidatorTests
         yield return new TestCaseData(Valid with { Agent = new AgentInput("https://agent", null, "p") }, "agent.username").SetName("agent without username");
         yield return new TestCaseData(Valid with { Agent = new AgentInput("https://agent", "u", "") }, "agent.password").SetName("agent without password");
         yield return new TestCaseData(Valid with { PackageVersionId = "033000000000001AAA" }, "packageVersionId").SetName("install of something that is not a version id");
+        yield return new TestCaseData(Valid with { MaintenanceWindow = new("Europe/Atlantis", null, "22:00", "04:00") }, "maintenanceWindow.timeZone").SetName("window in an unknown time zone");
+        yield return new TestCaseData(Valid with { MaintenanceWindow = new("UTC", ["Caturday"], "22:00", "04:00") }, "maintenanceWindow.days").SetName("window on an unknown day");
+        yield return new TestCaseData(Valid with { MaintenanceWindow = new("UTC", null, "9:00", "17:00") }, "maintenanceWindow.start").SetName("window start that is not HH:mm");
+        yield return new TestCaseData(Valid with { MaintenanceWindow = new("UTC", null, "09:00", "09:00") }, "maintenanceWindow.end").SetName("window that ends as it starts");
     }
 
     [TestCaseSource(nameof(Invalid))]

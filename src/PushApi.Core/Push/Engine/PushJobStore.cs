@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
+using PushApi.Core.Governance.Windows;
 using PushApi.Core.Ids;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push.Status;
@@ -15,7 +16,10 @@ namespace PushApi.Core.Push.Engine;
 /// </summary>
 public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    /// <summary>Moves a Pending request to In Progress (its jobs are Pending already) and wakes the workers; false when it is not Pending.</summary>
+    /// <summary>
+    /// Moves a Pending request to In Progress (its jobs are Pending already) and wakes the workers; false when it is
+    /// not Pending. In the same transaction, the jobs of tenants with a maintenance window are marked by it.
+    /// </summary>
     public async Task<bool> StartRequestAsync(long requestId, CancellationToken cancellationToken = default)
     {
         var now = clock.Now();
@@ -34,6 +38,7 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
             return false;
         }
 
+        await WindowMarks.MarkStartedAsync(connection, transaction, requestId, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         // A request without jobs is done as soon as it starts.

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PushApi.Core.Governance.Windows;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push.Engine;
@@ -14,7 +15,7 @@ namespace PushApi.Core.Push.Engine;
 /// <see cref="JobStatusChanges.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
 /// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
 /// </summary>
-public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
+public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
 {
     private readonly PushEngineOptions _options = options.Value;
     private readonly WakeSignal _wake = new();
@@ -35,7 +36,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
     /// instance died) back in the queue. Every worker does it, not only the scheduler's reconcile job:
     /// a Quartz trigger held by a dead cluster node stays blocked until Quartz declares the node dead,
     /// and the survivors' work must not wait for that. The statement skips locked rows, so instances
-    /// doing it at once don't collide.
+    /// doing it at once don't collide. The same loop keeps the jobs' maintenance-window marks current.
     /// </summary>
     private async Task RescueExpiredLeasesAsync(CancellationToken stopping)
     {
@@ -50,6 +51,11 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
                     logger.LogWarning("Put {Count} push jobs with expired leases back in the queue.", rescued);
                     _wake.Set();
                 }
+
+                if ((await windows.RunAsync(stopping)).Woken > 0)
+                {
+                    _wake.Set();
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -57,7 +63,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {
-                logger.LogWarning("Rescuing expired push job leases failed ({Reason}); retrying.", e.Message);
+                logger.LogWarning("Rescuing expired push job leases or keeping maintenance windows failed ({Reason}); retrying.", e.Message);
             }
         }
     }

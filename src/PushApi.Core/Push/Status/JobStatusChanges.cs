@@ -15,19 +15,20 @@ public static class JobStatusChanges
     private static readonly Transition Claimed = new(PushRecord.Job, PushActor.System, [Pending], [InProgress], "j");
     private static readonly Transition Completed = new(PushRecord.Job, PushActor.System, [InProgress], [Succeeded, Failed], "j");
     private static readonly Transition HandedBack = new(PushRecord.Job, PushActor.System, [InProgress], [Pending], "j");
+    private static readonly Transition MissedWindow = new(PushRecord.Job, PushActor.System, [Pending], [Failed], "j");
 
     /// <summary>A job back in the queue holds no lease and has not started.</summary>
     private static readonly string Requeued = $"status = {HandedBack.Target}, start_time = NULL, lease_owner = NULL, lease_expires_at = NULL";
 
     /// <summary>
     /// The claim's selection: up to <c>$1</c> Pending jobs of running requests from one queue, in the
-    /// order of the claim index, locked and skipping those another worker holds. Public for the
-    /// benchmark's EXPLAIN check (P10).
+    /// order of the claim index, locked and skipping those another worker holds. Jobs waiting for their
+    /// tenant's maintenance window are not in the claim index. Public for the EXPLAIN checks (P10, windows).
     /// </summary>
     public static string ClaimSelect(bool remote) =>
         $"""
         SELECT j.id, j.org_key FROM push_jobs j
-        WHERE {Claimed.Guard} AND {(remote ? "j.remote" : "NOT j.remote")}
+        WHERE {Claimed.Guard} AND {(remote ? "j.remote" : "NOT j.remote")} AND j.window_opens_at IS NULL
           AND j.request_id IN (SELECT r.id FROM push_requests r WHERE {PushStatusSql.Is("r.status", InProgress)})
         ORDER BY j.request_id, j.id
         LIMIT $1
@@ -139,6 +140,46 @@ public static class JobStatusChanges
         """,
         HandedBack);
 
+    /// <summary>
+    /// Job Pending → Failed without running: it still waits for its tenant's maintenance window when its running
+    /// request's window deadline has passed. Each gets a PackagePushError (UnclassifiedError, "Window Missed")
+    /// naming the window, and the requests' failure counters move. <c>$1</c> now. Returns the requests touched.
+    /// </summary>
+    public static readonly StatusStatement MissWindow = new(
+        "miss window",
+        $"""
+        WITH late AS (
+            SELECT j.id FROM push_requests r
+            JOIN push_jobs j ON j.request_id = r.id AND {MissedWindow.Guard} AND j.window_opens_at IS NOT NULL
+            WHERE {PushStatusSql.Is("r.status", InProgress)} AND r.window_deadline <= $1
+            ORDER BY j.id
+            FOR UPDATE OF j SKIP LOCKED
+        ), missed AS (
+            UPDATE push_jobs j
+            SET status = {MissedWindow.Target}, end_time = $1, window_opens_at = NULL, system_modstamp = $1
+            FROM late WHERE j.id = late.id AND {MissedWindow.Guard}
+            RETURNING j.id, j.request_id, j.org_key
+        ), errors AS (
+            INSERT INTO push_errors (job_id, error_severity, error_type, error_title, error_message, created_at, system_modstamp)
+            SELECT m.id, 'Error', 'UnclassifiedError', 'Window Missed',
+                   format('The org %s was still waiting for its maintenance window (%s) when the deployment''s window deadline (%s UTC) passed.',
+                          m.org_key,
+                          coalesce(format('%s to %s, %s, %s', w->>'start', w->>'end', (SELECT string_agg(d, ', ') FROM jsonb_array_elements_text(w->'days') d), w->>'timeZone'), 'since removed'),
+                          to_char(r.window_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')),
+                   $1, $1
+            FROM missed m
+            JOIN push_requests r ON r.id = m.request_id
+            LEFT JOIN LATERAL (SELECT t.maintenance_window AS w FROM tenants t WHERE t.org_key = m.org_key) t ON true
+        ), counted AS (
+            UPDATE push_requests r SET failed_count = r.failed_count + c.failed, system_modstamp = $1
+            FROM (SELECT request_id, count(*) AS failed FROM missed GROUP BY request_id) c
+            WHERE r.id = c.request_id
+        )
+        SELECT DISTINCT request_id FROM missed
+        """,
+        [MissedWindow],
+        [new StatusRead("r.status", [InProgress])]);
+
     /// <summary>The statements of this module, for the tests that hold them against the table.</summary>
-    public static IEnumerable<StatusStatement> All => [Claim(remote: false), Claim(remote: true), Complete, Release, Rescue];
+    public static IEnumerable<StatusStatement> All => [Claim(remote: false), Claim(remote: true), Complete, Release, Rescue, MissWindow];
 }

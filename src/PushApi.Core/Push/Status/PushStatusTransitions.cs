@@ -45,6 +45,9 @@ public static class PushStatusTransitions
         (PushRecord.Job, PushStatus.InProgress, PushStatus.Succeeded, PushActor.System),
         (PushRecord.Job, PushStatus.InProgress, PushStatus.Failed, PushActor.System),
         (PushRecord.Job, PushStatus.InProgress, PushStatus.Pending, PushActor.System),
+
+        // A job still waiting for its tenant's maintenance window at its request's window deadline fails unrun.
+        (PushRecord.Job, PushStatus.Pending, PushStatus.Failed, PushActor.System),
     ];
 
     /// <summary>Every row of the table.</summary>
