@@ -29,15 +29,7 @@ public static class SettingsEndpoints
 
     private static async Task<Ok<SettingsResponse>> UpdateSettings(HttpRequest request, FeatureSwitches switches, ApprovalSetting approval, CancellationToken cancellationToken)
     {
-        JsonElement body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            throw new InputException("", $"The body must be a JSON object: {e.Message}");
-        }
+        var body = await Pipeline.NativeJson.ReadAsync(request, cancellationToken);
 
         var changes = UpdateSettingsRequest.Parse(body);
         var changedBy = request.HttpContext.User.Identity?.Name ?? "An administrator";

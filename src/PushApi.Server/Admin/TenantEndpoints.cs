@@ -85,15 +85,7 @@ public static class TenantEndpoints
 
     private static async Task<Ok<TenantResponse>> UpdateTenant(string orgKey, HttpRequest request, TenantAdministration tenants, CancellationToken cancellationToken)
     {
-        JsonElement body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            throw new InputException("", $"The body must be a JSON object: {e.Message}");
-        }
+        var body = await Pipeline.NativeJson.ReadAsync(request, cancellationToken);
 
         var patch = TenantPatchRequest.Parse(body);
         return TypedResults.Ok(TenantResponse.From(await tenants.UpdateAsync(orgKey, patch, cancellationToken)));

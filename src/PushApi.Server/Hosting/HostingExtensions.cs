@@ -47,6 +47,10 @@ public static class HostingExtensions
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+
+            // A key sent twice is malformed, not "the last one wins"; text with a NUL can't be stored.
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.Converters.Add(new Pipeline.StoredTextConverter());
         });
 
         // Malformed bodies surface as exceptions, so the error handler can answer them in each API's shape.

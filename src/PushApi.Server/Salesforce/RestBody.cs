@@ -11,7 +11,8 @@ public sealed class RestInputException(string errorCode, string message) : Excep
 /// <summary>Reads JSON request bodies of the mirrored API into field maps (names as sent, values as JSON gives them).</summary>
 public static class RestBody
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    /// <summary>Salesforce does not take a key twice: a duplicate is a parser error, not "the last one wins".</summary>
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false };
 
     public static async Task<JsonElement> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -53,10 +54,18 @@ public static class RestBody
                 continue;
             }
 
+            if (fields.ContainsKey(property.Name))
+            {
+                // Field names are case-insensitive, so "Status" and "status" are the same key sent twice.
+                throw new RestInputException(RestErrors.JsonParserError, $"Duplicate field '{property.Name}': a field is given once.");
+            }
+
             fields[property.Name] = property.Value.ValueKind switch
             {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.Number => property.Value.TryGetInt64(out var l) ? l : property.Value.GetDecimal(),
+                JsonValueKind.String => Text(property),
+                JsonValueKind.Number => property.Value.TryGetInt64(out var l) ? l
+                    : property.Value.TryGetDecimal(out var d) ? d
+                    : throw new RestInputException(RestErrors.JsonParserError, $"The number given for field {property.Name} is out of range."),
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
@@ -67,6 +76,24 @@ public static class RestBody
         }
 
         return fields;
+    }
+
+    /// <summary>A string field's value; one PostgreSQL can't store (a NUL character, an unpaired surrogate) is a parser error.</summary>
+    private static string Text(JsonProperty property)
+    {
+        string text;
+        try
+        {
+            text = property.Value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RestInputException(RestErrors.JsonParserError, $"The value of field {property.Name} is not valid text (an unpaired surrogate).");
+        }
+
+        return text.Contains('\0', StringComparison.Ordinal)
+            ? throw new RestInputException(RestErrors.JsonParserError, $"The value of field {property.Name} contains a NUL character, which no field can hold.")
+            : text;
     }
 
     /// <summary>The <c>attributes.type</c> of a record, if it names one.</summary>

@@ -125,6 +125,37 @@ public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
     }
 
     [Test]
+    public async Task Bodies_the_database_could_not_take_are_parser_errors_not_500s()
+    {
+        var id = (await Admin.PostAsJsonAsync($"{Data}/sobjects/PackagePushRequest", new { PackageVersionId = _released }).ExpectAsync(HttpStatusCode.Created)).Text("id");
+        string[] bodies =
+        [
+            $$"""{"PackageVersionId": "{{_released}}", "PackageVersionId": "{{_beta}}"}""",
+            $$"""{"PackageVersionId": "{{_released}}", "packageversionid": "{{_beta}}"}""",
+            $$"""{"PackageVersionId": "{{_released}}", "Foo": 1e308}""",
+            """{"PackageVersionId": 1e29}""",
+            """{"PackageVersionId": "04t\ud800"}""",
+            """{"PackageVersionId": "04t\u0000"}""",
+        ];
+        foreach (var body in bodies)
+        {
+            var created = await Admin.PostAsync($"{Data}/sobjects/PackagePushRequest", Json(body)).ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.That(created[0].Text("errorCode"), Is.EqualTo("JSON_PARSER_ERROR"), body);
+        }
+
+        var twice = await Admin.PatchAsync($"{Data}/sobjects/PackagePushRequest/{id}", Json("""{"Status": "Canceled", "Status": "Pending"}""")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(twice[0].Text("errorCode"), Is.EqualTo("JSON_PARSER_ERROR"));
+        Assert.That((await Admin.GetAsync($"{Data}/sobjects/PackagePushRequest/{id}").ExpectAsync(HttpStatusCode.OK)).Text("Status"), Is.EqualTo("Created"), "nothing of a refused body is written");
+
+        // The native API: a NUL in a string and a key sent twice are malformed bodies too.
+        await Admin.PatchAsync($"/api/v1/tenants/{_installedOrg}", Json("""{"orgName": "A\u0000B"}""")).ExpectAsync(HttpStatusCode.BadRequest);
+        await Admin.PatchAsync($"/api/v1/tenants/{_installedOrg}", Json("""{"orgName": "A", "orgName": "B"}""")).ExpectAsync(HttpStatusCode.BadRequest);
+        var bound = await Admin.PostAsync("/api/v1/deployments", Json($$"""{"packageVersionId": "{{_released}}", "targets": {"where": "OrgName = 'A\u0000'"}, "dryRun": true}"""))
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(bound.GetRawText(), Does.Not.Contain("System."), "no .NET type in the answer");
+    }
+
+    [Test]
     public async Task Only_schedule_and_abort_are_client_status_changes()
     {
         var id = (await Admin.PostAsJsonAsync($"{Data}/sobjects/PackagePushRequest", new { PackageVersionId = _released }).ExpectAsync(HttpStatusCode.Created)).Text("id");
