@@ -35,6 +35,7 @@ catch (PostgresNotFoundException e)
     return 1;
 }
 
+app.UsePushApiSecurityHeaders();
 app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
 app.UseRequestDecompression();

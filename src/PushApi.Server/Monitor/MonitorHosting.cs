@@ -20,6 +20,7 @@ public static class MonitorHosting
                 // Only the page's own scripts and the service's API: no inline script, no third party.
                 context.Response.Headers[HeaderNames.ContentSecurityPolicy] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'";
                 context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+                context.Response.Headers["Referrer-Policy"] = "no-referrer";
             }
 
             await next(context);

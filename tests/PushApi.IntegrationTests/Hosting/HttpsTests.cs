@@ -30,6 +30,13 @@ public class HttpsTests
             await server.WaitUntilReadyAsync(client);
             Assert.That(presented(), Is.Not.Null);
             Assert.That(presented()!.GetNameInfo(X509NameType.SimpleName, false), Is.EqualTo("PushApi local"));
+
+            // HTTPS answers carry HSTS; the token endpoint's answer is never cached; the console sends no referrer.
+            using var token = await client.PostAsync(new Uri(server.BaseAddress, "/services/oauth2/token"), new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password" }));
+            Assert.That(token.Headers.GetValues("Strict-Transport-Security").Single(), Is.EqualTo("max-age=31536000"));
+            Assert.That(token.Headers.CacheControl?.NoStore, Is.True);
+            using var console = await client.GetAsync(new Uri(server.BaseAddress, "/monitor/"));
+            Assert.That(console.Headers.GetValues("Referrer-Policy").Single(), Is.EqualTo("no-referrer"));
         }
 
         Directory.Delete(dataDirectory, recursive: true);
