@@ -144,7 +144,14 @@ public static class SoapEnvelopeReader
         }
 
         XNamespace soap = SoapApi.EnvelopeNamespace;
-        var body = envelope.Element(soap + "Body") ?? throw SoapFaultException.Client("The envelope has no Body.");
+        var bodies = envelope.Elements(soap + "Body").ToList();
+        if (bodies.Count > 1)
+        {
+            // Running the first and ignoring the rest would act on half of what the client sent.
+            throw SoapFaultException.Client($"The envelope has {bodies.Count} Body elements; a SOAP 1.1 envelope has exactly one.");
+        }
+
+        var body = bodies.FirstOrDefault() ?? throw SoapFaultException.Client("The envelope has no Body.");
         var operations = body.Elements().ToList();
         if (operations.Count != 1)
         {

@@ -122,6 +122,7 @@ public class HostileXmlTests
         yield return ("truncated XML", () => Xml(Envelope("<getUserInfo/>")[..120]), "soapenv:Client");
         yield return ("empty body", () => Xml(""), "soapenv:Client");
         yield return ("two operations", () => Xml(Envelope("<getUserInfo/><getServerTimestamp/>")), "soapenv:Client");
+        yield return ("two Body elements", () => Xml(Envelope("<getUserInfo/></soapenv:Body><soapenv:Body><getServerTimestamp/>")), "soapenv:Client");
     }
 
     private static string BillionLaughs()
