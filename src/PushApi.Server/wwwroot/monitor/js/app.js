@@ -53,6 +53,7 @@ function markCurrent(hash) {
 
 async function route() {
   stopRefreshing();
+  const page = ++state.page;
   const signedIn = Boolean(state.token);
   document.getElementById("sign-in").hidden = signedIn;
   document.getElementById("nav").hidden = !signedIn;
@@ -68,7 +69,7 @@ async function route() {
       if (match) { await page(match); break; }
     }
   } catch (error) {
-    showError(error);
+    if (page === state.page) showError(error);
   }
 }
 

@@ -5,6 +5,8 @@ export const state = {
   token: sessionStorage.getItem("pushapi.token"),
   user: sessionStorage.getItem("pushapi.user"),
   timer: null,
+  // Bumped on every navigation: an answer that arrives for a page already left is dropped, not shown.
+  page: 0,
   onSignedOut: () => {},
 };
 
@@ -71,9 +73,11 @@ export function stopRefreshing() {
   state.timer = null;
 }
 
-export function refreshEvery(ms, render) {
+/** Polls render every ms while the page opened as number `page` is still the one shown. */
+export function refreshEvery(ms, render, page) {
+  if (page !== state.page) return;
   stopRefreshing();
-  state.timer = setInterval(() => render().catch(showError), ms);
+  state.timer = setInterval(() => render().catch(error => { if (page === state.page) showError(error); }), ms);
 }
 
 // Mass deployment is a feature switch, off on a new installation: the console says so instead of failing.

@@ -37,6 +37,7 @@ export const can = permission => Boolean(state.permissions && state.permissions.
 
 /** The attributes of a button that needs a permission: disabled, with the reason, when it is missing. */
 export function guard(permission, attributes = {}) {
-  if (can(permission)) return attributes;
-  return { ...attributes, disabled: true, "aria-disabled": "true", title: reasons[permission], "data-reason": reasons[permission] };
+  const marked = { ...attributes, "data-needs": permission };
+  if (can(permission)) return marked;
+  return { ...marked, disabled: true, "aria-disabled": "true", title: reasons[permission], "data-reason": reasons[permission] };
 }

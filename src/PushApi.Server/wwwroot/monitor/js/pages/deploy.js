@@ -26,7 +26,7 @@ function deployForm(options, blocked) {
       h("label", {}, h("input", { type: "radio", name: "when", value: "now", checked: true }), " Immediately"),
       h("label", {}, h("input", { type: "radio", name: "when", value: "later", id: "when-later" }), " At ", h("input", { type: "datetime-local", name: "at", id: "deploy-at" }))),
     h("label", {}, h("input", { type: "checkbox", name: "notify", id: "deploy-notify" }), " E-mail each upgraded tenant"),
-    h("button", { type: "submit", id: "preview", disabled: Boolean(blocked), "aria-disabled": blocked ? "true" : undefined, title: blocked || undefined }, "Preview"),
+    h("button", { type: "submit", id: "preview", "data-needs": "PushUpgrade", disabled: Boolean(blocked), "aria-disabled": blocked ? "true" : undefined, title: blocked || undefined }, "Preview"),
     h("p", { class: "error", id: "deploy-error", role: "alert" }));
 }
 

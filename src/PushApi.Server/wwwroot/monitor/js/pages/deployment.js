@@ -1,5 +1,6 @@
 // A deployment's page: its status card (status.js), failures with the CSV export, and its jobs paged
-// by status. It updates live by polling every 2 seconds (server-sent events are not used yet).
+// by status. It updates live by polling every 2 seconds, the page of jobs shown included (server-sent
+// events are not used yet).
 import { api, clearError, h, refreshEvery, showError, state, time, view } from "../core.js";
 import * as actions from "./actions.js";
 import { approvalCard, summaryCard, wavesTable } from "./status.js";
@@ -7,8 +8,10 @@ import { approvalCard, summaryCard, wavesTable } from "./status.js";
 const windowSample = 200;
 
 export async function detailView(id) {
+  const page = state.page;
   let status = "";
-  let after = null;
+  let after = null; // the next page's cursor
+  let shown = null; // the cursor of the page shown (null: the first), re-read on every update
   let approvalShown = null;
   view.replaceChildren(
     h("p", {}, h("a", { href: "#/" }, "← all deployments")),
@@ -68,10 +71,11 @@ export async function detailView(id) {
         h("p", {}, h("button", { type: "button", id: "export-csv", onclick: () => actions.exportCsv(id, state.token).catch(showError) }, "Export CSV"))));
   };
 
-  const jobs = async (next) => {
+  const jobs = async (next, again) => {
     const query = new URLSearchParams({ limit: "100" });
     if (status) query.set("status", status);
-    if (next && after) query.set("after", after);
+    if (!again) shown = next ? after : null;
+    if (shown) query.set("after", shown);
     const page = await api(`/api/v1/deployments/${id}/jobs?${query}`);
     after = page.next;
     document.getElementById("jobs-more").disabled = !page.next;
@@ -91,9 +95,9 @@ export async function detailView(id) {
     waves.replaceChildren(wavesTable(d.waves));
     if (d.jobs.failed > 0) await failures(); else document.getElementById("failures").replaceChildren(h("p", { class: "muted" }, "No failures."));
     await waiting(d);
+    await jobs(false, true);
     return d;
   };
   await render();
-  await jobs();
-  refreshEvery(2000, render);
+  refreshEvery(2000, render, page);
 }

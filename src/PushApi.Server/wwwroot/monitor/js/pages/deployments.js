@@ -1,9 +1,10 @@
 // The deployments list: newest first, live (polled every 2 seconds).
-import { api, h, progressBar, refreshEvery, showError, time, view } from "../core.js";
+import { api, h, progressBar, refreshEvery, showError, state, time, view } from "../core.js";
 import { guard } from "../permissions.js";
 import { cancel } from "./actions.js";
 
 export async function listView() {
+  const page = state.page;
   view.replaceChildren(h("h2", {}, "Deployments"), h("p", { class: "muted" }, "Updates every 2 seconds."), h("div", { id: "list" }));
   const render = async () => {
     const page = await api("/api/v1/deployments?limit=50");
@@ -21,5 +22,5 @@ export async function listView() {
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 8 }, "No deployments yet.")))));
   };
   await render();
-  refreshEvery(2000, render);
+  refreshEvery(2000, render, page);
 }
