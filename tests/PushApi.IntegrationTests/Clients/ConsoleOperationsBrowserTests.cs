@@ -12,12 +12,15 @@ namespace PushApi.IntegrationTests.Clients;
 /// user; a Read user sees no enabled write button; no console errors (the CSP holds).
 /// </summary>
 [NonParallelizable]
-public class ConsoleOperationsBrowserTests() : ApiFixture("console")
+public class ConsoleOperationsBrowserTests() : ApiFixture("console", settings: TwoRemoteUpgradesAtATime)
 {
     private const string ApproverName = "console-approver@test.local";
     private const string ReaderName = "console-reader@test.local";
     private const string Password = "Console-Password-1";
     private FakeAgent _agent = null!;
+
+    /// <summary>Two remote upgrades at once, so a push to six slow remote tenants still has jobs to cancel when it is halted.</summary>
+    private static readonly Dictionary<string, string?> TwoRemoteUpgradesAtATime = new() { ["PushApi:Execution:Concurrency"] = "2" };
 
     [OneTimeTearDown]
     public async Task StopAgentAsync()
@@ -72,6 +75,9 @@ public class ConsoleOperationsBrowserTests() : ApiFixture("console")
 
         var halted = await Admin.GetAsync($"/api/v1/deployments/{seen.Text("haltId")}").ExpectAsync(HttpStatusCode.OK);
         Assert.That((seen.Text("haltedPushStatus"), halted.Text("status")), Is.EqualTo(("Canceled", "Canceled")), "halted from the console while it ran");
+        var haltedJobs = halted.GetProperty("jobs");
+        Assert.That(haltedJobs.GetProperty("canceled").GetInt32(), Is.GreaterThan(0), "the jobs not started when it was halted are canceled");
+        Assert.That(haltedJobs.GetProperty("succeeded").GetInt32() + haltedJobs.GetProperty("canceled").GetInt32(), Is.EqualTo(6), "the running ones finish");
 
         Assert.That(seen.Text("selfApproval"), Does.Contain("yourself"), "the refusal is shown in words");
         var approval = await Admin.GetAsync($"/api/v1/deployments/{seen.Text("approvalId")}/approval").ExpectAsync(HttpStatusCode.OK);
