@@ -131,6 +131,13 @@ const guarded = page => page.$$eval("#view button[data-needs]", buttons => butto
     results.readerList = await guarded(page);
     await shot("console-list.png");
 
+    // A phone's width: the page itself does not scroll sideways (wide tables scroll inside their card).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, env.WAVES_ID);
+    await page.waitForSelector("#waves");
+    results.phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await shot("console-phone.png");
+
     results.consoleErrors = consoleErrors;
     console.log(JSON.stringify(results));
   } catch (error) {

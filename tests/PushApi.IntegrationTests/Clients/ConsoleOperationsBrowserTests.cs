@@ -89,6 +89,7 @@ public class ConsoleOperationsBrowserTests() : ApiFixture("console", settings: T
         Assert.That(readerButtons.Where(b => !b.GetProperty("disabled").GetBoolean()).Select(b => b.Text("label")), Is.Empty, "a Read user sees no enabled write button");
         Assert.That(readerButtons.Select(b => b.Text("title")), Has.All.Contain("PushUpgrade permission"));
 
+        Assert.That(seen.GetProperty("phoneWidth").GetInt32(), Is.LessThanOrEqualTo(390), "at a phone's width the page does not scroll sideways");
         Assert.That(seen.GetProperty("shownErrors").EnumerateArray().Select(e => e.GetString()), Is.Empty, "no error shown on the pages but the refused self-approval");
 
         // Refused API calls (the self-approval, the permission probes of non-admins) are logged by Chromium; nothing else may be.
