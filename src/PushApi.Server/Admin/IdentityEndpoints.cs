@@ -12,10 +12,19 @@ public static class IdentityEndpoints
         users.MapPost("/", CreateUser).Validate<CreateUserRequest>();
         users.MapGet("/", ListUsers);
 
+        // Any signed-in user may ask who they are and what they may do (the console disables what they may not).
+        api.MapGet("/me", Me).WithTags("Users").RequireAuthorization().WithSummary("The signed-in user: username and permissions (with the ones they include).");
+
         var clients = api.MapGroup("/api-clients").WithTags("Users").RequireAuthorization(Permissions.Admin);
         clients.MapPost("/", CreateApiClient).Validate<CreateApiClientRequest>();
         clients.MapGet("/", ListApiClients);
         return api;
+    }
+
+    private static Ok<MeResponse> Me(HttpContext context)
+    {
+        var granted = context.User.FindAll(Pipeline.PushApiClaims.Permission).Select(c => c.Value).ToList();
+        return TypedResults.Ok(new MeResponse(context.User.Identity?.Name ?? "", granted, [.. Permissions.All.Where(Permissions.Effective(granted).Contains)]));
     }
 
     private static async Task<Created<UserResponse>> CreateUser(CreateUserRequest request, UserAccounts accounts, CancellationToken cancellationToken)
@@ -36,3 +45,6 @@ public static class IdentityEndpoints
     private static async Task<Ok<List<ApiClientResponse>>> ListApiClients(UserAccounts accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok((await accounts.ListApiClientsAsync(cancellationToken)).Select(c => ApiClientResponse.From(c)).ToList());
 }
+
+/// <summary>The signed-in user: the permissions granted and, in <c>effective</c>, those plus the ones they include.</summary>
+public sealed record MeResponse(string Username, IReadOnlyList<string> Permissions, IReadOnlyList<string> Effective);

@@ -93,7 +93,7 @@ public class MonitorBrowserTests() : ApiFixture("monitor")
         Assert.That(redirect.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await redirect.Content.ReadAsStringAsync(), Does.Contain("push monitor"));
         Assert.That(redirect.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("script-src 'self'"));
-        using var script = await client.GetAsync("/monitor/monitor.js");
+        using var script = await client.GetAsync("/monitor/js/app.js");
         Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         await client.GetAsync("/api/v1/deployments").ExpectAsync(HttpStatusCode.Unauthorized);
     }
