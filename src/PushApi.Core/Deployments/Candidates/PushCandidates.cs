@@ -53,9 +53,7 @@ public sealed class PushCandidates(NpgsqlDataSource dataSource)
     private static async Task<(int Total, SortedDictionary<string, int> Hidden)> CountAsync(
         NpgsqlConnection connection, TargetVersion target, CandidateFilter filter, bool installs, IneligibleReason?[] reasons, CancellationToken cancellationToken)
     {
-        var sql = new CandidateSql(target.PackageId, filter, installs);
-        var code = CandidateFacts.CodeSql(TargetRow(sql, target));
-        await using var command = sql.Command($"SELECT {code} AS code, count(*) {sql.From(facts: true)} GROUP BY 1", connection);
+        await using var command = CountCommand(connection, target, filter, installs);
         var total = 0;
         var hidden = new SortedDictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -79,20 +77,7 @@ public sealed class PushCandidates(NpgsqlDataSource dataSource)
     private static async Task<List<CandidateOrg>> ItemsAsync(
         NpgsqlConnection connection, TargetVersion target, CandidateFilter filter, bool installs, int[] eligible, string? after, int limit, CancellationToken cancellationToken)
     {
-        var sql = new CandidateSql(target.PackageId, filter, installs);
-        sql.Where($"{CandidateFacts.CodeSql(TargetRow(sql, target))} = ANY({sql.Add(eligible, NpgsqlDbType.Array | NpgsqlDbType.Integer)})");
-        if (after is not null)
-        {
-            sql.Where($"t.org_key > {sql.Add(after, NpgsqlDbType.Text)}");
-        }
-
-        await using var command = sql.Command(
-            $"""
-            SELECT t.org_key, t.org_name, t.org_type, t.org_status, i.package_version_id, v.major_version, v.minor_version, v.patch_version, v.build_number
-            {sql.From(facts: true)}
-            ORDER BY t.org_key
-            LIMIT {sql.Add(limit, NpgsqlDbType.Integer)}
-            """, connection);
+        await using var command = PageCommand(connection, target, filter, installs, eligible, after, limit);
         var items = new List<CandidateOrg>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -103,6 +88,33 @@ public sealed class PushCandidates(NpgsqlDataSource dataSource)
         }
 
         return items;
+    }
+
+    /// <summary>The statement that counts the matching orgs by eligibility code (public for the benchmark's EXPLAIN).</summary>
+    public static NpgsqlCommand CountCommand(NpgsqlConnection connection, TargetVersion target, CandidateFilter filter, bool installs)
+    {
+        var sql = new CandidateSql(target.PackageId, filter, installs);
+        var code = CandidateFacts.CodeSql(TargetRow(sql, target));
+        return sql.Command($"SELECT {code} AS code, count(*) {sql.From(facts: true)} GROUP BY 1", connection);
+    }
+
+    /// <summary>The statement that reads a page of eligible matching orgs (public for the benchmark's EXPLAIN).</summary>
+    public static NpgsqlCommand PageCommand(NpgsqlConnection connection, TargetVersion target, CandidateFilter filter, bool installs, int[] eligible, string? after, int limit)
+    {
+        var sql = new CandidateSql(target.PackageId, filter, installs);
+        sql.Where($"{CandidateFacts.CodeSql(TargetRow(sql, target))} = ANY({sql.Add(eligible, NpgsqlDbType.Array | NpgsqlDbType.Integer)})");
+        if (after is not null)
+        {
+            sql.Where($"t.org_key > {sql.Add(after, NpgsqlDbType.Text)}");
+        }
+
+        return sql.Command(
+            $"""
+            SELECT t.org_key, t.org_name, t.org_type, t.org_status, i.package_version_id, v.major_version, v.minor_version, v.patch_version, v.build_number
+            {sql.From(facts: true)}
+            ORDER BY t.org_key
+            LIMIT {sql.Add(limit, NpgsqlDbType.Integer)}
+            """, connection);
     }
 
     /// <summary>The target's version number as an SQL row of parameters.</summary>
