@@ -37,13 +37,15 @@ public static class ConsoleScenarios
     {
         var n = c.Orgs.Count;
         var candidates = $"/api/v1/deployments/candidates?packageVersionId={version}&limit=50";
-        var filtered = candidates + "&search=" + Uri.EscapeDataString(c.Orgs[n / 2][^4..^1]) + "&orgType=Sandbox";
+        var search = c.Orgs[n / 2][^5..];
+        var filtered = candidates + "&search=" + Uri.EscapeDataString(search) + "&orgType=Sandbox";
         var first = await TimeAsync(c, () => GetAsync(c, candidates));
         var change = await TimeAsync(c, () => GetAsync(c, filtered));
+        var sandboxes = await TimeAsync(c, () => GetAsync(c, candidates + "&orgType=Sandbox"));
         var raw = await TimeAsync(c, () => RawPageAsync(c));
         var selectAll = await TimeAsync(c, () => PostAsync(c, new { packageVersionId = version, dryRun = true, targets = new { filter = new { } } }));
         var all = await TimeAsync(c, () => PostAsync(c, new { packageVersionId = version, dryRun = true, targets = new { all = true } }));
-        var plans = await ExplainAsync(c, version, c.Orgs[n / 2][^4..^1]);
+        var plans = await ExplainAsync(c, version, search);
 
         var small = await DeployAsync(c, version, new { orgKeys = new[] { c.Orgs[0] } });
         await c.Api.WaitForAsync(small, TimeSpan.FromMinutes(2), "Succeeded", "Failed");
@@ -51,6 +53,7 @@ public static class ConsoleScenarios
         var big = await DeployAsync(c, version, new { filter = new { }, exceptOrgKeys = new[] { c.Orgs[0] } });
         var running = await TimeAsync(c, () => GetAsync(c, $"/api/v1/deployments/{big}"));
         var status = (await c.Api.ProgressAsync(big)).GetProperty("status").GetString();
+        var held = await TimeAsync(c, () => GetAsync(c, candidates));
         await c.Api.WaitForAsync(big, TimeSpan.FromMinutes(20), "Succeeded", "Failed");
         var finished = await TimeAsync(c, () => GetAsync(c, $"/api/v1/deployments/{big}"));
 
@@ -59,7 +62,9 @@ public static class ConsoleScenarios
         return
         [
             Line($"candidates' first page (50 of {n:N0} tenants, total and hidden counts)", first, raw, 300, "baseline: raw Npgsql page of the package's subscribers plus count(*); " + plans),
-            Line("candidates after a filter change (partial name + Sandbox)", change, raw, 300, "baseline: as above"),
+            Line($"candidates after a filter change (partial name '{search}' + Sandbox)", change, raw, 300, "baseline: as above"),
+            Line("candidates after a filter change (Sandbox only: a third of the tenants)", sandboxes, raw, 300, "baseline: as above"),
+            Line($"candidates' first page while the {n - 1:N0}-org deployment below holds every org (all hidden)", held, raw, 300, $"status when measured: {status}; baseline: as above"),
             Line($"Select All (targets.filter) + dry run of {n:N0} tenants", selectAll, all, 3000, "baseline: dry run of targets.all"),
             Line($"deployment GET of a running {n - 1:N0}-org deployment", running, single, 200, $"status when measured: {status}; baseline: GET of a one-org deployment"),
             Line($"deployment GET of the finished {n - 1:N0}-org deployment", finished, single, 200, "baseline: GET of a one-org deployment"),
