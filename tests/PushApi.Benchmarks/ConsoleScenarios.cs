@@ -54,6 +54,7 @@ public static class ConsoleScenarios
         var running = await TimeAsync(c, () => GetAsync(c, $"/api/v1/deployments/{big}"));
         var status = (await c.Api.ProgressAsync(big)).GetProperty("status").GetString();
         var held = await TimeAsync(c, () => GetAsync(c, candidates));
+        await ExplainAsync(c, version, null);
         await c.Api.WaitForAsync(big, TimeSpan.FromMinutes(20), "Succeeded", "Failed");
         var finished = await TimeAsync(c, () => GetAsync(c, $"/api/v1/deployments/{big}"));
 
@@ -143,14 +144,17 @@ public static class ConsoleScenarios
     }
 
     /// <summary>EXPLAIN ANALYZE of the candidates' statements (no filter, and search + Sandbox), written next to the results; the file's name.</summary>
-    private static async Task<string> ExplainAsync(ScenarioContext c, string version, string search)
+    private static async Task<string> ExplainAsync(ScenarioContext c, string version, string? search)
     {
         await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
         await connection.OpenAsync();
         var target = await EligibilityFacts.LoadTargetAsync(connection, Bench.Number(version)) ?? throw new InvalidOperationException("no target version");
         var eligible = CandidateFacts.Decide(target, installs: false).Select((r, code) => (r, code)).Where(x => x.r is null).Select(x => x.code).ToArray();
         var text = new StringBuilder();
-        foreach (var (name, filter) in new[] { ("no filter", CandidateFilter.Empty), ($"search '{search}' + Sandbox", CandidateFilter.Parse(search, "Sandbox", null)) })
+        var filters = search is null
+            ? new[] { ("no filter, while a deployment holds every org", CandidateFilter.Empty) }
+            : new[] { ("no filter", CandidateFilter.Empty), ($"search '{search}' + Sandbox", CandidateFilter.Parse(search, "Sandbox", null)) };
+        foreach (var (name, filter) in filters)
         {
             foreach (var (kind, command) in new[] { ("count", PushCandidates.CountCommand(connection, target, filter, false)), ("page", PushCandidates.PageCommand(connection, target, filter, false, eligible, null, 51)) })
             {
@@ -168,7 +172,7 @@ public static class ConsoleScenarios
         }
 
         var file = Path.ChangeExtension(c.Options.Output, ".p15-plans.txt");
-        await File.WriteAllTextAsync(file, text.ToString());
+        await (search is null ? File.AppendAllTextAsync(file, text.ToString()) : File.WriteAllTextAsync(file, text.ToString()));
         return $"plans in {Path.GetFileName(file)}";
     }
 }

@@ -44,7 +44,8 @@ public sealed class PushCandidates(NpgsqlDataSource dataSource)
         var reasons = CandidateFacts.Decide(target, installs);
         var eligible = Enumerable.Range(0, CandidateFacts.Codes).Where(c => reasons[c] is null).ToArray();
         var (total, hidden) = await CountAsync(connection, target, filter, installs, reasons, cancellationToken);
-        var items = await ItemsAsync(connection, target, filter, installs, eligible, afterKey, limit + 1, cancellationToken);
+        // No eligible org matches: the page would walk every matching org to find none (all held by a live push, say).
+        var items = total == 0 ? [] : await ItemsAsync(connection, target, filter, installs, eligible, afterKey, limit + 1, cancellationToken);
         var next = items.Count > limit ? items[limit - 1].OrgKey : null;
         return new CandidatePage(items.Count > limit ? items[..limit] : items, next, total, hidden);
     }
