@@ -95,6 +95,7 @@ public class PushCandidateTests() : ApiFixture("candidates", runPushes: false)
         Assert.That((await CandidatesAsync($"&installedVersionId={_push.NewVersion}")).GetProperty("total").GetInt32(), Is.EqualTo(6));
 
         Assert.That(Keys(await CandidatesAsync($"&search={_orgs["s3"]}")), Is.EqualTo(new[] { _orgs["s3"] }));
+        Assert.That(Keys(await CandidatesAsync($"&search={Core.Ids.OrgKey.Parse(_orgs["s3"]).Id18}")), Is.EqualTo(new[] { _orgs["s3"] }), "the 18-character id");
         Assert.That(Keys(await CandidatesAsync($"&search={_orgs["gamma"]}")), Is.Empty);
         Assert.That(Hidden(await CandidatesAsync($"&search={_orgs["gamma"]}")), Is.EquivalentTo(new Dictionary<string, int> { ["Inactive"] = 1 }));
         Assert.That((await CandidatesAsync("&search=100%25")).GetProperty("total").GetInt32(), Is.Zero, "a % in the search is a character, not a wildcard");
