@@ -56,6 +56,7 @@ public static class CoreServices
         services.AddSingleton<Bulk.BulkIngestProcessor>();
         services.AddSingleton<Bulk.BulkQueryJobs>();
         services.AddSingleton<Deployments.TargetResolver>();
+        services.AddSingleton<Deployments.Candidates.PushCandidates>();
         services.AddSingleton<Deployments.Estimates.DeploymentEstimates>();
         services.AddSingleton<Deployments.CreateDeployment>();
         services.AddSingleton<Deployments.RetryDeployment>();

@@ -25,6 +25,7 @@ public static class Scenarios
             ("P9", ScaleScenarios.TwoInstancesAsync),
             ("P12", PackageScenarios.DistributionAsync),
             ("P13", InstallScenarios.UpgradeAsync),
+            ("P15", ConsoleScenarios.ScheduleAsync),
         })
         {
             if (!options.Runs(id))

@@ -1,7 +1,17 @@
 namespace PushApi.Core.Deployments;
 
-/// <summary>Whom a deployment targets: exactly one of every tenant of the package, a list of org keys, or a SOQL condition on PackageSubscriber.</summary>
-public sealed record DeploymentTargets(bool All, IReadOnlyList<string>? OrgKeys, string? Where);
+/// <summary>
+/// Whom a deployment targets: exactly one of every tenant of the package, a list of org keys, a SOQL condition on
+/// PackageSubscriber, or the candidates page's <see cref="Filter"/>; with all, where or filter, <see cref="ExceptOrgKeys"/> are left out.
+/// </summary>
+public sealed record DeploymentTargets(bool All, IReadOnlyList<string>? OrgKeys, string? Where)
+{
+    /// <summary>The Schedule Push Upgrades page's filter ("Select All across all matching orgs").</summary>
+    public Candidates.CandidateFilter? Filter { get; init; }
+
+    /// <summary>Orgs deselected from all, where or filter (15- or 18-character keys).</summary>
+    public IReadOnlyList<string>? ExceptOrgKeys { get; init; }
+}
 
 public sealed record DeploymentInput(string PackageVersionId, DeploymentTargets Targets, DateTimeOffset? ScheduledStartTime, bool NotifyTenants, bool DryRun)
 {

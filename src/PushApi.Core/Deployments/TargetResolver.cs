@@ -8,7 +8,7 @@ using PushApi.Core.Soql;
 
 namespace PushApi.Core.Deployments;
 
-/// <summary>Turns a deployment's targets into org keys: every tenant of the package, a list as given, or the subscribers a SOQL condition selects.</summary>
+/// <summary>Turns a deployment's targets into org keys: every tenant of the package, a list as given, the subscribers a SOQL condition selects, or those the candidates' filter selects, less the deselected ones.</summary>
 public sealed class TargetResolver(SoqlEngine soql)
 {
     /// <summary>
@@ -17,6 +17,31 @@ public sealed class TargetResolver(SoqlEngine soql)
     /// </summary>
     public async Task<(List<string> Keys, List<LeftOutOrg> LeftOut)> ResolveAsync(NpgsqlConnection connection, DeploymentTargets targets, TargetVersion target, bool installs, CancellationToken cancellationToken)
     {
+        var except = Except(targets.ExceptOrgKeys);
+        var (keys, leftOut) = await SelectAsync(connection, targets, target, installs, cancellationToken);
+        return except.Count == 0 ? (keys, leftOut) : ([.. keys.Where(k => !except.Contains(k))], leftOut);
+    }
+
+    /// <summary>The deselected orgs; a key that is not an org key is a 400 naming it.</summary>
+    private static HashSet<string> Except(IReadOnlyList<string>? keys)
+    {
+        var except = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (sent, i) in (keys ?? []).Select((k, i) => (k, i)))
+        {
+            except.Add(OrgKey.TryParse(sent?.Trim(), out var key) ? key.Value
+                : throw new InputException($"targets.exceptOrgKeys[{i}]", $"'{sent}' is not an org key (00D followed by 12 or 15 letters and digits)."));
+        }
+
+        return except;
+    }
+
+    private async Task<(List<string> Keys, List<LeftOutOrg> LeftOut)> SelectAsync(NpgsqlConnection connection, DeploymentTargets targets, TargetVersion target, bool installs, CancellationToken cancellationToken)
+    {
+        if (targets.Filter is { } filter)
+        {
+            return (await Candidates.CandidateSql.KeysAsync(connection, target.PackageId, filter, installs, cancellationToken), []);
+        }
+
         if (targets.All)
         {
             return (await (installs ? EveryTenantAsync(connection, cancellationToken) : InstalledAsync(connection, target.PackageId, cancellationToken)), []);

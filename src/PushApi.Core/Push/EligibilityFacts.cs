@@ -30,7 +30,7 @@ public static class EligibilityFacts
             SELECT k.org_key, k.package_id, t.org_status,
                    i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled,
                    t.agent_url IS NOT NULL, t.has_restriction_enabled,
-                   EXISTS (SELECT 1 FROM exclusions e WHERE e.org_key = k.org_key AND (e.package_id IS NULL OR e.package_id = k.package_id) AND (e.expires_at IS NULL OR e.expires_at > now()))
+                   EXISTS (SELECT 1 FROM exclusions e WHERE e.org_key = k.org_key AND {ExclusionApplies("e", "k.package_id")})
             FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
             JOIN tenants t ON t.org_key = k.org_key
             LEFT JOIN LATERAL (
@@ -62,6 +62,10 @@ public static class EligibilityFacts
 
         return facts;
     }
+
+    /// <summary>SQL: the exclusion row <paramref name="alias"/> applies to the package <paramref name="packageId"/> (an SQL expression): it names that package or all, and has not expired.</summary>
+    public static string ExclusionApplies(string alias, string packageId) =>
+        $"({alias}.package_id IS NULL OR {alias}.package_id = {packageId}) AND ({alias}.expires_at IS NULL OR {alias}.expires_at > now())";
 
     /// <summary>
     /// Takes, until the transaction ends, the lock of each package whose jobs are being added: the check that an org is not

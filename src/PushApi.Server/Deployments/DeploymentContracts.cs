@@ -10,7 +10,11 @@ using PushApi.Server.Governance;
 
 namespace PushApi.Server.Deployments;
 
-public sealed record DeploymentTargetsRequest(bool? All, IReadOnlyList<string>? OrgKeys, string? Where);
+/// <summary>Whom to deploy to: exactly one of all, orgKeys, where or filter; exceptOrgKeys deselects orgs from all, where or filter.</summary>
+public sealed record DeploymentTargetsRequest(bool? All, IReadOnlyList<string>? OrgKeys, string? Where, TargetFilterRequest? Filter = null, IReadOnlyList<string>? ExceptOrgKeys = null);
+
+/// <summary>The Schedule Push Upgrades page's filter, as <c>GET /api/v1/deployments/candidates</c> takes it.</summary>
+public sealed record TargetFilterRequest(string? Search, string? OrgType, string? InstalledVersionId);
 
 public sealed record DeploymentRequest(
     string? PackageVersionId,

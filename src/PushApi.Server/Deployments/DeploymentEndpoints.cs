@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Deployments;
+using PushApi.Core.Deployments.Candidates;
 using PushApi.Core.Deployments.Estimates;
 using PushApi.Core.Deployments.Waves;
 using PushApi.Core.Errors;
@@ -27,9 +28,10 @@ public static class DeploymentEndpoints
     public static IEndpointRouteBuilder MapDeploymentApi(this IEndpointRouteBuilder endpoints)
     {
         var deployments = endpoints.MapGroup("/api/v1/deployments").RequireAuthorization().RequireFeature(Feature.MassDeployment).WithTags("Deployments");
+        deployments.MapCandidates();
         deployments.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade)
             .Produces<DeploymentResponse>(StatusCodes.Status201Created).Produces<DeploymentResponse>(StatusCodes.Status200OK)
-            .WithSummary("Deploy a version to all tenants, a list or a SOQL condition; dryRun only reports eligibility.");
+            .WithSummary("Deploy a version to all tenants, a list, a SOQL condition or the candidates' filter (less exceptOrgKeys); dryRun only reports eligibility.");
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
         deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status (AwaitingApproval while it waits for approval), progress, run-time estimate and approval.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
@@ -53,11 +55,37 @@ public static class DeploymentEndpoints
     /// <summary>The request body as a deployment: exactly one kind of target, a version, sizes within bounds.</summary>
     private static DeploymentInput ToInput(DeploymentRequest body, DateTimeOffset now)
     {
-        var targets = body.Targets ?? throw new InputException("targets", "Say whom to deploy to: {\"all\": true}, {\"orgKeys\": [...]} or {\"where\": \"<SOQL condition on PackageSubscriber>\"}.");
-        var given = (targets.All == true ? 1 : 0) + (targets.OrgKeys is not null ? 1 : 0) + (targets.Where is not null ? 1 : 0);
+        var targets = ToTargets(body.Targets);
+        if (string.IsNullOrWhiteSpace(body.PackageVersionId))
+        {
+            throw new InputException("packageVersionId", "The version to deploy (04t…) is required.");
+        }
+
+        if (body.WindowDeadline is { } deadline && deadline <= (body.ScheduledStartTime is { } start && start > now ? start : now))
+        {
+            throw new InputException("windowDeadline", "The window deadline must be in the future and after the scheduled start time.");
+        }
+
+        return new DeploymentInput(body.PackageVersionId, targets, body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true)
+        {
+            Install = InstallInput.Options(body.InstallMode, body.RolesMode, body.GrantRoles),
+            Rollout = new RolloutInput(body.Waves, body.HaltOnFailureRate, body.MinJobs, body.OnHalt, body.Seed),
+            Windows = new WindowOptions(body.RespectWindows ?? true, body.WindowDeadline),
+        };
+    }
+
+    /// <summary>The targets as sent: exactly one kind, sizes within bounds, a filter checked as the candidates list checks it.</summary>
+    private static DeploymentTargets ToTargets(DeploymentTargetsRequest? targets)
+    {
+        if (targets is null)
+        {
+            throw new InputException("targets", "Say whom to deploy to: {\"all\": true}, {\"orgKeys\": [...]}, {\"where\": \"<SOQL condition on PackageSubscriber>\"} or {\"filter\": {...}}.");
+        }
+
+        var given = (targets.All == true ? 1 : 0) + (targets.OrgKeys is not null ? 1 : 0) + (targets.Where is not null ? 1 : 0) + (targets.Filter is not null ? 1 : 0);
         if (given != 1)
         {
-            throw new InputException("targets", "Give exactly one of all (true), orgKeys or where.");
+            throw new InputException("targets", "Give exactly one of all (true), orgKeys, where or filter.");
         }
 
         if (targets.OrgKeys is { Count: 0 or > 100_000 })
@@ -70,22 +98,15 @@ public static class DeploymentEndpoints
             throw new InputException("targets.where", "The condition must be non-empty SOQL of at most 20,000 characters.");
         }
 
-        if (string.IsNullOrWhiteSpace(body.PackageVersionId))
+        if (targets.ExceptOrgKeys is { } except && (targets.OrgKeys is not null || except.Count > 100_000))
         {
-            throw new InputException("packageVersionId", "The version to deploy (04t…) is required.");
+            throw new InputException("targets.exceptOrgKeys", targets.OrgKeys is not null
+                ? "exceptOrgKeys deselects orgs from all, where or filter; leave the orgs out of orgKeys instead."
+                : "Deselect at most 100,000 org keys.");
         }
 
-        if (body.WindowDeadline is { } deadline && deadline <= (body.ScheduledStartTime is { } start && start > now ? start : now))
-        {
-            throw new InputException("windowDeadline", "The window deadline must be in the future and after the scheduled start time.");
-        }
-
-        return new DeploymentInput(body.PackageVersionId, new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where), body.ScheduledStartTime, body.NotifyTenants == true, body.DryRun == true)
-        {
-            Install = InstallInput.Options(body.InstallMode, body.RolesMode, body.GrantRoles),
-            Rollout = new RolloutInput(body.Waves, body.HaltOnFailureRate, body.MinJobs, body.OnHalt, body.Seed),
-            Windows = new WindowOptions(body.RespectWindows ?? true, body.WindowDeadline),
-        };
+        var filter = targets.Filter is { } f ? CandidateFilter.Parse(f.Search, f.OrgType, f.InstalledVersionId, "targets.filter.") : null;
+        return new DeploymentTargets(targets.All == true, targets.OrgKeys, targets.Where) { Filter = filter, ExceptOrgKeys = targets.ExceptOrgKeys };
     }
 
     private static async Task<IResult> RetryAsync(string id, RetryRequest? body, HttpContext context, RetryDeployment retry)
