@@ -4,7 +4,7 @@
 // sees no enabled write button. Prints one JSON line of what it saw; saves screenshots into
 // PUSHAPI_SCREENSHOTS. Console errors and page errors are collected (the CSP holds if there are none
 // but the refused API calls, which the C# test sorts out).
-const { chromium } = require("playwright-core");
+const { launch, openPage } = require("./browser");
 const path = require("path");
 
 const env = process.env;
@@ -52,15 +52,9 @@ async function deploy(page, orgKeys) {
 const guarded = page => page.$$eval("#view button[data-needs]", buttons => buttons.map(b => ({ id: b.id, label: b.textContent, disabled: b.disabled, ariaDisabled: b.getAttribute("aria-disabled"), title: b.title })));
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-  });
+  const browser = await launch();
   const results = {};
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const consoleErrors = [];
-  page.on("console", message => { if (message.type() === "error") consoleErrors.push(message.text()); });
-  page.on("pageerror", error => consoleErrors.push(String(error)));
+  const { page, consoleErrors } = await openPage(browser);
   page.on("dialog", dialog => dialog.accept());
   // An error shown on the page (#error) where none is expected is noted with the screenshot's name.
   results.shownErrors = [];

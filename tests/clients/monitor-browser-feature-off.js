@@ -1,22 +1,16 @@
 // The push monitor (/monitor) on an installation where mass deployment is switched off: the list
 // says so instead of failing, and the Deploy form shows the reason with Preview (and so Deploy)
 // disabled. Prints one JSON line of what it saw; saves a screenshot into PUSHAPI_SCREENSHOTS.
-const { chromium } = require("playwright-core");
+const { launch, openPage } = require("./browser");
 const path = require("path");
 
 const base = process.env.PUSHAPI_URL;
 const shots = process.env.PUSHAPI_SCREENSHOTS;
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-  });
+  const browser = await launch();
   const results = {};
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const consoleErrors = [];
-  page.on("console", message => { if (message.type() === "error") consoleErrors.push(message.text()); });
-  page.on("pageerror", error => consoleErrors.push(String(error)));
+  const { page, consoleErrors } = await openPage(browser);
   try {
     await page.goto(`${base}/monitor`);
     await page.fill("#username", process.env.PUSHAPI_USERNAME);

@@ -2,7 +2,7 @@
 // version to a selection after a dry-run preview, watch the progress bar reach 100%, open the failure
 // list and export it, then schedule a deployment for later and cancel it. Prints one JSON line of what
 // it saw; saves screenshots into PUSHAPI_SCREENSHOTS.
-const { chromium } = require("playwright-core");
+const { launch, openPage } = require("./browser");
 const path = require("path");
 
 const base = process.env.PUSHAPI_URL;
@@ -10,15 +10,9 @@ const shots = process.env.PUSHAPI_SCREENSHOTS;
 const orgKeys = process.env.ORG_KEYS.split(",");
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-  });
+  const browser = await launch();
   const results = {};
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const consoleErrors = [];
-  page.on("console", message => { if (message.type() === "error") consoleErrors.push(message.text()); });
-  page.on("pageerror", error => consoleErrors.push(String(error)));
+  const { page, consoleErrors } = await openPage(browser, { acceptDownloads: true });
   page.on("dialog", dialog => dialog.accept());
   try {
     // Sign in (a wrong password first: the page says so).

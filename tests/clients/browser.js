@@ -1,0 +1,22 @@
+// What the browser scripts share: Debian's headless Chromium driven by playwright-core, and a page that collects its
+// console errors and page errors (the CSP holds when there are none).
+const { chromium } = require("playwright-core");
+
+/** Launches headless Chromium (CHROMIUM, else Debian's /usr/bin/chromium). */
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
+}
+
+/** A 1280×900 page whose console errors and page errors gather in the returned array. */
+async function openPage(browser, options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+  const consoleErrors = [];
+  page.on("console", message => { if (message.type() === "error") consoleErrors.push(message.text()); });
+  page.on("pageerror", error => consoleErrors.push(String(error)));
+  return { page, consoleErrors };
+}
+
+module.exports = { launch, openPage };
