@@ -58,6 +58,12 @@ public sealed class ProblemDetailsShape : IErrorShape
         }
 
         var (status, title, detail, errors) = Classify(exception);
+        if (status is >= 400 and < 500)
+        {
+            detail = ClientText.Clean(detail);
+            errors = errors?.GroupBy(e => ClientText.Clean(e.Key)).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).Select(ClientText.Clean).ToArray());
+        }
+
         var problem = errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new ValidationProblemDetails(errors.ToDictionary(e => e.Key, e => e.Value)) { Status = status, Title = title, Detail = detail };

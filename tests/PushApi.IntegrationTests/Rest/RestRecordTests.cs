@@ -153,6 +153,12 @@ public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
         var bound = await Admin.PostAsync("/api/v1/deployments", Json($$"""{"packageVersionId": "{{_released}}", "targets": {"where": "OrgName = 'A\u0000'"}, "dryRun": true}"""))
             .ExpectAsync(HttpStatusCode.BadRequest);
         Assert.That(bound.GetRawText(), Does.Not.Contain("System."), "no .NET type in the answer");
+
+        // A huge bad value does not come back whole, and a type the body should have had is said in words.
+        var huge = await Admin.PostAsJsonAsync("/api/v1/exclusions", new { orgKey = new string('x', 1_000_000), reason = "r" }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(huge.GetRawText(), Has.Length.LessThan(3_000));
+        var shape = await Admin.PostAsync("/api/v1/deployments", Json($$"""{"packageVersionId": "{{_released}}", "targets": {"orgKeys": "00D000000000001"}, "dryRun": true}""")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(shape.GetRawText(), Does.Not.Contain("System.").And.Not.Contain("PushApi."));
     }
 
     [Test]
