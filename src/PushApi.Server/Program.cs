@@ -38,7 +38,7 @@ catch (PostgresNotFoundException e)
 app.UsePushApiSecurityHeaders();
 app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
-app.UseRequestDecompression();
+app.UsePushApiRequestDecompression();
 app.UseRouting();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();

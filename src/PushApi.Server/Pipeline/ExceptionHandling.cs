@@ -24,6 +24,7 @@ public sealed class PushApiExceptionHandler(ILogger<PushApiExceptionHandler> log
         }
 
         context.Response.Clear();
+        exception = BadRequests.FromUnreadableBody(context, exception);
         if (TransientDatabaseErrors.Matches(exception))
         {
             logger.LogWarning("{Method} {Path} met a transient database failure ({Reason}); the client is asked to retry.", context.Request.Method, context.Request.Path, exception.Message);
@@ -64,6 +65,28 @@ public static class TransientDatabaseErrors
 /// <summary>Readable messages for requests the framework could not bind.</summary>
 public static class BadRequests
 {
+    /// <summary>
+    /// A compressed body that does not decompress (the decompressing stream throws <see cref="InvalidDataException"/>
+    /// while an endpoint reads it) is the client's mistake: every front end answers it as a bad request, in its shape.
+    /// </summary>
+    public static Exception FromUnreadableBody(HttpContext context, Exception exception)
+    {
+        if (context.Items[RequestDecompressionExtensions.ContentEncodingItem] is not string encoding)
+        {
+            return exception;
+        }
+
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is InvalidDataException)
+            {
+                return new BadHttpRequestException($"The request body is not valid {encoding} (Content-Encoding); nothing was read.", StatusCodes.Status400BadRequest, exception);
+            }
+        }
+
+        return exception;
+    }
+
     public static string Describe(BadHttpRequestException exception) => exception.InnerException switch
     {
         JsonException json => Describe(json),

@@ -277,4 +277,25 @@ public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
         var created = await Admin.PostAsync($"{Data}/sobjects/PackagePushRequest", content).ExpectAsync(HttpStatusCode.Created);
         Assert.That(created.Text("id"), Does.StartWith("0DV"));
     }
+
+    [Test]
+    public async Task A_body_that_does_not_decompress_is_a_bad_request_on_every_front_end()
+    {
+        HttpContent NotGzip(string mediaType)
+        {
+            var content = new ByteArrayContent([.. Enumerable.Range(0, 64).Select(i => (byte)(i * 37))]);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            content.Headers.ContentEncoding.Add("gzip");
+            return content;
+        }
+
+        var rest = await Admin.PostAsync($"{Data}/sobjects/PackagePushRequest", NotGzip("application/json")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That((rest[0].Text("errorCode"), rest[0].Text("message")), Is.EqualTo(("JSON_PARSER_ERROR", "The request body is not valid gzip (Content-Encoding); nothing was read.")));
+        var native = await Admin.PostAsync("/api/v1/exclusions", NotGzip("application/json")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(native.Text("detail"), Does.Contain("not valid gzip"));
+        using var soap = await Admin.PostAsync("/services/Soap/c/62.0", NotGzip("text/xml"));
+        var fault = await soap.Content.ReadAsStringAsync();
+        Assert.That((soap.StatusCode, fault), Is.EqualTo((HttpStatusCode.InternalServerError, fault)));
+        Assert.That(fault, Does.Contain("soapenv:Client").And.Contain("not valid gzip"));
+    }
 }
