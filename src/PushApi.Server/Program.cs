@@ -42,6 +42,7 @@ app.UsePushApiRequestDecompression();
 app.UseRouting();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
+app.UseQueryTextGuard();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

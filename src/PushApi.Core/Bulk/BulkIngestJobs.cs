@@ -38,6 +38,12 @@ public sealed record IngestJob(
 }
 
 /// <summary>
+/// Who asks about an ingest job: a job belongs to the user who created it; an admin (<paramref name="SeesAll"/>)
+/// sees and acts on every job. Anyone else's job is answered as not found, as if it did not exist.
+/// </summary>
+public readonly record struct BulkCaller(long UserId, bool SeesAll);
+
+/// <summary>
 /// Bulk API 2.0 ingest jobs: create, upload (one CSV per job, parsed as it streams in and stored
 /// 10,000 records to a row of a staging table: <see cref="BulkIngestUpload"/>), close or abort, read, list, delete,
 /// and the three result files (<see cref="BulkIngestResultFile"/>). Processing is done by <see cref="BulkIngestProcessor"/>.
@@ -119,20 +125,22 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
     }
 
     /// <summary>The job named by <paramref name="id"/> (750…), or a NOT_FOUND error.</summary>
-    public async Task<IngestJob> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<IngestJob> GetAsync(string id, BulkCaller caller, CancellationToken cancellationToken)
     {
         var number = ParseId(id);
-        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM bulk_ingest_jobs WHERE id = $1");
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM bulk_ingest_jobs WHERE id = $1 AND {Visible}");
         command.Parameters.Add(new NpgsqlParameter { Value = number });
+        AddCaller(command, caller);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : throw NotFound();
     }
 
     /// <summary>A page of jobs in creation order, after the job <paramref name="after"/> (the list's query locator).</summary>
-    public async Task<(IReadOnlyList<IngestJob> Jobs, bool More)> ListAsync(long after, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<IngestJob> Jobs, bool More)> ListAsync(long after, BulkCaller caller, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM bulk_ingest_jobs WHERE id > $1 ORDER BY id LIMIT $2");
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM bulk_ingest_jobs WHERE id > $1 AND {Visible} ORDER BY id LIMIT $4");
         command.Parameters.Add(new NpgsqlParameter { Value = after });
+        AddCaller(command, caller);
         command.Parameters.Add(new NpgsqlParameter { Value = ListPageSize + 1 });
         var jobs = new List<IngestJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -150,14 +158,14 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
     /// One upload per job, while it is Open; all or nothing.
     /// </summary>
     /// <returns>The number of rows stored.</returns>
-    public async Task<int> UploadAsync(string id, Stream body, CancellationToken cancellationToken) =>
-        await BulkIngestUpload.StoreAsync(dataSource, clock, ParseId(id), body, cancellationToken);
+    public async Task<int> UploadAsync(string id, BulkCaller caller, Stream body, CancellationToken cancellationToken) =>
+        await BulkIngestUpload.StoreAsync(dataSource, clock, ParseId(id), caller, body, cancellationToken);
 
     /// <summary>
     /// A client's state change: <c>UploadComplete</c> closes an Open job for processing,
     /// <c>Aborted</c> stops a job that has not finished (rows not yet processed stay unprocessed).
     /// </summary>
-    public async Task<IngestJob> SetStateAsync(string id, string? requested, CancellationToken cancellationToken)
+    public async Task<IngestJob> SetStateAsync(string id, BulkCaller caller, string? requested, CancellationToken cancellationToken)
     {
         var number = ParseId(id);
         var allowedFrom = requested switch
@@ -169,15 +177,16 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
         };
         await using var command = dataSource.CreateCommand(
             $"""
-            WITH current AS (SELECT id, state FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE),
+            WITH current AS (SELECT id, state FROM bulk_ingest_jobs WHERE id = $1 AND {Visible} FOR UPDATE),
             changed AS (
-                UPDATE bulk_ingest_jobs j SET state = $2, system_modstamp = $4
-                FROM current WHERE j.id = current.id AND current.state = ANY($3)
+                UPDATE bulk_ingest_jobs j SET state = $4, system_modstamp = $6
+                FROM current WHERE j.id = current.id AND current.state = ANY($5)
                 RETURNING j.id
             )
             SELECT current.state, EXISTS (SELECT 1 FROM changed) FROM current
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = number });
+        AddCaller(command, caller);
         command.Parameters.Add(new NpgsqlParameter { Value = requested });
         command.Parameters.Add(new NpgsqlParameter { Value = allowedFrom });
         command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
@@ -195,20 +204,21 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
             }
         }
 
-        return await GetAsync(id, cancellationToken);
+        return await GetAsync(id, caller, cancellationToken);
     }
 
     /// <summary>Deletes a job and its data; a job being processed must be aborted first.</summary>
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string id, BulkCaller caller, CancellationToken cancellationToken)
     {
         var number = ParseId(id);
         await using var command = dataSource.CreateCommand(
-            """
-            WITH current AS (SELECT id, state FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE),
+            $"""
+            WITH current AS (SELECT id, state FROM bulk_ingest_jobs WHERE id = $1 AND {Visible} FOR UPDATE),
             deleted AS (DELETE FROM bulk_ingest_jobs j USING current WHERE j.id = current.id AND current.state <> 'InProgress' RETURNING j.id)
             SELECT current.state, EXISTS (SELECT 1 FROM deleted) FROM current
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = number });
+        AddCaller(command, caller);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -232,6 +242,15 @@ public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clo
     /// <summary>The job number of a 750 id.</summary>
     public static long ParseId(string id) =>
         SalesforceId.TryParseNumber(id, KeyPrefixes.BulkJob, out var number) ? number : throw NotFound();
+
+    /// <summary>The job is the caller's, or the caller sees every job: parameters $2 (sees all) and $3 (user id).</summary>
+    internal const string Visible = "($2 OR created_by = $3)";
+
+    internal static void AddCaller(NpgsqlCommand command, BulkCaller caller)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = caller.SeesAll });
+        command.Parameters.Add(new NpgsqlParameter { Value = caller.UserId });
+    }
 
     internal static BulkException NotFound() => new(BulkErrorKind.NotFound, "NOT_FOUND", "The requested resource does not exist");
 

@@ -14,12 +14,25 @@ namespace PushApi.Core.Bulk;
 internal static class BulkIngestUpload
 {
     /// <summary>Stores the upload of job <paramref name="number"/>; returns the number of rows stored.</summary>
-    public static async Task<int> StoreAsync(NpgsqlDataSource dataSource, TimeProvider clock, long number, Stream body, CancellationToken cancellationToken)
+    public static async Task<int> StoreAsync(NpgsqlDataSource dataSource, TimeProvider clock, long number, BulkCaller caller, Stream body, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (delimiter, type) = await LockOpenJobAsync(connection, number, cancellationToken);
-        var (header, rows) = await StageAsync(connection, number, type, delimiter, body, cancellationToken);
+        var (delimiter, type) = await LockOpenJobAsync(connection, number, caller, cancellationToken);
+        string[] header;
+        int rows;
+        try
+        {
+            (header, rows) = await StageAsync(connection, number, type, delimiter, body, cancellationToken);
+        }
+        catch (BulkException refused)
+        {
+            // Nothing of the upload is kept, and the job is Failed with the reason, as Salesforce fails a job whose data it cannot read.
+            await transaction.RollbackAsync(cancellationToken);
+            await FailAsync(connection, clock, number, refused.Message, cancellationToken);
+            throw;
+        }
+
         await using (var update = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET columns = $2, rows_uploaded = $3, system_modstamp = $4 WHERE id = $1", connection))
         {
             update.Parameters.Add(new NpgsqlParameter { Value = number });
@@ -37,14 +50,15 @@ internal static class BulkIngestUpload
     /// Locks the job row for the rest of the upload, so a second upload or a close waits for this one;
     /// refuses a job that is not Open or already has its upload.
     /// </summary>
-    private static async Task<(string Delimiter, SObjectDescriptor Type)> LockOpenJobAsync(NpgsqlConnection connection, long number, CancellationToken cancellationToken)
+    private static async Task<(string Delimiter, SObjectDescriptor Type)> LockOpenJobAsync(NpgsqlConnection connection, long number, BulkCaller caller, CancellationToken cancellationToken)
     {
         string state, delimiter;
         bool uploaded;
         SObjectDescriptor type;
-        await using (var select = new NpgsqlCommand("SELECT state, column_delimiter, columns IS NOT NULL, object FROM bulk_ingest_jobs WHERE id = $1 FOR UPDATE", connection))
+        await using (var select = new NpgsqlCommand($"SELECT state, column_delimiter, columns IS NOT NULL, object FROM bulk_ingest_jobs WHERE id = $1 AND {BulkIngestJobs.Visible} FOR UPDATE", connection))
         {
             select.Parameters.Add(new NpgsqlParameter { Value = number });
+            BulkIngestJobs.AddCaller(select, caller);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
@@ -98,7 +112,7 @@ internal static class BulkIngestUpload
             {
                 for (var i = 0; i < csv.FieldCount; i++)
                 {
-                    cells.Add(csv.GetString(i));
+                    cells.Add(Cell(csv.GetString(i), rows + 1, header, i));
                 }
 
                 counts.Add(csv.FieldCount);
@@ -120,6 +134,22 @@ internal static class BulkIngestUpload
         }
 
         return (header, rows);
+    }
+
+    /// <summary>A cell as stored; PostgreSQL stores no text with a NUL character, so the upload is refused naming the cell.</summary>
+    private static string Cell(string value, int record, string[] header, int column) =>
+        value.Contains('\0', StringComparison.Ordinal)
+            ? throw new BulkException(BulkErrorKind.BadRequest, "INVALIDJOB",
+                $"The CSV could not be read at record {record}: the value of column {(column < header.Length ? header[column] : (column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))} holds a NUL character (U+0000), which no field can store.")
+            : value;
+
+    private static async Task FailAsync(NpgsqlConnection connection, TimeProvider clock, long number, string reason, CancellationToken cancellationToken)
+    {
+        await using var fail = new NpgsqlCommand("UPDATE bulk_ingest_jobs SET state = 'Failed', error_message = $2, system_modstamp = $3 WHERE id = $1 AND state = 'Open'", connection);
+        fail.Parameters.Add(new NpgsqlParameter { Value = number });
+        fail.Parameters.Add(new NpgsqlParameter { Value = reason.Replace('\0', '\uFFFD') });
+        fail.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        await fail.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task InsertChunkAsync(NpgsqlConnection connection, long number, int chunk, List<string> cells, List<int> counts, CancellationToken cancellationToken)

@@ -150,7 +150,7 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
     /// Adds a batch: runs its SOQL (which must query the job's object) and keeps the CSV it produced.
     /// A statement that cannot run makes a Failed batch with the reason as its state message.
     /// </summary>
-    public async Task<QueryBatch> AddBatchAsync(string jobId, string statement, long userId, CancellationToken cancellationToken)
+    public async Task<QueryBatch> AddBatchAsync(string jobId, string statement, SoqlCaller caller, CancellationToken cancellationToken)
     {
         var job = await GetJobAsync(jobId, cancellationToken);
         if (job.State != "Open")
@@ -170,7 +170,7 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
         var count = 0;
         try
         {
-            (result, count) = await RunAsync(job, statement, cancellationToken);
+            (result, count) = await RunAsync(job, statement, caller, cancellationToken);
         }
         catch (SoqlException e)
         {
@@ -186,7 +186,7 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
         command.Parameters.Add(new NpgsqlParameter { Value = job.Number });
         command.Parameters.Add(new NpgsqlParameter { Value = state });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)message ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = statement });
+        command.Parameters.Add(new NpgsqlParameter { Value = statement.Replace('\0', '\uFFFD') }); // kept as sent, but no text holds a NUL
         command.Parameters.Add(new NpgsqlParameter { Value = count });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)result ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = watch.ElapsedMilliseconds });
@@ -250,13 +250,13 @@ public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, 
         return (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private async Task<(byte[] Csv, int Count)> RunAsync(QueryJob job, string statement, CancellationToken cancellationToken)
+    private async Task<(byte[] Csv, int Count)> RunAsync(QueryJob job, string statement, SoqlCaller caller, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await using var writer = new StreamWriter(buffer, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         var line = new StringBuilder();
         var headerWritten = false;
-        var count = await soql.ReadAllAsync(statement, job.ObjectName, async (columns, record) =>
+        var count = await soql.ReadAllAsync(statement, job.ObjectName, caller, async (columns, record) =>
         {
             if (!headerWritten)
             {

@@ -112,7 +112,7 @@ public sealed class TargetResolver(SoqlEngine soql)
         var statement = $"SELECT OrgKey FROM PackageSubscriber WHERE MetadataPackageId = '{SalesforceId.Format(KeyPrefixes.MetadataPackage, packageId)}' AND ({where})";
         try
         {
-            await soql.ReadAllAsync(statement, SObjectCatalog.PackageSubscriber.Name, (_, record) =>
+            await soql.ReadAllAsync(statement, SObjectCatalog.PackageSubscriber.Name, SoqlCaller.Service, (_, record) =>
             {
                 keys.Add((string)record["OrgKey"]!);
                 return ValueTask.CompletedTask;

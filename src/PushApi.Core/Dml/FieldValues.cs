@@ -24,6 +24,12 @@ public static class FieldValues
             return (null, null);
         }
 
+        if (raw is string held && held.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL stores no text with a NUL character: refused here, for every front end, as the record's error.
+            return (null, new SaveError(ErrorCodes.InvalidField, $"{field.Label}: the value holds a NUL character (U+0000), which no field can store", field.Name));
+        }
+
         switch (field.Type)
         {
             case FieldType.Id or FieldType.Reference:

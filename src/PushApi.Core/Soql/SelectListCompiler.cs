@@ -104,7 +104,7 @@ internal sealed class SelectListCompiler(SqlQueryBuilder sql, TimeProvider clock
         }
 
         var childType = SObjectCatalog.Find(child.ChildSObject)!;
-        var childQuery = SoqlCompiler.Compile(sql.Soql, sub.Query with { From = childType.Name }, childType, ChildAlias, clock);
+        var childQuery = SoqlCompiler.Compile(sql.Soql, sub.Query with { From = childType.Name }, childType, ChildAlias, sql.UserRowScope, clock);
         if (childQuery.IsAggregate)
         {
             throw SoqlException.Malformed(sql.Soql, sub.Position, "aggregate functions are not supported in child relationship queries");

@@ -16,7 +16,7 @@ namespace PushApi.Core.Soql;
 /// </remarks>
 internal static class SoqlCompiler
 {
-    public static CompiledQuery Compile(string soql, SoqlQuery query, TimeProvider clock)
+    public static CompiledQuery Compile(string soql, SoqlQuery query, long? userRowScope, TimeProvider clock)
     {
         var root = SObjectCatalog.Find(query.From)
             ?? throw SoqlException.At(
@@ -24,13 +24,13 @@ internal static class SoqlCompiler
                 soql,
                 query.FromPosition,
                 $"sObject type '{query.From}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.");
-        return Compile(soql, query, root, "t0", clock);
+        return Compile(soql, query, root, "t0", userRowScope, clock);
     }
 
     /// <summary>A statement over an object already found in the catalog: the root query, or a child sub-query under its own alias.</summary>
-    public static CompiledQuery Compile(string soql, SoqlQuery query, SObjectDescriptor root, string rootAlias, TimeProvider clock)
+    public static CompiledQuery Compile(string soql, SoqlQuery query, SObjectDescriptor root, string rootAlias, long? userRowScope, TimeProvider clock)
     {
-        var sql = new SqlQueryBuilder(soql, root, rootAlias);
+        var sql = new SqlQueryBuilder(soql, root, rootAlias, userRowScope);
         var idOrdinal = sql.AddColumn($"{rootAlias}.id");
         var aggregates = query.Select.OfType<AggregateSelect>().ToList();
         var select = new SelectListCompiler(sql, clock);

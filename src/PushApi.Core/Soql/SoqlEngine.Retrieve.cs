@@ -6,7 +6,7 @@ namespace PushApi.Core.Soql;
 public sealed partial class SoqlEngine
 {
     /// <summary>Records by id, in the order asked, null where no record has the id (REST retrieve, SOAP retrieve, composite).</summary>
-    public async Task<IReadOnlyList<SoqlRecord?>> RetrieveAsync(SObjectDescriptor type, IReadOnlyList<string> ids, IReadOnlyList<string>? fields, long userId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<SoqlRecord?>> RetrieveAsync(SObjectDescriptor type, IReadOnlyList<string> ids, IReadOnlyList<string>? fields, SoqlCaller caller, CancellationToken cancellationToken = default)
     {
         var wanted = ids.Select(id => SalesforceId.TryParse(id, out var parsed) && parsed.Prefix == type.KeyPrefix ? parsed.Id18 : null).ToList();
         var valid = wanted.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -21,7 +21,7 @@ public sealed partial class SoqlEngine
         {
             // The field names are checked by the compiler like any query's; the ids are quoted literals.
             var soql = $"SELECT {string.Join(", ", selected)} FROM {type.Name} WHERE Id IN ({string.Join(", ", chunk.Select(id => "'" + id + "'"))})";
-            var result = await QueryAsync(soql, userId, MaxBatchSize, cancellationToken);
+            var result = await QueryAsync(soql, caller, MaxBatchSize, cancellationToken);
             foreach (var record in result.Records)
             {
                 found[record.Id!] = record;

@@ -21,12 +21,12 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
 
     /// <summary>The first page of a query.</summary>
     /// <param name="soql">The statement.</param>
-    /// <param name="userId">Who asks; only they can follow the locator.</param>
+    /// <param name="caller">Who asks; only they can follow the locator.</param>
     /// <param name="batchSize">Rows per page, clamped to 200..2000.</param>
     /// <param name="cancellationToken">Cancels the database work.</param>
-    public async Task<SoqlResult> QueryAsync(string soql, long userId, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    public async Task<SoqlResult> QueryAsync(string soql, SoqlCaller caller, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
     {
-        var compiled = Compile(soql);
+        var compiled = Compile(soql, caller);
         batchSize = Math.Clamp(batchSize, MinBatchSize, MaxBatchSize);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (compiled.IsAggregate)
@@ -41,17 +41,17 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         }
 
         var total = await QueryPageReader.CountAsync(connection, compiled, cancellationToken);
-        var locator = await _locators.CreateAsync(connection, soql, userId, batchSize, total, page.Records.Count, page.LastKey!, cancellationToken);
+        var locator = await _locators.CreateAsync(connection, soql, caller.UserId, batchSize, total, page.Records.Count, page.LastKey!, cancellationToken);
         return new SoqlResult(total, false, locator, page.Records);
     }
 
     /// <summary>The page a locator (<c>01g…-2000</c>) points to.</summary>
-    public async Task<SoqlResult> QueryMoreAsync(string locator, long userId, CancellationToken cancellationToken = default)
+    public async Task<SoqlResult> QueryMoreAsync(string locator, SoqlCaller caller, CancellationToken cancellationToken = default)
     {
         var (cursorId, position) = QueryLocatorStore.Parse(locator);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var cursor = await _locators.ResumeAsync(connection, cursorId, position, userId, cancellationToken);
-        var compiled = Compile(cursor.Soql);
+        var cursor = await _locators.ResumeAsync(connection, cursorId, position, caller.UserId, cancellationToken);
+        var compiled = Compile(cursor.Soql, caller);
         var page = await QueryPageReader.ReadAsync(connection, compiled, cursor.AfterKey, position, cursor.BatchSize, cancellationToken);
         var next = position + page.Records.Count;
         if (!page.More)
@@ -69,9 +69,9 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     /// </summary>
     /// <returns>The number of rows.</returns>
     /// <exception cref="SoqlException">The statement is wrong, or is one CSV cannot hold (a child sub-query or an aggregate).</exception>
-    public async Task<int> ReadAllAsync(string soql, string expectedObject, Func<IReadOnlyList<string>, SoqlRecord, ValueTask> onRecord, CancellationToken cancellationToken = default)
+    public async Task<int> ReadAllAsync(string soql, string expectedObject, SoqlCaller caller, Func<IReadOnlyList<string>, SoqlRecord, ValueTask> onRecord, CancellationToken cancellationToken = default)
     {
-        var compiled = Compile(soql);
+        var compiled = Compile(soql, caller);
         if (!string.Equals(compiled.Root.Name, expectedObject, StringComparison.Ordinal))
         {
             throw new SoqlException("InvalidBatch", $"The query reads {compiled.Root.Name} but the job is a {expectedObject} job.");
@@ -125,5 +125,5 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         }
     }
 
-    private CompiledQuery Compile(string soql) => SoqlCompiler.Compile(soql, SoqlParser.Parse(soql), clock);
+    private CompiledQuery Compile(string soql, SoqlCaller caller) => SoqlCompiler.Compile(soql, SoqlParser.Parse(soql), caller.UserRowScope, clock);
 }

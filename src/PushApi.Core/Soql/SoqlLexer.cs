@@ -43,6 +43,13 @@ public static class SoqlLexer
             throw SoqlException.Malformed(soql, 0, $"the query is longer than {MaxLength:N0} characters");
         }
 
+        var nul = soql.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            // The excerpt shows the character as U+FFFD: the message may be stored (a Bulk batch's state message).
+            throw SoqlException.Malformed(soql.Replace('\0', '\uFFFD'), nul, "the query holds a NUL character (U+0000), which no SOQL text can hold");
+        }
+
         var tokens = new List<SoqlToken>();
         var i = 0;
         while (i < soql.Length)

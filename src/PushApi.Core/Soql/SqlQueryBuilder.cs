@@ -8,8 +8,9 @@ namespace PushApi.Core.Soql;
 /// <summary>
 /// The SQL of one query while it is compiled: the root view with the parent views its field paths
 /// join, the select columns, and the parameters, numbered $1, $2, … in the order they are added.
+/// <c>User</c> is read through <see cref="SoqlCaller.UserRowScope"/>: one user's row, or every row for an admin.
 /// </summary>
-internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, string rootAlias)
+internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, string rootAlias, long? userRowScope)
 {
     private readonly Dictionary<string, (string Alias, SObjectDescriptor Type)> _joins = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _joinSql = [];
@@ -25,7 +26,15 @@ internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, strin
 
     public List<NpgsqlParameter> Parameters { get; } = [];
 
-    public string From => $"{SObjectViews.ViewOf(Root)} {RootAlias}" + string.Concat(_joinSql);
+    public long? UserRowScope { get; } = userRowScope;
+
+    public string From => $"{View(Root)} {RootAlias}" + string.Concat(_joinSql);
+
+    /// <summary>The view an object is read from; <c>User</c> narrowed to the caller's own row unless they see all.</summary>
+    private string View(SObjectDescriptor type) =>
+        type == SObjectCatalog.User && UserRowScope is { } only
+            ? $"(SELECT * FROM {SObjectViews.ViewOf(type)} WHERE id = {only.ToString(CultureInfo.InvariantCulture)})"
+            : SObjectViews.ViewOf(type);
 
     public static string ValueColumn(string alias, FieldDescriptor field) => $"{alias}.{SObjectViews.Column(field)}";
 
@@ -68,7 +77,7 @@ internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, strin
             {
                 join = ($"{RootAlias}_{_joins.Count + 1}", parentType);
                 _joins[prefix] = join;
-                _joinSql.Add($" LEFT JOIN {SObjectViews.ViewOf(parentType)} {join.Alias} ON {join.Alias}.id = {alias}.{SObjectViews.Column(reference)}");
+                _joinSql.Add($" LEFT JOIN {View(parentType)} {join.Alias} ON {join.Alias}.id = {alias}.{SObjectViews.Column(reference)}");
             }
 
             alias = join.Alias;

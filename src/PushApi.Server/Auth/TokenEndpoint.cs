@@ -50,7 +50,12 @@ public static class TokenEndpoint
             return Error("invalid_request", "the request must be form-encoded (application/x-www-form-urlencoded)");
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (form, unreadable) = await ReadFormAsync(context);
+        if (form is null)
+        {
+            return unreadable!;
+        }
+
         var address = context.Connection.RemoteIpAddress?.ToString();
         var grantType = form["grant_type"].ToString();
         var trail = context.Audit();
@@ -84,6 +89,33 @@ public static class TokenEndpoint
         var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(id + issuedAt)));
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new TokenResponse(token, instanceUrl, id, "Bearer", issuedAt, signature));
+    }
+
+    /// <summary>
+    /// The form, or OAuth's <c>invalid_request</c> for one that cannot be read (a multipart body with a bad boundary, a
+    /// body that is not what its Content-Type says) or that holds a NUL character (no name or password can hold one).
+    /// </summary>
+    private static async Task<(IFormCollection?, IResult?)> ReadFormAsync(HttpContext context)
+    {
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or InvalidOperationException && !context.RequestAborted.IsCancellationRequested)
+        {
+            return (null, Error("invalid_request", "the request body could not be read as a form"));
+        }
+
+        foreach (var (name, values) in form)
+        {
+            if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))
+            {
+                return (null, Error("invalid_request", "a form field holds a NUL character"));
+            }
+        }
+
+        return (form, null);
     }
 
     private static async Task<(Grant?, IResult?)> PasswordGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginSequence login, string? address)

@@ -29,13 +29,13 @@ public static class BulkIngestEndpoints
         ingest.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Create an ingest job (insert of PackagePushJob).");
         ingest.MapGet("/", ListAsync).WithSummary("The ingest jobs, 1,000 a page.");
         ingest.MapGet("/{jobId}", async (string jobId, HttpContext context, BulkIngestJobs jobs) =>
-            JobInfo(await jobs.GetAsync(jobId, context.RequestAborted), context, full: true))
+            JobInfo(await jobs.GetAsync(jobId, Caller(context), context.RequestAborted), context, full: true))
             .WithSummary("A job's state and counts.");
         ingest.MapPut("/{jobId}/batches", UploadAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Upload the job's CSV (once, up to 100 MB).");
         ingest.MapPatch("/{jobId}", SetStateAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Close (UploadComplete) or abort (Aborted) a job.");
         ingest.MapDelete("/{jobId}", async (string jobId, HttpContext context, BulkIngestJobs jobs) =>
         {
-            await jobs.DeleteAsync(jobId, context.RequestAborted);
+            await jobs.DeleteAsync(jobId, Caller(context), context.RequestAborted);
             return Results.NoContent();
         }).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Delete a job and its data.");
         ingest.MapGet("/{jobId}/successfulResults", (string jobId, BulkIngestJobs jobs) => new CsvResult(jobs, jobId, IngestResultKind.Successful))
@@ -64,7 +64,7 @@ public static class BulkIngestEndpoints
             return RestWriter.Errors(StatusCodes.Status400BadRequest, [new Core.Errors.SaveError("INVALID_QUERY_LOCATOR", $"Invalid queryLocator '{queryLocator}'.")]);
         }
 
-        var (page, more) = await jobs.ListAsync(after, context.RequestAborted);
+        var (page, more) = await jobs.ListAsync(after, Caller(context), context.RequestAborted);
         return new RestJsonResult(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
@@ -102,7 +102,7 @@ public static class BulkIngestEndpoints
             limit.MaxRequestBodySize = BulkIngestJobs.MaxUploadBytes;
         }
 
-        await jobs.UploadAsync(jobId, context.Request.Body, context.RequestAborted);
+        await jobs.UploadAsync(jobId, Caller(context), context.Request.Body, context.RequestAborted);
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
@@ -110,17 +110,21 @@ public static class BulkIngestEndpoints
     {
         var body = await RestBody.ReadObjectAsync(context.Request, context.RequestAborted);
         var state = Text(body, "state");
-        var job = await jobs.SetStateAsync(jobId, state, context.RequestAborted);
+        var job = await jobs.SetStateAsync(jobId, Caller(context), state, context.RequestAborted);
         if (job.State == IngestStates.UploadComplete)
         {
             // Processing starts now; a job of ordinary size is complete before the client's first poll.
             processor.Start(job.Number, lifetime.ApplicationStopping);
             await processor.WaitAsync(job.Number, CloseWait, context.RequestAborted);
-            job = await jobs.GetAsync(jobId, context.RequestAborted);
+            job = await jobs.GetAsync(jobId, Caller(context), context.RequestAborted);
         }
 
         return JobInfo(job, context, full: false);
     }
+
+    /// <summary>A job is its creator's; an admin sees and acts on every job.</summary>
+    private static BulkCaller Caller(HttpContext context) =>
+        new(context.User.UserId(), context.User.HasClaim(PushApiClaims.Permission, Permissions.Admin));
 
     private static string? Text(JsonElement body, string name)
     {
@@ -187,7 +191,7 @@ public static class BulkIngestEndpoints
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             // Unknown jobs are answered before the response starts.
-            await jobs.GetAsync(jobId, httpContext.RequestAborted);
+            await jobs.GetAsync(jobId, Caller(httpContext), httpContext.RequestAborted);
             httpContext.Response.StatusCode = StatusCodes.Status200OK;
             httpContext.Response.ContentType = "text/csv";
             await jobs.WriteResultsAsync(jobId, kind, httpContext.Response.Body, httpContext.RequestAborted);

@@ -88,7 +88,7 @@ public static class BulkQueryApi
     private static async Task<IResult> AddBatchAsync(string jobId, HttpContext context, BulkQueryJobs jobs)
     {
         var soql = await ReadTextAsync(context, MaxBatchBytes);
-        var batch = await jobs.AddBatchAsync(jobId, soql, context.User.UserId(), context.RequestAborted);
+        var batch = await jobs.AddBatchAsync(jobId, soql, context.User.SoqlCaller(), context.RequestAborted);
         return Xml(StatusCodes.Status201Created, writer => WriteBatch(writer, batch));
     }
 

@@ -16,6 +16,10 @@ public static class PushApiClaims
 
     public static long UserId(this ClaimsPrincipal principal) => long.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)!, CultureInfo.InvariantCulture);
 
+    /// <summary>The user as a SOQL reader: an admin reads every User row, anyone else their own.</summary>
+    public static Core.Soql.SoqlCaller SoqlCaller(this ClaimsPrincipal principal) =>
+        new(principal.UserId(), principal.HasClaim(PushApiClaims.Permission, Core.Identity.Permissions.Admin));
+
     public static long SessionNumber(this ClaimsPrincipal principal) => long.Parse(principal.FindFirstValue(SessionId)!, CultureInfo.InvariantCulture);
 }
 

@@ -176,7 +176,7 @@ public static class CompositeEndpoints
             return RestWriter.Error(StatusCodes.Status400BadRequest, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 2000 records into this call");
         }
 
-        var records = await soql.RetrieveAsync(descriptor, ids, fields, context.User.UserId(), context.RequestAborted);
+        var records = await soql.RetrieveAsync(descriptor, ids, fields, context.User.SoqlCaller(), context.RequestAborted);
         var version = context.ApiVersion();
         return new RestJsonResult(StatusCodes.Status200OK, writer =>
         {

@@ -30,14 +30,14 @@ public static class QueryEndpoints
             return RestWriter.Error(StatusCodes.Status400BadRequest, SoqlException.MalformedQuery, "A query string has to be specified");
         }
 
-        var result = await soql.QueryAsync(q, context.User.UserId(), BatchSize(context.Request), context.RequestAborted);
+        var result = await soql.QueryAsync(q, context.User.SoqlCaller(), BatchSize(context.Request), context.RequestAborted);
         var version = context.ApiVersion();
         return new RestJsonResult(StatusCodes.Status200OK, writer => RestWriter.WriteQueryResult(writer, result, version));
     }
 
     private static async Task<IResult> QueryMoreAsync(string locator, HttpContext context, SoqlEngine soql)
     {
-        var result = await soql.QueryMoreAsync(locator, context.User.UserId(), context.RequestAborted);
+        var result = await soql.QueryMoreAsync(locator, context.User.SoqlCaller(), context.RequestAborted);
         var version = context.ApiVersion();
         return new RestJsonResult(StatusCodes.Status200OK, writer => RestWriter.WriteQueryResult(writer, result, version));
     }

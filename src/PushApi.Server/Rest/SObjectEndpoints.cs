@@ -67,7 +67,7 @@ public static class SObjectEndpoints
         }
 
         var fieldList = string.IsNullOrWhiteSpace(fields) ? null : fields.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var record = (await soql.RetrieveAsync(descriptor, [id], fieldList, context.User.UserId(), context.RequestAborted))[0];
+        var record = (await soql.RetrieveAsync(descriptor, [id], fieldList, context.User.SoqlCaller(), context.RequestAborted))[0];
         if (record is null)
         {
             return RestWriter.NotFound();

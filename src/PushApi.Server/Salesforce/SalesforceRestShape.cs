@@ -51,6 +51,7 @@ public sealed class SalesforceRestShape : IErrorShape
         NotFoundException e => (StatusCodes.Status404NotFound, new RestError(e.Message, RestErrors.NotFound)),
         InputException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, ErrorCodes.InvalidOperation)),
         ConflictException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, ErrorCodes.DuplicateValue)),
+        QueryTextException e => (StatusCodes.Status400BadRequest, new RestError(e.Message, e.Parameter == "q" ? Core.Soql.SoqlException.MalformedQuery : Core.Soql.SoqlException.InvalidField)),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, new RestError("The request body is larger than this endpoint accepts.", "REQUEST_ENTITY_TOO_LARGE")),
         BadHttpRequestException e => (StatusCodes.Status400BadRequest, new RestError(BadRequests.Describe(e), RestErrors.JsonParserError)),

@@ -28,7 +28,7 @@ public sealed class SoapReadOperations(SoqlEngine soql)
             throw SoapFaultCodes.Query(SoapFaultCodes.MalformedQuery, "fieldList is empty: name the fields to retrieve", 0, 0);
         }
 
-        var records = await soql.RetrieveAsync(type, ids, fieldList, user.UserId(), cancellationToken);
+        var records = await soql.RetrieveAsync(type, ids, fieldList, user.SoqlCaller(), cancellationToken);
         return SoapWriter.Render(call.Api, w =>
         {
             w.Start("retrieveResponse");
@@ -52,13 +52,13 @@ public sealed class SoapReadOperations(SoqlEngine soql)
     {
         var statement = Text(call.Body, "queryString") ?? throw SoapFaultCodes.Query(SoapFaultCodes.MalformedQuery, "queryString is missing", 0, 0);
         var batchSize = Math.Clamp(call.Headers.BatchSize ?? SoapService.DefaultBatchSize, SoqlEngine.MinBatchSize, SoqlEngine.MaxBatchSize);
-        var result = await soql.QueryAsync(statement, user.UserId(), batchSize, cancellationToken);
+        var result = await soql.QueryAsync(statement, user.SoqlCaller(), batchSize, cancellationToken);
         return QueryResponse(call, call.Operation + "Response", result);
     }
 
     public async Task<byte[]> QueryMoreAsync(SoapCall call, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var result = await soql.QueryMoreAsync(Text(call.Body, "queryLocator") ?? "", user.UserId(), cancellationToken);
+        var result = await soql.QueryMoreAsync(Text(call.Body, "queryLocator") ?? "", user.SoqlCaller(), cancellationToken);
         return QueryResponse(call, "queryMoreResponse", result);
     }
 

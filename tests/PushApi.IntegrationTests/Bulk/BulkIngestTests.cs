@@ -114,11 +114,26 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
         await ExpectErrorAsync(Admin.GetAsync($"{Ingest}/750000000000000AAA"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
         await ExpectErrorAsync(Admin.GetAsync($"{Ingest}/nonsense/failedResults"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
 
+        foreach (var (csv, reason) in new[]
+        {
+            ("Foo,Bar\n1,2\n", "Field name not found : Foo"),
+            ("Id,PackagePushRequestId\n", "Field name not found : Id"),
+            ("", "empty"),
+            ("PackagePushRequestId\n\"unclosed\n", "could not be read"),
+            ("PackagePushRequestId,SubscriberOrganizationKey\n0DV000000000001AAA,00D\u0000x\n", "NUL character"),
+        })
+        {
+            // Salesforce fails a job whose data it cannot read: the upload is refused, nothing of it is kept, and the job says why.
+            var refused = (await CreateJobAsync()).Text("id");
+            await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{refused}/batches", new StringContent(csv, Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "INVALIDJOB", reason);
+            var failed = await Admin.GetAsync($"{Ingest}/{refused}").ExpectAsync(HttpStatusCode.OK);
+            Assert.That(failed.Text("state"), Is.EqualTo("Failed"), csv);
+            Assert.That(failed.Text("errorMessage"), Does.Contain(reason), csv);
+            await ExpectErrorAsync(Admin.PatchAsJsonAsync($"{Ingest}/{refused}", new { state = "UploadComplete" }), HttpStatusCode.BadRequest, "INVALIDJOBSTATE", "Failed");
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM bulk_ingest_chunks WHERE job_id = {Number(refused, "750")}"), Is.Zero, csv);
+        }
+
         var job = (await CreateJobAsync()).Text("id");
-        await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{job}/batches", new StringContent("Foo,Bar\n1,2\n", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "INVALIDJOB", "Field name not found : Foo");
-        await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{job}/batches", new StringContent("Id,PackagePushRequestId\n", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "INVALIDJOB", "Field name not found : Id");
-        await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{job}/batches", new StringContent("", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "INVALIDJOB", "empty");
-        await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{job}/batches", new StringContent("PackagePushRequestId\n\"unclosed\n", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "INVALIDJOB", "could not be read");
         await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{job}/batches", new StringContent("{}", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "INVALIDJOB", "text/csv");
         await UploadAsync(job, "PackagePushRequestId,SubscriberOrganizationKey\n", HttpStatusCode.Created);
         await ExpectErrorAsync(Admin.PutAsync($"{Ingest}/{job}/batches", new StringContent("PackagePushRequestId\n", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "INVALIDJOB", "multiple contents");
@@ -131,9 +146,38 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
 
         using var reader = await Server.CreateUserAndLoginAsync("Read");
         await ExpectErrorAsync(reader.PostAsJsonAsync(Ingest, new { @object = "PackagePushJob", operation = "insert" }), HttpStatusCode.Forbidden, "INSUFFICIENT_ACCESS", "permission");
-        Assert.That((await reader.GetAsync($"{Ingest}/{job}").ExpectAsync(HttpStatusCode.OK)).Text("state"), Is.EqualTo("JobComplete"), "reading a job needs only Read");
+        await ExpectErrorAsync(reader.GetAsync($"{Ingest}/{job}"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
         using var anonymous = Server.Anonymous();
         await ExpectErrorAsync(anonymous.GetAsync(Ingest), HttpStatusCode.Unauthorized, "INVALID_SESSION_ID", "Session");
+    }
+
+    [Test]
+    public async Task A_job_belongs_to_its_creator_and_an_admin_while_other_users_cannot_see_or_touch_it()
+    {
+        var request = await _push.RequestAsync();
+        using var owner = await Server.CreateUserAndLoginAsync("PushUpgrade");
+        using var other = await Server.CreateUserAndLoginAsync("PushUpgrade");
+        var job = (await owner.PostAsJsonAsync(Ingest, new { @object = "PackagePushJob", operation = "insert" }).ExpectAsync(HttpStatusCode.OK)).Text("id");
+        var csv = $"PackagePushRequestId,SubscriberOrganizationKey\n{request},{_orgs[25]}\n";
+
+        await ExpectErrorAsync(other.GetAsync($"{Ingest}/{job}"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
+        await ExpectErrorAsync(other.PutAsync($"{Ingest}/{job}/batches", new StringContent(csv, Encoding.UTF8, "text/csv")), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
+        await ExpectErrorAsync(other.PatchAsJsonAsync($"{Ingest}/{job}", new { state = "Aborted" }), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
+        await ExpectErrorAsync(other.DeleteAsync($"{Ingest}/{job}"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
+        await ExpectErrorAsync(other.GetAsync($"{Ingest}/{job}/successfulResults"), HttpStatusCode.NotFound, "NOT_FOUND", "does not exist");
+        var theirs = await other.GetAsync(Ingest).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(theirs.GetProperty("records").EnumerateArray().Select(r => r.Text("id")), Does.Not.Contain(job), "the list holds the caller's own jobs");
+
+        using (var upload = await owner.PutAsync($"{Ingest}/{job}/batches", new StringContent(csv, Encoding.UTF8, "text/csv")))
+        {
+            Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created), "the other user's attempts changed nothing");
+        }
+
+        var seen = await Admin.GetAsync(Ingest).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(seen.GetProperty("records").EnumerateArray().Select(r => r.Text("id")), Does.Contain(job), "an admin sees every job");
+        await Admin.PatchAsJsonAsync($"{Ingest}/{job}", new { state = "UploadComplete" }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That((await WaitForJobAsync(job)).GetProperty("numberRecordsProcessed").GetInt32(), Is.EqualTo(1));
+        Assert.That((await owner.GetAsync($"{Ingest}/{job}").ExpectAsync(HttpStatusCode.OK)).Text("state"), Is.EqualTo("JobComplete"));
     }
 
     [Test]

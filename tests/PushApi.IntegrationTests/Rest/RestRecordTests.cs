@@ -162,6 +162,58 @@ public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
     }
 
     [Test]
+    public async Task A_NUL_in_a_query_string_SOQL_or_a_token_request_is_the_front_ends_400_not_a_500()
+    {
+        var query = await Admin.GetAsync($"{Data}/query?q=" + Uri.EscapeDataString("SELECT Id FROM PackageSubscriber WHERE OrgName = 'a\u0000b'")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(query[0].Text("errorCode"), Is.EqualTo("MALFORMED_QUERY"));
+        var fields = await Admin.GetAsync($"{Data}/sobjects/MetadataPackageVersion/{_released}?fields=Id%00").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That((fields[0].Text("errorCode"), fields[0].Text("message")), Is.EqualTo(("INVALID_FIELD", "The query-string parameter 'fields' holds a NUL character (%00), which no value can hold.")));
+        var native = await Admin.GetAsync("/api/v1/tenants?after=%00").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(native.Text("detail"), Does.Contain("'after'").And.Contain("NUL"));
+
+        // Bulk API 1.0: the batch fails with the reason, as any statement that cannot run.
+        var bulk = new BulkV1Client(Server.CreateClient(), await Server.GetTokenAsync(), "62.0");
+        var job = await bulk.SendAsync(HttpMethod.Post, "/job", BulkV1Client.JobInfo(("operation", "query"), ("object", "PackageSubscriber"), ("contentType", "CSV")), "application/xml; charset=UTF-8", HttpStatusCode.Created);
+        var jobId = job.Element(BulkV1Client.Ns + "id")!.Value;
+        var batch = await bulk.SendAsync(HttpMethod.Post, $"/job/{jobId}/batch", "SELECT Id FROM PackageSubscriber WHERE OrgName = 'a\u0000'", "text/csv; charset=UTF-8", HttpStatusCode.Created);
+        Assert.That(batch.Element(BulkV1Client.Ns + "state")!.Value, Is.EqualTo("Failed"));
+        Assert.That(batch.Element(BulkV1Client.Ns + "stateMessage")!.Value, Does.Contain("MALFORMED_QUERY").And.Contain("NUL"));
+
+        // The token endpoint answers every malformed request with OAuth's invalid_request.
+        using var anonymous = Server.Anonymous();
+        foreach (var content in new HttpContent[]
+        {
+            new StringContent("grant_type=password&username=%00&password=x", Encoding.UTF8, "application/x-www-form-urlencoded"),
+            new StringContent("--nope\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\npassword", Encoding.UTF8, "multipart/form-data"),
+            new ByteArrayContent(Encoding.UTF8.GetBytes("--b\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\npassword\r\n--x--")) { Headers = { { "Content-Type", "multipart/form-data; boundary=b" } } },
+        })
+        {
+            using (content)
+            {
+                using var response = await anonymous.PostAsync("/services/oauth2/token", content);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+                Assert.That(JsonDocument.Parse(body).RootElement.Text("error"), Is.EqualTo("invalid_request"), body);
+            }
+        }
+    }
+
+    [Test]
+    public async Task A_user_who_is_not_an_admin_reads_only_their_own_User_row()
+    {
+        using var reader = await Server.CreateUserAndLoginAsync("Read");
+        var everyone = await Admin.GetAsync($"{Data}/query?q=" + Uri.EscapeDataString("SELECT Username, Email FROM User")).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(everyone.GetProperty("totalSize").GetInt32(), Is.GreaterThanOrEqualTo(2), "an admin reads every user");
+        var own = await reader.GetAsync($"{Data}/query?q=" + Uri.EscapeDataString("SELECT Id, Username, Email FROM User")).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(own.GetProperty("totalSize").GetInt32(), Is.EqualTo(1));
+        Assert.That(own.GetProperty("records")[0].Text("Username"), Is.Not.EqualTo(PushApiServer.AdminUsername));
+        var adminId = everyone.GetProperty("records").EnumerateArray().First(r => r.Text("Username") == PushApiServer.AdminUsername).GetProperty("attributes").Text("url").Split('/')[^1];
+        await reader.GetAsync($"{Data}/sobjects/User/{adminId}").ExpectAsync(HttpStatusCode.NotFound);
+        var counted = await reader.GetAsync($"{Data}/query?q=" + Uri.EscapeDataString("SELECT COUNT() FROM User")).ExpectAsync(HttpStatusCode.OK);
+        Assert.That(counted.GetProperty("totalSize").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Only_schedule_and_abort_are_client_status_changes()
     {
         var id = (await Admin.PostAsJsonAsync($"{Data}/sobjects/PackagePushRequest", new { PackageVersionId = _released }).ExpectAsync(HttpStatusCode.Created)).Text("id");

@@ -4,7 +4,22 @@ namespace PushApi.UnitTests.Soql;
 
 public class SoqlCompilerTests
 {
-    private static CompiledQuery Compile(string soql) => SoqlCompiler.Compile(soql, SoqlParser.Parse(soql), TimeProvider.System);
+    private static CompiledQuery Compile(string soql, long? userRowScope = null) => SoqlCompiler.Compile(soql, SoqlParser.Parse(soql), userRowScope, TimeProvider.System);
+
+    [Test]
+    public void A_caller_who_is_not_an_admin_reads_only_their_own_User_row()
+    {
+        Assert.That(Compile("SELECT Username, Email FROM User", userRowScope: 42).From, Does.Contain("WHERE id = 42"));
+        Assert.That(Compile("SELECT Username, Email FROM User").From, Does.Not.Contain("WHERE"), "an admin reads every row");
+    }
+
+    [Test]
+    public void A_NUL_character_is_a_malformed_query_whose_message_holds_none()
+    {
+        var error = Assert.Throws<SoqlException>(() => SoqlParser.Parse("SELECT Id FROM PackageSubscriber WHERE OrgName = 'a\u0000b'"));
+        Assert.That(error!.ErrorCode, Is.EqualTo(SoqlException.MalformedQuery));
+        Assert.That(error.Message, Does.Contain("NUL").And.Not.Contain("\u0000"));
+    }
 
     [Test]
     public void Values_from_the_statement_never_reach_the_SQL_text()
