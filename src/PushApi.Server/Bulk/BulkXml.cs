@@ -23,7 +23,7 @@ public static class BulkXml
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/xml";
-        await context.Response.Body.WriteAsync(ErrorDocument(code, message), context.RequestAborted);
+        await context.Response.Body.WriteAsync(ErrorDocument(code, Pipeline.ClientText.Clean(message)), context.RequestAborted);
     }
 
     public static IResult Xml(int status, Action<XmlWriter> write) => new XmlResult(status, Document(write));

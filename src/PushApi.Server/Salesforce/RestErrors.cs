@@ -25,7 +25,9 @@ public static class RestErrors
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json;charset=UTF-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, errors, RestJson.Options, context.RequestAborted);
+        // What a client sent comes back cut (ClientText): a 5 MB bad value is not echoed whole.
+        var cleaned = errors.Select(e => e with { Message = Pipeline.ClientText.Clean(e.Message) }).ToList();
+        await JsonSerializer.SerializeAsync(context.Response.Body, cleaned, RestJson.Options, context.RequestAborted);
     }
 }
 

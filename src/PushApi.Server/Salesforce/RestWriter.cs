@@ -151,7 +151,7 @@ public static class RestWriter
         foreach (var error in errors)
         {
             writer.WriteStartObject();
-            writer.WriteString("message", error.Message);
+            writer.WriteString("message", Pipeline.ClientText.Clean(error.Message));
             writer.WriteString("errorCode", error.StatusCode);
             writer.WriteStartArray("fields");
             foreach (var field in error.Fields)

@@ -241,22 +241,23 @@ public sealed class SoapWriter
     /// </summary>
     public void WriteFault(SoapFaultException fault)
     {
+        var message = Pipeline.ClientText.Clean(fault.Message);
         _xml.WriteStartElement("soapenv", "Fault", SoapApi.EnvelopeNamespace);
         if (fault.EnvelopeFault)
         {
             _xml.WriteElementString("faultcode", "soapenv:" + fault.ExceptionCode);
-            _xml.WriteElementString("faultstring", fault.Message);
+            _xml.WriteElementString("faultstring", message);
             _xml.WriteEndElement();
             return;
         }
 
         _xml.WriteElementString("faultcode", "sf:" + fault.ExceptionCode);
-        _xml.WriteElementString("faultstring", $"{fault.ExceptionCode}: {fault.Message}");
+        _xml.WriteElementString("faultstring", $"{fault.ExceptionCode}: {message}");
         _xml.WriteStartElement("detail");
         _xml.WriteStartElement("sf", fault.FaultType, Api.FaultNamespace);
         _xml.WriteAttributeString("type", SoapApi.XsiNamespace, "sf:" + fault.FaultType);
         _xml.WriteElementString("exceptionCode", Api.FaultNamespace, fault.ExceptionCode);
-        _xml.WriteElementString("exceptionMessage", Api.FaultNamespace, fault.Message);
+        _xml.WriteElementString("exceptionMessage", Api.FaultNamespace, message);
         if (fault.Row is { } row)
         {
             _xml.WriteElementString("row", Api.FaultNamespace, row.ToString(CultureInfo.InvariantCulture));

@@ -199,6 +199,30 @@ public class RestRecordTests() : ApiFixture("restrecords", runPushes: false)
     }
 
     [Test]
+    public async Task A_huge_bad_value_comes_back_cut_on_the_REST_SOAP_and_Bulk_front_ends()
+    {
+        var huge = new string('x', 90_000);
+        var soql = $"SELECT {huge} FROM PackageSubscriber";
+        var rest = await Admin.GetAsync($"{Data}/query?q=" + Uri.EscapeDataString($"SELECT {huge[..6_000]} FROM PackageSubscriber")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.That(rest[0].Text("message"), Has.Length.LessThanOrEqualTo(ClientTextLimit));
+
+        var soap = new SoapClient(Server.CreateClient());
+        await soap.LoginAsync();
+        var (_, message, detail) = await soap.FaultAsync("query", $"<queryString>{soql}</queryString>");
+        Assert.That(message, Has.Length.LessThanOrEqualTo(ClientTextLimit + 40));
+        Assert.That(detail!.ToString(), Has.Length.LessThan(6_000));
+
+        var bulk = new BulkV1Client(Server.CreateClient(), await Server.GetTokenAsync(), "62.0");
+        var job = await bulk.SendAsync(HttpMethod.Post, "/job", BulkV1Client.JobInfo(("operation", "query"), ("object", "PackageSubscriber"), ("contentType", "CSV")), "application/xml; charset=UTF-8", HttpStatusCode.Created);
+        using var request = bulk.Request(HttpMethod.Get, $"/job/{job.Element(BulkV1Client.Ns + "id")!.Value}/batch/751{huge[..15]}");
+        using var response = await Server.CreateClient().SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.InRange(400, 499));
+        Assert.That(await response.Content.ReadAsStringAsync(), Has.Length.LessThan(3_000));
+    }
+
+    private const int ClientTextLimit = 2_001;
+
+    [Test]
     public async Task A_user_who_is_not_an_admin_reads_only_their_own_User_row()
     {
         using var reader = await Server.CreateUserAndLoginAsync("Read");
