@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Notifications;
+using Microsoft.Extensions.Options;
+using PushApi.Server.Notifications;
 using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Admin;
@@ -28,12 +30,14 @@ public static class WebhookEndpoints
         return api;
     }
 
-    private static async Task<Created<WebhookCreatedResponse>> CreateAsync(WebhookRequest body, HttpContext context, Outbox outbox)
+    private static async Task<Created<WebhookCreatedResponse>> CreateAsync(WebhookRequest body, HttpContext context, Outbox outbox, IOptions<WebhookOptions> options)
     {
         if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || body.Url!.Length > 2000)
         {
             throw new InputException("url", "url must be an absolute http or https URL.");
         }
+
+        await WebhookTargets.CheckAsync(url, options.Value, context.RequestAborted);
 
         var (hook, secret) = await outbox.AddWebhookAsync(url.ToString(), context.User.UserId(), context.RequestAborted);
         return TypedResults.Created($"/api/v1/webhooks/{hook.Id}", new WebhookCreatedResponse(hook.Id, hook.Url, hook.IsActive, hook.CreatedAt, secret));

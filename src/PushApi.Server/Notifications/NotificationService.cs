@@ -153,7 +153,13 @@ public static class NotificationExtensions
                     options.PublicUrl = publicUrl;
                 }
             });
-        services.AddHttpClient(NotificationService.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddOptions<WebhookOptions>().BindConfiguration("PushApi:Webhooks");
+        services.AddHttpClient(NotificationService.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+                return new SocketsHttpHandler { ConnectCallback = (context, cancellationToken) => WebhookTargets.ConnectAsync(context.DnsEndPoint, options, cancellationToken) };
+            });
         services.AddSingleton<Outbox>();
         services.AddHostedService<NotificationService>();
         return services;

@@ -71,6 +71,25 @@ public class NotificationTests
     }
 
     [Test]
+    public async Task An_installation_that_does_not_allow_private_targets_refuses_webhooks_to_them_in_a_problem()
+    {
+        using var strict = PushApiServer.Start(_server.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["PushApi:Webhooks:AllowPrivateTargets"] = "false",
+            ["PushApi:Execution:Enabled"] = "false",
+        });
+        using var admin = await strict.LoginAsync();
+        foreach (var url in new[] { "http://169.254.169.254/latest/meta-data/", "http://localhost:5432/", "http://[::1]:8080/hook", "http://10.1.2.3/hook", "http://127.1/hook" })
+        {
+            var refused = await admin.PostAsJsonAsync("/api/v1/webhooks", new { url }).ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.That(refused.GetRawText(), Does.Contain("private network").And.Contain("AllowPrivateTargets"), url);
+        }
+
+        var created = await admin.PostAsJsonAsync("/api/v1/webhooks", new { url = "https://93.184.215.14/hook" }).ExpectAsync(HttpStatusCode.Created);
+        await admin.DeleteAsync($"/api/v1/webhooks/{created.GetProperty("id").GetInt64()}").ExpectAsync(HttpStatusCode.NoContent);
+    }
+
+    [Test]
     public async Task The_submitter_gets_a_summary_and_only_upgraded_tenants_get_a_mail()
     {
         var id = await DeployAsync([_orgs[0], _orgs[1], _orgs[2], _orgs[6]], notifyTenants: true, uninstall: _orgs[1]);

@@ -46,6 +46,9 @@ public sealed class PushApiServer : WebApplicationFactory<Program>
             // Off on a new installation; tests of other things use the switched features freely (FeaturesOff leaves them off).
             ["PushApi:Features:MassDeployment"] = "true",
             ["PushApi:Features:InstallFromFile"] = "true",
+
+            // Test webhooks listen on loopback, which a real installation refuses.
+            ["PushApi:Webhooks:AllowPrivateTargets"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
