@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using PushApi.Core.Errors;
 using PushApi.Core.Identity;
 using PushApi.Core.Notifications;
-using Microsoft.Extensions.Options;
 using PushApi.Server.Notifications;
 using PushApi.Server.Pipeline;
 
