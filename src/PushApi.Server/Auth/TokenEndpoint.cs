@@ -129,7 +129,7 @@ public static class TokenEndpoint
 
         if (username.Length == 0 || password.Length == 0)
         {
-            login.RecordFailure(username);
+            login.RecordFailure(username, address);
             return (null, Error("invalid_grant", "authentication failure"));
         }
 
@@ -146,7 +146,7 @@ public static class TokenEndpoint
             clientSecret = client is null ? null : secret;
         }
 
-        var user = await login.VerifyPasswordAsync(username, password, context.RequestAborted);
+        var user = await login.VerifyPasswordAsync(username, password, address, context.RequestAborted);
         return user is null ? (null, Error("invalid_grant", "authentication failure")) : (new Grant(user.Id, null, clientSecret), null);
     }
 
@@ -167,12 +167,12 @@ public static class TokenEndpoint
             case ClientCheck.UnknownClient:
                 return (null, Error("invalid_client_id", "client identifier invalid"));
             case ClientCheck.WrongSecret:
-                login.RecordFailure(clientId);
+                login.RecordFailure(clientId, address);
                 return (null, Error("invalid_client", "invalid client credentials"));
             case ClientCheck.Disabled:
                 return (null, Error("invalid_client", "client disabled"));
             default:
-                login.RecordSuccess(clientId);
+                login.RecordSuccess(clientId, address);
                 return (new Grant(client!.UserId, client.Id, secret), null);
         }
     }

@@ -31,7 +31,7 @@ public sealed class SoapSessionOperations(
             throw new SoapFaultException(SoapFaultCodes.InvalidLogin, "Invalid username, password, security token; or user locked out. Too many login attempts: try again later.", "LoginFault");
         }
 
-        var user = await login.VerifyPasswordAsync(username, password, cancellationToken)
+        var user = await login.VerifyPasswordAsync(username, password, address, cancellationToken)
             ?? throw new SoapFaultException(SoapFaultCodes.InvalidLogin, "Invalid username, password, security token; or user locked out.", "LoginFault");
         var token = await login.OpenSessionAsync(user.Id, null, address, cancellationToken);
         trail.Action = LoginAudit.Succeeded;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -16,7 +17,8 @@ public class TokenTests
     [OneTimeSetUp]
     public async Task StartAsync() => _server = await PushApiServer.StartOnNewDatabaseAsync("tokens", _clock, new Dictionary<string, string?>
     {
-        ["PushApi:Auth:MaxFailedLoginsPerUser"] = "5",
+        ["PushApi:Auth:FailuresBeforeDelay"] = "5",
+        ["PushApi:Auth:FailuresBeforeUserDelay"] = "8",
     });
 
     [OneTimeTearDown]
@@ -188,4 +190,54 @@ public class TokenTests
         await PostTokenAsync(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = username, ["password"] = "Victim-Password-1" })
             .ExpectAsync(HttpStatusCode.OK);
     }
+
+    [Test]
+    public async Task An_attackers_address_cannot_lock_a_user_out_of_the_address_they_sign_in_from()
+    {
+        using var admin = await _server.LoginAsync();
+        var username = $"target-{Guid.NewGuid():N}@test.local";
+        const string password = "Target-Password-1";
+        await admin.PostAsJsonAsync("/api/v1/users", new { username, password, permissions = new[] { "Read" } }).ExpectAsync(HttpStatusCode.Created);
+        using var usual = From("127.0.0.1");
+        using var attacker = From("127.0.0.2");
+        using var elsewhere = From("127.0.0.3");
+        await TokenFromAsync(usual, username, password).ExpectAsync(HttpStatusCode.OK);
+
+        // Twelve wrong guesses from one address, each after the delay the previous ones imposed.
+        for (var i = 0; i < 12; i++)
+        {
+            _clock.Advance(i < 5 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Pow(2, i - 5) + 1));
+            await TokenFromAsync(attacker, username, "guess" + i).ExpectAsync(HttpStatusCode.BadRequest);
+        }
+
+        using (var slowed = await TokenFromAsync(attacker, username, "guess-now"))
+        {
+            Assert.That((await slowed.ExpectAsync(HttpStatusCode.BadRequest)).Text("error_description"), Does.Contain("too many login attempts"), "the attacker's address waits");
+            Assert.That(slowed.Headers.RetryAfter, Is.Not.Null);
+        }
+
+        using (var unknown = await TokenFromAsync(elsewhere, username, password))
+        {
+            Assert.That((await unknown.ExpectAsync(HttpStatusCode.BadRequest)).Text("error_description"), Does.Contain("too many login attempts"),
+                "past the username-wide threshold, an address that never signed in as the user waits too");
+        }
+
+        await TokenFromAsync(usual, username, password).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    /// <summary>A client whose connections come from <paramref name="source"/> (any 127.x address reaches the loopback server).</summary>
+    private HttpClient From(string source) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(source), 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = _server.BaseAddress };
+
+    private static Task<HttpResponseMessage> TokenFromAsync(HttpClient client, string username, string password) =>
+        client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = username, ["password"] = password }));
 }
