@@ -177,9 +177,15 @@ async function publish(page, state) {
 
     // A phone's width: no sideways scroll (the tables scroll inside their card).
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${base}/monitor/#/packages/${results.packageId}/versions`);
-    await page.waitForSelector("#version-list");
-    results.phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    results.phoneWidth = 0;
+    for (const [hash, ready] of [["versions", "#version-list"], ["contents", "#item-list"], ["push", "#package-deployments"]]) {
+      await page.goto(`${base}/monitor/#/packages/${results.packageId}/${hash}`);
+      await page.waitForSelector(ready);
+      results.phoneWidth = Math.max(results.phoneWidth, await page.evaluate(() => document.documentElement.scrollWidth));
+    }
+    await page.goto(`${base}/monitor/#/packages`);
+    await page.waitForSelector("#package-list");
+    results.phoneWidth = Math.max(results.phoneWidth, await page.evaluate(() => document.documentElement.scrollWidth));
     await shot("console-package-phone.png");
 
     results.consoleErrors = [...consoleErrors, ...second.consoleErrors];

@@ -35,7 +35,7 @@ export async function packageView(id, tab) {
   const p = await api(`/api/v1/packages/${id}`);
   if (page !== state.page) return;
   const current = tabs.find(t => t.key === tab) || tabs[0];
-  const body = h("div", { id: "tab-body", role: "tabpanel", "aria-label": current.label });
+  const body = h("section", { id: "tab-body", "aria-label": current.label });
   view.replaceChildren(
     h("p", {}, h("a", { href: "#/packages" }, "← all packages")),
     header(p, () => packageView(id, tab)),
