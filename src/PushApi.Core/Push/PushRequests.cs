@@ -41,10 +41,15 @@ public sealed class PushRequests(NpgsqlDataSource dataSource, PushJobStore store
     public async Task<PushRequestProgress?> GetAsync(long id, CancellationToken cancellationToken = default) =>
         (await ReadAsync("r.id = $1", id, 1, cancellationToken)).SingleOrDefault();
 
-    /// <summary>Requests older than <paramref name="before"/> (a row number), newest first; <c>More</c> when another page follows.</summary>
-    public async Task<(IReadOnlyList<PushRequestProgress> Items, bool More)> ListAsync(long before, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Requests older than <paramref name="before"/> (a row number), newest first, of one package's versions
+    /// when <paramref name="packageId"/> (a row number) is given; <c>More</c> when another page follows.
+    /// </summary>
+    public async Task<(IReadOnlyList<PushRequestProgress> Items, bool More)> ListAsync(long before, int limit, long? packageId = null, CancellationToken cancellationToken = default)
     {
-        var items = await ReadAsync("r.id < $1", before, limit + 1, cancellationToken);
+        var items = packageId is { } package
+            ? await ReadAsync("r.id < $1 AND v.package_id = $3", before, limit + 1, cancellationToken, package)
+            : await ReadAsync("r.id < $1", before, limit + 1, cancellationToken);
         var more = items.Count > limit;
         return (more ? items[..limit] : items, more);
     }
@@ -64,7 +69,7 @@ public sealed class PushRequests(NpgsqlDataSource dataSource, PushJobStore store
         return await GetAsync(requestId, cancellationToken);
     }
 
-    private async Task<List<PushRequestProgress>> ReadAsync(string condition, long key, int limit, CancellationToken cancellationToken)
+    private async Task<List<PushRequestProgress>> ReadAsync(string condition, long key, int limit, CancellationToken cancellationToken, long? packageId = null)
     {
         await using var command = dataSource.CreateCommand(
             $"""
@@ -76,6 +81,11 @@ public sealed class PushRequests(NpgsqlDataSource dataSource, PushJobStore store
             """);
         command.Parameters.Add(SqlParameters.Value(key));
         command.Parameters.Add(SqlParameters.Value(limit));
+        if (packageId is { } package)
+        {
+            command.Parameters.Add(SqlParameters.Value(package));
+        }
+
         var items = new List<PushRequestProgress>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -32,7 +32,7 @@ public static class DeploymentEndpoints
         deployments.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PushUpgrade)
             .Produces<DeploymentResponse>(StatusCodes.Status201Created).Produces<DeploymentResponse>(StatusCodes.Status200OK)
             .WithSummary("Deploy a version to all tenants, a list, a SOQL condition or the candidates' filter (less exceptOrgKeys); dryRun only reports eligibility.");
-        deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress.");
+        deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress; packageId (033…) keeps one package's.");
         deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status (AwaitingApproval while it waits for approval), progress, run-time estimate and approval.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
         deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment (a held one, or one between waves).");
@@ -164,7 +164,7 @@ public static class DeploymentEndpoints
         return TypedResults.Ok(DeploymentProgressResponse.From(progress).WithRollout(await rollouts.FindAsync(DeploymentIds.Parse(id), cancellationToken)));
     }
 
-    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, PushApprovals approvals, string? before, int? limit, CancellationToken cancellationToken)
+    private static async Task<Ok<DeploymentListResponse>> ListAsync(PushRequests requests, PushApprovals approvals, string? before, int? limit, string? packageId, CancellationToken cancellationToken)
     {
         var beforeNumber = long.MaxValue;
         if (before is not null && !SalesforceId.TryParseNumber(before, KeyPrefixes.PackagePushRequest, out beforeNumber))
@@ -172,7 +172,14 @@ public static class DeploymentEndpoints
             throw new InputException("before", $"'{before}' is not a deployment id (0DV…).");
         }
 
-        var (items, more) = await requests.ListAsync(beforeNumber, Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
+        long? package = null;
+        if (packageId is not null)
+        {
+            package = SalesforceId.TryParseNumber(packageId, KeyPrefixes.MetadataPackage, out var number)
+                ? number : throw new InputException("packageId", $"'{packageId}' is not a package id (033…).");
+        }
+
+        var (items, more) = await requests.ListAsync(beforeNumber, Math.Clamp(limit ?? 50, 1, 500), package, cancellationToken);
         var approved = await approvals.GetManyAsync([.. items.Select(p => DeploymentIds.Parse(p.Id))], cancellationToken);
         return TypedResults.Ok(new DeploymentListResponse(
             [.. items.Select(p => DeploymentProgressResponse.From(p, approval: approved.TryGetValue(DeploymentIds.Parse(p.Id), out var a) ? ApprovalResponse.From(a) : null))],

@@ -6,11 +6,17 @@ import { loadPermissions } from "./permissions.js";
 import { listView } from "./pages/deployments.js";
 import { detailView } from "./pages/deployment.js";
 import { deployView } from "./pages/deploy.js";
+import { packagesView } from "./pages/packages.js";
+import { packageView } from "./pages/package.js";
+import { importView } from "./pages/import.js";
 
 // The pages, by hash: a pattern and the page it opens (the first that matches wins).
 const routes = [
   { pattern: /^#\/deployments\/(0DV\w+)$/, page: match => detailView(match[1]) },
   { pattern: /^#\/deploy$/, page: () => deployView() },
+  { pattern: /^#\/packages\/import$/, page: () => importView() },
+  { pattern: /^#\/packages\/(033\w+)(?:\/(versions|contents|push))?$/, page: match => packageView(match[1], match[2] || "versions") },
+  { pattern: /^#\/packages$/, page: () => packagesView() },
   { pattern: /^/, page: () => listView() },
 ];
 
@@ -46,7 +52,8 @@ async function signIn(event) {
 
 function markCurrent(hash) {
   for (const link of document.querySelectorAll("#nav a")) {
-    const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/");
+    const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/")
+      || (hash.startsWith("#/packages") && link.getAttribute("href") === "#/packages");
     if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
 }
