@@ -6,9 +6,14 @@ import { loadPermissions } from "./permissions.js";
 import { listView } from "./pages/deployments.js";
 import { detailView } from "./pages/deployment.js";
 import { deployView } from "./pages/deploy.js";
+import { packagePicker, scheduleView } from "./pages/schedule.js";
+import { jobView } from "./pages/job.js";
 
 // The pages, by hash: a pattern and the page it opens (the first that matches wins).
 const routes = [
+  { pattern: /^#\/deployments\/(0DV\w+)\/jobs\/(0DX\w+)$/, page: match => jobView(match[1], match[2]) },
+  { pattern: /^#\/schedule\/(\w+)$/, page: match => scheduleView(match[1]) },
+  { pattern: /^#\/schedule$/, page: () => packagePicker() },
   { pattern: /^#\/deployments\/(0DV\w+)$/, page: match => detailView(match[1]) },
   { pattern: /^#\/deploy$/, page: () => deployView() },
   { pattern: /^/, page: () => listView() },
@@ -46,7 +51,8 @@ async function signIn(event) {
 
 function markCurrent(hash) {
   for (const link of document.querySelectorAll("#nav a")) {
-    const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/");
+    const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/")
+      || (hash.startsWith("#/schedule") && link.getAttribute("href") === "#/schedule");
     if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
 }
