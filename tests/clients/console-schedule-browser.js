@@ -139,6 +139,7 @@ async function openSchedule(page) {
     results.drillStatus = await page.getAttribute("#job-status", "data-status");
     results.drillErrors = await page.textContent("#job-errors");
     results.drillPlanNotice = Boolean(await page.$("#plan-not-recorded"));
+    results.drillPlan = await page.textContent("#job-plan");
     await shot("console-job.png", false);
 
     // 6. A Read user sees the page and cannot preview or schedule.

@@ -35,7 +35,7 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
         await ImportAsync(5, i => $"Other Org {i}", "Sandbox", push.OldVersion);
         await ImportAsync(5, i => $"Acme Sandbox Two {i}", "Sandbox", push.NewVersion);
         var waveOrgs = await ImportAsync(6, i => $"Wave Org {i}", "Production", push.OldVersion);
-        var failed = await FailedDeploymentAsync(push, await ImportAsync(2, i => $"Failing Org {i}", "Production", push.OldVersion));
+        var failed = await FailedDeploymentAsync();
         await Admin.PostAsJsonAsync("/api/v1/users", new { username = ReaderName, password = Password, permissions = new[] { "Read" } }).ExpectAsync(HttpStatusCode.Created);
         var shots = Directory.CreateTempSubdirectory("pushapi-schedule-").FullName;
 
@@ -82,7 +82,8 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
         Assert.That(await JobOrgsAsync(seen.Text("wavesId")), Is.EquivalentTo(waveOrgs));
 
         Assert.That(seen.Text("drillStatus"), Is.EqualTo("Failed"));
-        Assert.That(seen.Text("drillErrors"), Does.Contain("IneligibleUpgrade").And.Contain("Org Excluded"), "the failed job's PackagePushError");
+        Assert.That(seen.Text("drillErrors"), Does.Contain("DeployError").And.Contain("Name Conflict").And.Contain("Class Router"), "the failed job's PackagePushError with its details");
+        Assert.That(seen.Text("drillPlan"), Does.Contain("Kind: install").And.Contain("Tax"), "the tenant's install plan for the version");
         Assert.That(seen.GetProperty("drillPlanNotice").GetBoolean(), Is.True, "the page says the applied plan is not recorded");
 
         var reader = seen.GetProperty("reader").EnumerateArray().ToList();
@@ -106,26 +107,19 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
         return [.. result.GetProperty("rows").EnumerateArray().Select(r => r.Text("orgKey"))];
     }
 
-    /// <summary>A finished deployment to two orgs whose first fails: it is excluded after the deployment is created.</summary>
-    private async Task<(string Deployment, string Org)> FailedDeploymentAsync(PushScenario push, List<string> orgs)
+    /// <summary>A finished install of a package with components on two tenants; the first fails: it has a class of its own named as one of the package's.</summary>
+    private async Task<(string Deployment, string Org)> FailedDeploymentAsync()
     {
-        var created = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = push.NewVersion, targets = new { orgKeys = orgs }, scheduledStartTime = TimeProvider.System.GetUtcNow().AddSeconds(3) })
-            .ExpectAsync(HttpStatusCode.Created);
-        await Admin.PostAsJsonAsync("/api/v1/exclusions", new { orgKey = orgs[0], packageId = push.PackageId, reason = "Fails on purpose" }).ExpectAsync(HttpStatusCode.Created);
-        var id = created.Text("id");
-        for (var i = 0; i < 120; i++)
-        {
-            var d = await Admin.GetAsync($"/api/v1/deployments/{id}").ExpectAsync(HttpStatusCode.OK);
-            if (d.Text("status") is "Failed" or "Succeeded")
-            {
-                Assert.That(d.GetProperty("jobs").GetProperty("failed").GetInt32(), Is.EqualTo(1));
-                return (id, orgs[0]);
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new TimeoutException($"Deployment {id} did not finish.");
+        var steps = new InstallSteps(Admin);
+        var package = await steps.PackageAsync("Billing", locked: true, ("Object", "Invoice", new { }), ("Class", "Router", new { }), ("Class", "Tax", new { }));
+        var version = await steps.PublishAsync(package, 1);
+        var conflict = await steps.TenantAsync("Failing Org 0");
+        var ok = await steps.TenantAsync("Failing Org 1");
+        await steps.AddComponentAsync(conflict, "Class", "ROUTER", new { });
+        var id = await steps.DeployAndWaitAsync(new { packageVersionId = version, targets = new { orgKeys = new[] { conflict, ok } }, installMode = "installOrUpgrade" });
+        var failures = await steps.FailuresAsync(id);
+        Assert.That(failures.GetProperty("failures").EnumerateArray().Select(f => f.Text("orgKey")), Is.EqualTo(new[] { conflict }));
+        return (id, conflict);
     }
 
     private async Task<List<string>> JobOrgsAsync(string deployment)
