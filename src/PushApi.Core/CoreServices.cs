@@ -62,6 +62,7 @@ public static class CoreServices
         services.AddSingleton<Deployments.RetryDeployment>();
         services.AddSingleton<Deployments.CancelDeployment>();
         services.AddSingleton<Deployments.DeploymentJobs>();
+        services.AddSingleton<Deployments.DeploymentJobDetails>();
         services.AddSingleton<Deployments.DeploymentFailures>();
         services.AddSingleton<Deployments.Waves.WaveSplitter>();
         services.AddSingleton<Deployments.Waves.RolloutChanges>();

@@ -37,6 +37,7 @@ async function open(page, id) {
 
 async function deploy(page, orgKeys) {
   await page.click("#nav-deploy");
+  await page.click("#quick-deploy"); // the nav opens Schedule Push Upgrades; the simple form is a link from it
   await page.waitForSelector("#deploy-version option", { state: "attached" });
   await page.selectOption("#deploy-version", env.VERSION_ID);
   await page.check("#targets-selective");
@@ -118,6 +119,7 @@ const guarded = page => page.$$eval("#view button[data-needs]", buttons => butto
     results.readerDetail = await guarded(page);
     await shot("console-read-only.png");
     await page.click("#nav-deploy");
+    await page.click("#quick-deploy"); // the nav opens Schedule Push Upgrades; the simple form is a link from it
     await page.waitForSelector("#preview");
     results.readerDeploy = await guarded(page);
     await page.click("a[href='#/']");

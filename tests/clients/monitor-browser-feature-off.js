@@ -25,10 +25,19 @@ const shots = process.env.PUSHAPI_SCREENSHOTS;
 
     // The Deploy form: the reason, and nothing to press.
     await page.click("#nav-deploy");
+    await page.click("#quick-deploy"); // the nav opens Schedule Push Upgrades; the simple form is a link from it
     await page.waitForSelector("#deploy-form");
     results.deployNotice = await page.textContent("#feature-off");
     results.previewDisabled = await page.isDisabled("#preview");
     await page.screenshot({ path: path.join(shots, "monitor-feature-off.png"), fullPage: true });
+
+    // Schedule Push Upgrades: the same notice, Preview and Schedule disabled with the reason.
+    await page.click("#nav-deploy");
+    await page.click("#schedule-packages a");
+    await page.waitForSelector("#schedule-form");
+    results.scheduleNotice = await page.textContent("#feature-off");
+    results.scheduleButtons = await page.$$eval("#schedule-form button[data-needs]", buttons => buttons.map(b => ({ id: b.id, disabled: b.disabled, title: b.title })));
+    await page.screenshot({ path: path.join(shots, "monitor-feature-off-schedule.png"), fullPage: true });
     results.consoleErrors = consoleErrors;
     console.log(JSON.stringify(results));
   } catch (error) {

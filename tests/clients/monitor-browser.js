@@ -29,6 +29,7 @@ const orgKeys = process.env.ORG_KEYS.split(",");
 
     // Deploy to a selection: preview first.
     await page.click("#nav-deploy");
+    await page.click("#quick-deploy"); // the nav opens Schedule Push Upgrades; the simple form is a link from it
     await page.waitForSelector("#deploy-version option", { state: "attached" });
     await page.selectOption("#deploy-version", process.env.VERSION_ID);
     await page.check("#targets-selective");
@@ -65,6 +66,7 @@ const orgKeys = process.env.ORG_KEYS.split(",");
 
     // Schedule another deployment for later, then cancel it from its page.
     await page.click("#nav-deploy");
+    await page.click("#quick-deploy"); // the nav opens Schedule Push Upgrades; the simple form is a link from it
     await page.waitForSelector("#deploy-version option", { state: "attached" });
     await page.selectOption("#deploy-version", process.env.VERSION_ID);
     await page.check("#targets-selective");

@@ -35,6 +35,8 @@ public static class DeploymentEndpoints
         deployments.MapGet("/", ListAsync).RequireAuthorization(Permissions.Read).WithSummary("Deployments (push requests), newest first, with progress; packageId (033…) keeps one package's.");
         deployments.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's status (AwaitingApproval while it waits for approval), progress, run-time estimate and approval.");
         deployments.MapGet("/{id}/jobs", JobsAsync).RequireAuthorization(Permissions.Read).WithSummary("A deployment's jobs, filterable by status, 1,000 a page.");
+        deployments.MapGet("/{id}/jobs/{jobId}", JobAsync).RequireAuthorization(Permissions.Read)
+            .WithSummary("One job of a deployment (any wave): the job, its request's install settings and every PackagePushError with its details.");
         deployments.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Permissions.PushUpgrade).WithSummary("Cancel a Created or Pending deployment (a held one, or one between waves).");
         deployments.MapPost("/{id}/halt", HaltAsync).RequireAuthorization(Permissions.PushUpgrade)
             .WithSummary("Halt a running deployment by hand: its running wave stops starting jobs, the later waves are held.");
@@ -191,6 +193,9 @@ public static class DeploymentEndpoints
         var (page, next) = await jobs.PageAsync(id, status, after, Math.Clamp(limit ?? 1000, 1, MaxPage), cancellationToken);
         return TypedResults.Ok(new DeploymentJobsResponse(page, next));
     }
+
+    private static async Task<Ok<DeploymentJobDetail>> JobAsync(string id, string jobId, DeploymentJobDetails jobs, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await jobs.GetAsync(id, jobId, cancellationToken));
 
     private static async Task<Ok<DeploymentProgressResponse>> CancelAsync(string id, HttpContext context, CancelDeployment cancel, RolloutControl rollouts) =>
         TypedResults.Ok(DeploymentProgressResponse.From(await cancel.RunAsync(id, context.User.UserId(), context.RequestAborted))

@@ -126,6 +126,10 @@ public class MonitorWithMassDeploymentOffTests() : ApiFixture("monitoroff", sett
         Assert.That(seen.GetProperty("listError").GetBoolean(), Is.False, "a notice, not an error");
         Assert.That(seen.Text("deployNotice"), Does.Contain("Mass deployment is turned off").And.Contain("PATCH /api/v1/settings").And.Contain("PushApi__Features__MassDeployment=true"));
         Assert.That(seen.GetProperty("previewDisabled").GetBoolean(), Is.True);
+        Assert.That(seen.Text("scheduleNotice"), Does.Contain("Mass deployment is turned off"), "Schedule Push Upgrades says so too");
+        var schedule = seen.GetProperty("scheduleButtons").EnumerateArray().ToList();
+        Assert.That(schedule.Select(b => b.Text("id")), Is.EquivalentTo(new[] { "preview", "schedule" }));
+        Assert.That(schedule.Select(b => (b.GetProperty("disabled").GetBoolean(), b.Text("title"))), Has.All.EqualTo((true, "Mass deployment is turned off on this installation.")));
         Assert.That(seen.GetProperty("consoleErrors").EnumerateArray().Select(e => e.GetString()).Where(e => !e!.Contains("status of 403", StringComparison.Ordinal)), Is.Empty,
             "no script errors and no content-security-policy violations (the 403 is the refused deployments list)");
     }

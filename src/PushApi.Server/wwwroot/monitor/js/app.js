@@ -9,9 +9,14 @@ import { deployView } from "./pages/deploy.js";
 import { packagesView } from "./pages/packages.js";
 import { packageView } from "./pages/package.js";
 import { importView } from "./pages/import.js";
+import { packagePicker, scheduleView } from "./pages/schedule.js";
+import { jobView } from "./pages/job.js";
 
 // The pages, by hash: a pattern and the page it opens (the first that matches wins).
 const routes = [
+  { pattern: /^#\/deployments\/(0DV\w+)\/jobs\/(0DX\w+)$/, page: match => jobView(match[1], match[2]) },
+  { pattern: /^#\/schedule\/(\w+)$/, page: match => scheduleView(match[1]) },
+  { pattern: /^#\/schedule$/, page: () => packagePicker() },
   { pattern: /^#\/deployments\/(0DV\w+)$/, page: match => detailView(match[1]) },
   { pattern: /^#\/deploy$/, page: () => deployView() },
   { pattern: /^#\/packages\/import$/, page: () => importView() },
@@ -53,7 +58,8 @@ async function signIn(event) {
 function markCurrent(hash) {
   for (const link of document.querySelectorAll("#nav a")) {
     const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/")
-      || (hash.startsWith("#/packages") && link.getAttribute("href") === "#/packages");
+      || (hash.startsWith("#/packages") && link.getAttribute("href") === "#/packages")
+      || (hash.startsWith("#/schedule") && link.getAttribute("href") === "#/schedule");
     if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
 }

@@ -81,7 +81,8 @@ export async function detailView(id) {
     document.getElementById("jobs-more").disabled = !page.next;
     document.getElementById("jobs").replaceChildren(h("table", { id: "job-list" },
       h("thead", {}, h("tr", {}, ["Job", "Org", "Name", "Status", "Started", "Ended"].map(t => h("th", {}, t)))),
-      h("tbody", {}, page.items.map(j => h("tr", {}, h("td", {}, j.id), h("td", {}, j.orgKey), h("td", {}, j.orgName || ""),
+      h("tbody", {}, page.items.map(j => h("tr", {}, h("td", {}, j.id), h("td", {}, j.orgKey),
+        h("td", {}, h("a", { href: `#/deployments/${id}/jobs/${j.id}`, class: "job-tenant", "data-org": j.orgKey, title: "The job, its errors and the install plan" }, j.orgName || j.orgKey)),
         h("td", { class: `status ${j.status.replace(" ", "")}` }, j.waitingFor === "window" ? `${j.status} (window${j.waitingUntil ? ` until ${time(j.waitingUntil)}` : ""})` : j.status),
         h("td", {}, time(j.startTime)), h("td", {}, time(j.endTime)))))));
   };
