@@ -19,4 +19,14 @@ async function openPage(browser, options = {}) {
   return { page, consoleErrors };
 }
 
-module.exports = { launch, openPage };
+/**
+ * The form controls of the page a keyboard or screen-reader user could not name: an input, select or textarea with
+ * neither a <label> nor aria-label / aria-labelledby. Each is described by its id or name.
+ */
+function unlabelled(page) {
+  return page.evaluate(() => [...document.querySelectorAll("input, select, textarea")]
+    .filter(e => e.type !== "hidden" && !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby"))
+    .map(e => e.id || e.name || e.outerHTML.slice(0, 80)));
+}
+
+module.exports = { launch, openPage, unlabelled };

@@ -4,7 +4,7 @@
 // sees no enabled write button. Prints one JSON line of what it saw; saves screenshots into
 // PUSHAPI_SCREENSHOTS. Console errors and page errors are collected (the CSP holds if there are none
 // but the refused API calls, which the C# test sorts out).
-const { launch, openPage } = require("./browser");
+const { launch, openPage, unlabelled } = require("./browser");
 const path = require("path");
 
 const env = process.env;
@@ -59,9 +59,11 @@ const guarded = page => page.$$eval("#view button[data-needs]", buttons => butto
   page.on("dialog", dialog => dialog.accept());
   // An error shown on the page (#error) where none is expected is noted with the screenshot's name.
   results.shownErrors = [];
+  results.unlabelled = [];
   const shot = async name => {
     const error = await page.$("#error");
     if (error) results.shownErrors.push(`${name}: ${await error.textContent()}`);
+    for (const control of await unlabelled(page)) results.unlabelled.push(`${name}: ${control}`);
     await page.screenshot({ path: path.join(shots, name), fullPage: true });
   };
   try {

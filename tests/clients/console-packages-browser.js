@@ -3,7 +3,7 @@
 // fixes it in the console and publishes again, promotes, deprecates, downloads the ZIP and imports it through
 // the console of a second server (a bad file too), and looks at everything as a Read user. Prints one JSON
 // line of what it saw; saves screenshots into PUSHAPI_SCREENSHOTS (the ZIP too).
-const { launch, openPage } = require("./browser");
+const { launch, openPage, unlabelled } = require("./browser");
 const path = require("path");
 
 const env = process.env;
@@ -56,7 +56,7 @@ async function publish(page, state) {
 
 (async () => {
   const browser = await launch();
-  const results = { shownErrors: [] };
+  const results = { shownErrors: [], unlabelled: [] };
   const { page, consoleErrors } = await openPage(browser, { viewport: { width: 1280, height: 800 } });
   const second = await openPage(browser, { viewport: { width: 1280, height: 800 } });
   for (const p of [page, second.page]) p.on("dialog", dialog => dialog.accept());
@@ -66,6 +66,7 @@ async function publish(page, state) {
   const shot = async (name, on = page) => {
     const error = await on.$("#error");
     if (error) results.shownErrors.push(`${name}: ${await error.textContent()}`);
+    for (const control of await unlabelled(on)) results.unlabelled.push(`${name}: ${control}`);
     await on.screenshot({ path: path.join(shots, name), fullPage: true });
   };
   try {

@@ -2,7 +2,7 @@
 // filters (partial name, Sandbox, installed version), Select All across three pages, one deselected, the preview,
 // Schedule; a two-wave deployment from the waves editor; a failed job's errors; a Read user who cannot preview or
 // schedule; a phone's width. Prints one JSON line of what it saw; saves screenshots into PUSHAPI_SCREENSHOTS.
-const { launch, openPage } = require("./browser");
+const { launch, openPage, unlabelled } = require("./browser");
 const path = require("path");
 
 const env = process.env;
@@ -37,13 +37,14 @@ async function openSchedule(page) {
 
 (async () => {
   const browser = await launch();
-  const results = { shownErrors: [] };
+  const results = { shownErrors: [], unlabelled: [] };
   const { page, consoleErrors } = await openPage(browser, { viewport: { width: 1280, height: 800 } });
   const shot = async (name, fullPage = true) => {
     for (const id of ["#error", "#schedule-error", "#target-error"]) {
       const text = await page.$eval(id, e => e.textContent).catch(() => "");
       if (text) results.shownErrors.push(`${name}: ${text}`);
     }
+    for (const control of await unlabelled(page)) results.unlabelled.push(`${name}: ${control}`);
     await page.screenshot({ path: path.join(shots, name), fullPage });
   };
   try {

@@ -90,6 +90,7 @@ public class ConsoleOperationsBrowserTests() : ApiFixture("console", settings: T
         Assert.That(readerButtons.Select(b => b.Text("title")), Has.All.Contain("PushUpgrade permission"));
 
         Assert.That(seen.GetProperty("phoneWidth").GetInt32(), Is.LessThanOrEqualTo(390), "at a phone's width the page does not scroll sideways");
+        Assert.That(seen.GetProperty("unlabelled").EnumerateArray().Select(e => e.GetString()), Is.Empty, "every control on every page shot has a label");
         Assert.That(seen.GetProperty("shownErrors").EnumerateArray().Select(e => e.GetString()), Is.Empty, "no error shown on the pages but the refused self-approval");
 
         // Refused API calls (the self-approval, the permission probes of non-admins) are logged by Chromium; nothing else may be.

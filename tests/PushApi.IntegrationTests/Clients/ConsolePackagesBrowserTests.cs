@@ -78,6 +78,7 @@ public class ConsolePackagesBrowserTests() : ApiFixture("console-packages")
         Readers(seen);
 
         Assert.That(seen.GetProperty("phoneWidth").GetInt32(), Is.LessThanOrEqualTo(390), "at a phone's width the page does not scroll sideways");
+        Assert.That(seen.GetProperty("unlabelled").EnumerateArray().Select(e => e.GetString()), Is.Empty, "every control on every page shot has a label");
         Assert.That(seen.GetProperty("shownErrors").EnumerateArray().Select(e => e.GetString()), Is.Empty, "no error shown on the pages");
         Assert.That(seen.GetProperty("refused").EnumerateArray().Select(e => e.GetString()!.Replace(package, "{package}", StringComparison.Ordinal)), Is.EqualTo(new[]
         {

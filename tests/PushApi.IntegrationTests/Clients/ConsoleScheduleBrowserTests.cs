@@ -93,6 +93,7 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
         Assert.That(seen.GetProperty("readerTotal").GetInt32(), Is.GreaterThan(0), "a Read user sees the target table");
 
         Assert.That(seen.GetProperty("phoneWidth").GetInt32(), Is.LessThanOrEqualTo(390), "at a phone's width the page does not scroll sideways");
+        Assert.That(seen.GetProperty("unlabelled").EnumerateArray().Select(e => e.GetString()), Is.Empty, "every control on every page shot has a label");
         Assert.That(seen.GetProperty("shownErrors").EnumerateArray().Select(e => e.GetString()), Is.Empty);
         Assert.That(seen.GetProperty("consoleErrors").EnumerateArray().Select(e => e.GetString()).Where(e => !e!.Contains("Failed to load resource: the server responded with a status of 4", StringComparison.Ordinal)), Is.Empty,
             "no script errors and no content-security-policy violations");
