@@ -6,11 +6,19 @@ import { loadPermissions } from "./permissions.js";
 import { listView } from "./pages/deployments.js";
 import { detailView } from "./pages/deployment.js";
 import { deployView } from "./pages/deploy.js";
+import { tenantsView } from "./pages/tenants.js";
+import { tenantView } from "./pages/tenant.js";
+import { tenantImportView } from "./pages/tenant-import.js";
+import { markSettingsLink, settingsView } from "./pages/settings.js";
 
 // The pages, by hash: a pattern and the page it opens (the first that matches wins).
 const routes = [
   { pattern: /^#\/deployments\/(0DV\w+)$/, page: match => detailView(match[1]) },
   { pattern: /^#\/deploy$/, page: () => deployView() },
+  { pattern: /^#\/tenants\/import$/, page: () => tenantImportView() },
+  { pattern: /^#\/tenants\/(00D\w+)$/, page: match => tenantView(match[1]) },
+  { pattern: /^#\/tenants$/, page: () => tenantsView() },
+  { pattern: /^#\/settings(\/\w+)?$/, page: match => settingsView(match[0]) },
   { pattern: /^/, page: () => listView() },
 ];
 
@@ -46,7 +54,8 @@ async function signIn(event) {
 
 function markCurrent(hash) {
   for (const link of document.querySelectorAll("#nav a")) {
-    const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/");
+    let current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/");
+    current ||= ["#/tenants", "#/settings"].some(section => hash.startsWith(section) && link.getAttribute("href") === section);
     if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
 }
@@ -63,6 +72,7 @@ async function route() {
   markCurrent(hash);
   try {
     if (!state.permissions) state.permissions = await loadPermissions();
+    markSettingsLink();
     document.getElementById("who").title = `Permissions: ${[...state.permissions].join(", ")}`;
     for (const { pattern, page } of routes) {
       const match = hash.match(pattern);
