@@ -10,7 +10,8 @@ const list = { search: "", afters: [null] };
 /** "Mon Tue 02:00–04:00 Europe/Paris", or "Any time" for a tenant without a window. */
 export function windowText(window) {
   if (!window) return "Any time";
-  const days = window.days && window.days.length ? window.days.map(d => d.slice(0, 3)).join(" ") : "Every day";
+  const week = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+  const days = window.days && window.days.length ? week.filter(d => window.days.includes(d)).map(d => d.slice(0, 3)).join(" ") : "Every day";
   return `${days} ${window.start}–${window.end} ${window.timeZone}`;
 }
 
