@@ -137,6 +137,9 @@ async function settings(page, shot, results) {
     await page.waitForTimeout(200);
   }
   await shot("console-audit.png");
+  await page.setViewportSize({ width: 390, height: 800 });
+  results.phoneWidths.push(await phoneWidth(page));
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.fill("#audit-action", "POST /api/v1/webhooks");
   await page.click("#audit-apply");
   await page.waitForFunction(() => [...document.querySelectorAll("#audit-list tbody tr[data-action]")].every(r => r.dataset.action.startsWith("POST /api/v1/webhooks")), null, wait);
