@@ -38,6 +38,8 @@ public static class CoreServices
         services.AddSingleton<Packages.Distribution.ImportPackage>();
         services.AddScoped<TenantAdministration>();
         services.AddScoped<InstallFromFile>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<TenantJobs>();
         services.AddSingleton<Installs.InstallVersion>();
         services.AddSingleton<Installs.VersionContentsCache>();
         services.AddSingleton<Governance.Exclusions>();

@@ -18,6 +18,7 @@ public static class AdminApi
         api.MapExclusionEndpoints();
         api.MapApprovalEndpoints();
         api.MapTenantEndpoints();
+        api.MapTenantJobEndpoints();
         api.MapInstallationEndpoints();
         api.MapIdentityEndpoints();
         api.MapPushRequestEndpoints();

@@ -102,7 +102,6 @@ public sealed record TenantResponse(
         t.SystemModstamp);
 }
 
-public sealed record TenantPage(IReadOnlyList<TenantResponse> Records, string? NextAfter);
 
 public sealed record InstallationResponse(string Id, string OrgKey, string PackageId, string PackageVersionId, string InstalledStatus, DateTimeOffset SystemModstamp)
 {

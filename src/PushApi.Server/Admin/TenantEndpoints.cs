@@ -24,7 +24,8 @@ public static class TenantEndpoints
             .Accepts<List<TenantInput>>("application/json", "text/csv")
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
             .WithSummary("Create or update up to 100,000 tenants from a JSON array or a CSV file, in one transaction, with a result per row.");
-        tenants.MapGet("/", ListTenants).RequireAuthorization(Permissions.Read);
+        tenants.MapGet("/", ListTenants).RequireAuthorization(Permissions.Read)
+            .WithSummary("Tenants in org-key order with their installed packages and live exclusions; search= a part of the name (without case) or an exact org id; after=, limit= (1-2000, default 200).");
         tenants.MapGet("/{orgKey}", GetTenant).RequireAuthorization(Permissions.Read);
         tenants.MapPatch("/{orgKey}", UpdateTenant).RequireAuthorization(Permissions.Admin)
             .Accepts<TenantPatchRequest>("application/json");
@@ -73,11 +74,11 @@ public static class TenantEndpoints
         }
     }
 
-    private static async Task<Ok<TenantPage>> ListTenants(TenantAdministration tenants, int? limit, string? after, CancellationToken cancellationToken)
+    private static async Task<Ok<TenantListPage>> ListTenants(TenantDirectory directory, int? limit, string? after, string? search, CancellationToken cancellationToken)
     {
         var size = Math.Clamp(limit ?? 200, 1, 2000);
-        var page = await tenants.ListAsync(size, after, cancellationToken);
-        return TypedResults.Ok(new TenantPage(page.Select(TenantResponse.From).ToList(), page.Count == size ? page[^1].OrgKey : null));
+        var (items, next) = await directory.PageAsync(search, after, size, cancellationToken);
+        return TypedResults.Ok(new TenantListPage([.. items.Select(TenantListRecord.From)], next));
     }
 
     private static async Task<Ok<TenantResponse>> GetTenant(string orgKey, TenantAdministration tenants, CancellationToken cancellationToken) =>

@@ -11,6 +11,10 @@ import { packageView } from "./pages/package.js";
 import { importView } from "./pages/import.js";
 import { packagePicker, scheduleView } from "./pages/schedule.js";
 import { jobView } from "./pages/job.js";
+import { tenantsView } from "./pages/tenants.js";
+import { tenantView } from "./pages/tenant.js";
+import { tenantImportView } from "./pages/tenant-import.js";
+import { markSettingsLink, settingsView } from "./pages/settings.js";
 
 // The pages, by hash: a pattern and the page it opens (the first that matches wins).
 const routes = [
@@ -22,6 +26,10 @@ const routes = [
   { pattern: /^#\/packages\/import$/, page: () => importView() },
   { pattern: /^#\/packages\/(033\w+)(?:\/(versions|contents|push))?$/, page: match => packageView(match[1], match[2] || "versions") },
   { pattern: /^#\/packages$/, page: () => packagesView() },
+  { pattern: /^#\/tenants\/import$/, page: () => tenantImportView() },
+  { pattern: /^#\/tenants\/(00D\w+)$/, page: match => tenantView(match[1]) },
+  { pattern: /^#\/tenants$/, page: () => tenantsView() },
+  { pattern: /^#\/settings(\/\w+)?$/, page: match => settingsView(match[0]) },
   { pattern: /^/, page: () => listView() },
 ];
 
@@ -57,9 +65,8 @@ async function signIn(event) {
 
 function markCurrent(hash) {
   for (const link of document.querySelectorAll("#nav a")) {
-    const current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/")
-      || (hash.startsWith("#/packages") && link.getAttribute("href") === "#/packages")
-      || (hash.startsWith("#/schedule") && link.getAttribute("href") === "#/schedule");
+    let current = link.getAttribute("href") === hash || (hash.startsWith("#/deployments") && link.getAttribute("href") === "#/");
+    current ||= ["#/packages", "#/schedule", "#/tenants", "#/settings"].some(section => hash.startsWith(section) && link.getAttribute("href") === section);
     if (current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
 }
@@ -76,6 +83,7 @@ async function route() {
   markCurrent(hash);
   try {
     if (!state.permissions) state.permissions = await loadPermissions();
+    markSettingsLink();
     document.getElementById("who").title = `Permissions: ${[...state.permissions].join(", ")}`;
     for (const { pattern, page } of routes) {
       const match = hash.match(pattern);
