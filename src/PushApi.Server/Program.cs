@@ -17,8 +17,14 @@ using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
 using PushApi.Server.Soap;
 
-// The monitor's static files are copied next to the assembly, so any working directory serves them.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
+// The console's static files and appsettings.json (its log levels: Quartz and EF Core at warnings) are next to the
+// assembly, so any working directory gets them; relative paths in settings (the data directory) stay relative to it.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+    WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+});
 builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
 builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
     .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi()
@@ -59,7 +65,21 @@ app.MapAgentArtifactApi();
 app.MapDataApi();
 app.MapBulkApis();
 app.MapSoapApi();
-await app.RunAsync();
+app.LogWhereToGo();
+try
+{
+    await app.StartAsync();
+}
+catch (IOException e) when (StartupBanner.AddressInUse(e) is { } line)
+{
+    await Console.Error.WriteLineAsync(line);
+    await app.StopAsync(); // the background services that started before the bind failed
+    await app.DisposeAsync(); // and the embedded PostgreSQL this run started
+    return 1;
+}
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>

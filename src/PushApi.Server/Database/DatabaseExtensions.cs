@@ -59,6 +59,10 @@ public static class DatabaseExtensions
             {
                 logger.LogInformation("Seeded demo data: package 'Demo App' with {Subscribers} subscriber orgs.", options.Demo.Subscribers);
             }
+            else if (options.Demo.Subscribers > 0)
+            {
+                logger.LogInformation("PushApi__Demo__Subscribers is set, but the database already holds packages (a demo seeded earlier, or your own), so no demo data was added: it is only seeded into a database without packages.");
+            }
         }
 
         app.Services.GetRequiredService<DatabaseReadiness>().MarkInitialized();
