@@ -146,6 +146,32 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the postmaster runs: its pid file names a live process (a zombie, exited but not reaped, is not).</summary>
+    public bool IsRunning()
+    {
+        try
+        {
+            var pid = int.Parse(File.ReadLines(Path.Combine(ClusterDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+            return OperatingSystem.IsLinux()
+                ? File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Trim()[0] != 'Z'
+                : !System.Diagnostics.Process.GetProcessById(pid).HasExited;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Starts the server again on its port after it died (kill -9, a crash); its own crash recovery keeps the data. Throws when it does not start.</summary>
+    public void Restart()
+    {
+        var result = StartOnPort(_binaries, ClusterDirectory, _options, Port);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"PostgreSQL did not start again in {ClusterDirectory}: {result.Output.Trim()}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -289,25 +315,31 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             ProcessRunner.GiveToServiceAccount(logDirectory);
         }
 
-        var logFile = Path.Combine(logDirectory, "server.log");
         string lastError = "";
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var port = FindFreePort();
-            options.Log?.Invoke($"Starting PostgreSQL on 127.0.0.1:{port}.");
-            var result = ProcessRunner.RunAsServiceAccount(
-                binaries.PgCtl,
-                ["start", "-D", clusterDirectory, "-w", "-t", ((int)options.StartTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-l", logFile, "-o", $"-p {port}"],
-                options.StartTimeout + TimeSpan.FromSeconds(10));
+            var result = StartOnPort(binaries, clusterDirectory, options, port);
             if (result.ExitCode == 0)
             {
                 return port;
             }
 
-            lastError = result.Output + Environment.NewLine + ReadTail(logFile);
+            lastError = result.Output;
         }
 
         throw new InvalidOperationException($"PostgreSQL did not start in {clusterDirectory}: {lastError.Trim()}");
+    }
+
+    private static ProcessResult StartOnPort(PostgresBinaries binaries, string clusterDirectory, LocalPostgresOptions options, int port)
+    {
+        var logFile = Path.Combine(clusterDirectory, "log", "server.log");
+        options.Log?.Invoke($"Starting PostgreSQL on 127.0.0.1:{port}.");
+        var result = ProcessRunner.RunAsServiceAccount(
+            binaries.PgCtl,
+            ["start", "-D", clusterDirectory, "-w", "-t", ((int)options.StartTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-l", logFile, "-o", $"-p {port}"],
+            options.StartTimeout + TimeSpan.FromSeconds(10));
+        return result.ExitCode == 0 ? result : result with { StandardError = result.StandardError + Environment.NewLine + ReadTail(logFile) };
     }
 
     private static int FindFreePort()

@@ -20,6 +20,7 @@ public static class DatabaseExtensions
         services.AddDbContext<PushApiDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddOptions<IdentityOptions>().Bind(builder.Configuration.GetSection("PushApi:Auth"));
         services.AddSingleton<DatabaseReadiness>();
+        services.AddHostedService<EmbeddedPostgresSupervisor>();
         services.AddPushApiCore();
         return builder;
     }
@@ -97,12 +98,23 @@ public static class DatabaseExtensions
     }
 }
 
-/// <summary>Ready once start-up initialisation has finished and the database still answers at the latest schema version.</summary>
+/// <summary>
+/// Ready once start-up initialisation has finished and the database still answers at the latest schema version;
+/// not ready while the embedded PostgreSQL is being restarted (<see cref="Outage"/>).
+/// </summary>
 public sealed class DatabaseReadiness
 {
     private volatile bool _initialized;
+    private volatile string? _outage;
 
     public bool IsInitialized => _initialized;
 
+    /// <summary>Why the database is known to be down (the embedded server is being restarted), or null.</summary>
+    public string? Outage => _outage;
+
     public void MarkInitialized() => _initialized = true;
+
+    public void MarkDown(string reason) => _outage = reason;
+
+    public void MarkUp() => _outage = null;
 }

@@ -34,6 +34,11 @@ internal sealed class DatabaseReadyCheck(DatabaseReadiness readiness, IServicePr
             return HealthCheckResult.Unhealthy("Start-up initialisation has not finished.");
         }
 
+        if (readiness.Outage is { } outage)
+        {
+            return HealthCheckResult.Unhealthy(outage);
+        }
+
         try
         {
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();

@@ -26,7 +26,8 @@ public static class PushScheduling
         var engine = builder.Configuration.GetSection("PushApi:Execution").Get<PushEngineOptions>() ?? new PushEngineOptions();
         var idleWait = builder.Configuration.GetValue<TimeSpan?>("PushApi:Scheduler:IdleWait") ?? TimeSpan.FromSeconds(1);
         var instanceId = builder.Configuration["PushApi:Scheduler:InstanceId"] ?? StableInstanceId(builder.Configuration["urls"] ?? Hosting.HostingExtensions.DefaultHttpUrl);
-        services.AddOptions<PushEngineOptions>().BindConfiguration("PushApi:Execution");
+        services.AddOptions<PushEngineOptions>().BindConfiguration("PushApi:Execution")
+            .PostConfigure(options => options.NodeId = instanceId ?? options.NodeId);
         services.AddOptions<RemoteAgentOptions>().BindConfiguration("PushApi:Agent");
         services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
         services.AddSingleton<PushWorker>();

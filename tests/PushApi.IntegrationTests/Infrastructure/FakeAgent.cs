@@ -35,6 +35,9 @@ public sealed class FakeAgent : IAsyncDisposable
     /// <summary>Calls per push job id (the idempotency key).</summary>
     public ConcurrentDictionary<string, int> CallsPerJob { get; } = new();
 
+    /// <summary>The <c>Idempotency-Key</c> header of every call, per push job id.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> KeysPerJob { get; } = new();
+
     /// <summary>The bodies received, in order.</summary>
     public ConcurrentQueue<JsonElement> Requests { get; } = new();
 
@@ -76,6 +79,7 @@ public sealed class FakeAgent : IAsyncDisposable
         Requests.Enqueue(body);
         var jobId = body.GetProperty("pushJobId").GetString()!;
         var call = CallsPerJob.AddOrUpdate(jobId, 1, (_, n) => n + 1);
+        KeysPerJob.GetOrAdd(jobId, _ => new ConcurrentQueue<string>()).Enqueue(context.Request.Headers["Idempotency-Key"].ToString());
         var behaviour = _behaviours.GetValueOrDefault(body.GetProperty("orgKey").GetString()!) ?? Default;
         if (behaviour.Delay > TimeSpan.Zero)
         {

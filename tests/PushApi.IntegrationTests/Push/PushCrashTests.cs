@@ -65,13 +65,13 @@ public class PushCrashTests
     /// <summary>The port the "same" service listens on across its restarts (a second instance gets its own).</summary>
     private readonly int _port = ServerProcess.FreePort();
 
-    private ServerProcess StartServer(int? port = null) => ServerProcess.Start(Path.GetTempPath(), port: port ?? _port, environment: new Dictionary<string, string?>
+    private ServerProcess StartServer(int? port = null, string lease = "00:00:04") => ServerProcess.Start(Path.GetTempPath(), port: port ?? _port, environment: new Dictionary<string, string?>
     {
         ["ConnectionStrings__PushApi"] = _connectionString,
         ["PushApi__DataDirectory"] = _dataDirectory,
         ["PushApi__Bootstrap__Username"] = "admin@crash.test",
         ["PushApi__Bootstrap__Password"] = "Password-1",
-        ["PushApi__Execution__LeaseDuration"] = "00:00:04",
+        ["PushApi__Execution__LeaseDuration"] = lease,
         ["PushApi__Execution__ReconcileInterval"] = "00:00:01",
         ["PushApi__Execution__Concurrency"] = "64",
         ["PushApi__Agent__Timeout"] = "00:00:05",
@@ -126,6 +126,83 @@ public class PushCrashTests
             }
 
             await AssertHistoryIsSoundAsync(request);
+        }
+    }
+
+    [Test]
+    public async Task A_restarted_instance_takes_back_the_jobs_it_held_at_once_and_resends_them_with_the_same_idempotency_key()
+    {
+        // Leases of a minute, as in production: resuming within 10 s means not waiting them out.
+        var orgs = _orgs.Skip(7000).Take(200).ToList();
+        foreach (var org in orgs)
+        {
+            _agent.Set(org, new FakeAgent.Behaviour { Delay = TimeSpan.FromMilliseconds(1500) });
+        }
+
+        try
+        {
+            string request;
+            using (var server = StartServer(lease: "00:01:00"))
+            {
+                using var client = await ClientAsync(server);
+                var target = await PushScenario.CreateVersionAsync(client, _package, 3000);
+                var push = PushScenario.ForExisting(client, _connectionString, _package, target);
+                request = await push.RequestAsync();
+                await push.AddJobsAsync(request, orgs);
+                await push.ScheduleAsync(request);
+                // Killed while at least 32 agent calls are in flight (each takes 1.5 s).
+                while ((await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {Number(request)} AND status = 'In Progress'")).Count(j => Calls(j) == 1) < 32)
+                {
+                    await Task.Delay(50);
+                }
+
+                server.Kill();
+            }
+
+            var calledBeforeKill = _agent.CallsPerJob.Keys.ToHashSet();
+
+            var id = Number(request);
+            var held = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'");
+            var owners = await ScalarsAsync($"SELECT DISTINCT lease_owner FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'");
+            Assert.That(owners, Has.Count.EqualTo(1).And.All.StartWith($"{Environment.MachineName}:{_port}#"), "leases are owned by <node>#<pid>:<nonce>, the node being the Quartz instance id");
+            var launched = TimeProvider.System.GetUtcNow().UtcDateTime;
+            using (var server = StartServer(lease: "00:01:00"))
+            {
+                using var client = await ClientAsync(server);
+                var restarted = TimeProvider.System.GetUtcNow().UtcDateTime;
+                var list = string.Join(",", held);
+                while (await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE id IN ({list}) AND (status <> 'In Progress' OR lease_owner <> '{owners[0]}')") < held.Count)
+                {
+                    Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime - restarted, Is.LessThan(TimeSpan.FromSeconds(10)), "the jobs the killed run held are taken back within 10 s of the restart");
+                    await Task.Delay(50);
+                }
+
+                var resumed = TimeProvider.System.GetUtcNow().UtcDateTime - restarted;
+                var push = PushScenario.ForExisting(client, _connectionString, _package, "");
+                var done = await push.WaitForAsync(request, TimeSpan.FromSeconds(60), "Succeeded", "Failed");
+                var finished = TimeProvider.System.GetUtcNow().UtcDateTime - restarted;
+                TestContext.Out.WriteLine($"Killed holding {held.Count} jobs under 60 s leases; all taken back {resumed.TotalSeconds:0.0} s after the restarted service was ready ({(restarted - launched + resumed).TotalSeconds:0.0} s after its launch); the push ended {done.Text("Status")} {finished.TotalSeconds:0.0} s after it.");
+                Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
+                Assert.That(finished, Is.LessThan(TimeSpan.FromSeconds(30)), "nothing waits out a 60 s lease");
+                await push.AssertCountersMatchAsync(request);
+            }
+
+            await AssertHistoryIsSoundAsync(request);
+            Assert.That(await ScalarAsync($"SELECT count(*) FROM job_history WHERE job_id IN ({string.Join(",", held)}) AND old_status = 'In Progress' AND new_status = 'Pending' AND owner = '{owners[0]}'"),
+                Is.EqualTo(held.Count), "each held job was handed back once, by the status-change statement, through the legal In Progress -> Pending");
+            var inFlight = held.Select(j => Core.Ids.SalesforceId.Format("0DX", long.Parse(j, CultureInfo.InvariantCulture))).Where(calledBeforeKill.Contains).ToList();
+            Assert.That(inFlight, Has.Count.GreaterThanOrEqualTo(32), "the kill came while agent calls were in flight");
+            foreach (var job in inFlight)
+            {
+                Assert.That(_agent.KeysPerJob[job], Has.Count.GreaterThanOrEqualTo(2).And.All.EqualTo(job), "a job in flight at the kill is sent again with the same idempotency key");
+            }
+        }
+        finally
+        {
+            foreach (var org in orgs)
+            {
+                _agent.Set(org, _agent.Default);
+            }
         }
     }
 

@@ -32,8 +32,20 @@ public sealed class PushEngineOptions
     /// <summary>How often the rollout supervisor judges running waves, starts baked ones and halts failing ones.</summary>
     public TimeSpan RolloutInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>This instance's name in leases.</summary>
-    public string InstanceId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid().ToString("N")[..6]}";
+    /// <summary>
+    /// This node's stable id (the Quartz scheduler instance id, <c>&lt;machine&gt;:&lt;port&gt;</c> by default), the same
+    /// across restarts; a node without a fixed port gets one of its own, so it never mistakes another for itself.
+    /// </summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}:{Guid.NewGuid().ToString("N")[..12]}";
+
+    /// <summary>This run of the node: its process id and a nonce.</summary>
+    public string Incarnation { get; } = $"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>This instance's name in leases, <c>&lt;node&gt;#&lt;pid&gt;:&lt;nonce&gt;</c>: a restarted node finds its earlier runs' leases by the prefix.</summary>
+    public string LeaseOwner => LeaseOwnerPrefix(NodeId) + Incarnation;
+
+    /// <summary>What the lease owner of every run of <paramref name="nodeId"/> starts with.</summary>
+    public static string LeaseOwnerPrefix(string nodeId) => nodeId + "#";
 }
 
 /// <summary>Calls to remote tenants' agents (configuration section <c>PushApi:Agent</c>).</summary>

@@ -130,6 +130,16 @@ public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>At start-up, puts the jobs that earlier runs of this node held back in the queue (In Progress to Pending); returns how many.</summary>
+    public async Task<int> ReleaseEarlierIncarnationsAsync(string nodeId, string leaseOwner, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(JobStatusChanges.ReleaseEarlierIncarnations.Sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = PushEngineOptions.LeaseOwnerPrefix(nodeId) });
+        command.Parameters.Add(new NpgsqlParameter { Value = leaseOwner });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Puts jobs whose lease expired (their instance died or stalled) back to Pending; the next claim is a new attempt.</summary>
     public async Task<int> RescueExpiredLeasesAsync(CancellationToken cancellationToken = default)
     {

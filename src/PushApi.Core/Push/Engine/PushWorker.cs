@@ -23,6 +23,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        await ReleaseEarlierIncarnationsAsync(stopping);
         var listener = ListenAsync(stopping);
         var rescuer = RescueExpiredLeasesAsync(stopping);
         var loops = Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => RunInPlatformAsync(stopping)).Append(RunRemoteAsync(stopping)).ToList();
@@ -64,6 +65,37 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {
                 logger.LogWarning("Rescuing expired push job leases or keeping maintenance windows failed ({Reason}); retrying.", e.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before the first claim, hands back the jobs this node held when it last ran (killed, so its leases are
+    /// still current): a restarted service resumes them at once instead of after <see cref="PushEngineOptions.LeaseDuration"/>.
+    /// Tried a few times while the database is unreachable; the leases expire as the fallback.
+    /// </summary>
+    private async Task ReleaseEarlierIncarnationsAsync(CancellationToken stopping)
+    {
+        for (var attempt = 1; attempt <= 5 && !stopping.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                var released = await store.ReleaseEarlierIncarnationsAsync(_options.NodeId, _options.LeaseOwner, stopping);
+                if (released > 0)
+                {
+                    logger.LogWarning("Put {Count} push jobs that an earlier run of this node ({NodeId}) held back in the queue.", released, _options.NodeId);
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning("Releasing the leases of this node's earlier runs failed ({Reason}); retrying.", e.Message);
+                await Delay(TimeSpan.FromSeconds(attempt), stopping);
             }
         }
     }
@@ -112,7 +144,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             try
             {
                 // Claim and complete are not canceled by shutdown: a batch takes milliseconds and is then finished, not abandoned.
-                var jobs = await store.ClaimAsync(remote: false, _options.BatchSize, _options.InstanceId, _options.LeaseDuration, CancellationToken.None);
+                var jobs = await store.ClaimAsync(remote: false, _options.BatchSize, _options.LeaseOwner, _options.LeaseDuration, CancellationToken.None);
                 if (jobs.Count == 0)
                 {
                     failures = 0;
@@ -196,7 +228,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
 
         if (jobs.Count < free)
         {
-            jobs.AddRange(await store.ClaimAsync(remote: true, free - jobs.Count, _options.InstanceId, _options.LeaseDuration, CancellationToken.None));
+            jobs.AddRange(await store.ClaimAsync(remote: true, free - jobs.Count, _options.LeaseOwner, _options.LeaseDuration, CancellationToken.None));
         }
 
         if (jobs.Count == 0)
@@ -338,7 +370,7 @@ public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, 
             await Delay(every, stopping);
             try
             {
-                await store.RenewLeasesAsync([.. inFlight.Values], _options.InstanceId, _options.LeaseDuration, CancellationToken.None);
+                await store.RenewLeasesAsync([.. inFlight.Values], _options.LeaseOwner, _options.LeaseDuration, CancellationToken.None);
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {

@@ -141,6 +141,25 @@ public static class JobStatusChanges
         HandedBack);
 
     /// <summary>
+    /// Job In Progress → Pending at start-up: the jobs that earlier runs of this node held (lease owners starting
+    /// with <c>$1</c>, the node's prefix, other than <c>$2</c>, this run) go back to the queue at once instead of
+    /// waiting out their leases; those runs are dead, since a node runs once. <c>$3</c> now. Returns how many,
+    /// and wakes the workers when any.
+    /// </summary>
+    public static readonly StatusStatement ReleaseEarlierIncarnations = new(
+        "release earlier incarnations",
+        $"""
+        WITH released AS (
+            UPDATE push_jobs j SET {Requeued}, system_modstamp = $3
+            FROM (SELECT j.id FROM push_jobs j WHERE {HandedBack.Guard} AND starts_with(j.lease_owner, $1) AND j.lease_owner <> $2 ORDER BY j.id FOR UPDATE SKIP LOCKED) earlier
+            WHERE j.id = earlier.id
+            RETURNING j.id
+        )
+        SELECT count(*), CASE WHEN count(*) > 0 THEN pg_notify('{WorkChannel}', '') END FROM released
+        """,
+        HandedBack);
+
+    /// <summary>
     /// Job Pending → Failed without running: it still waits for its tenant's maintenance window when its running
     /// request's window deadline has passed. Each gets a PackagePushError (UnclassifiedError, "Window Missed")
     /// naming the window, and the requests' failure counters move. <c>$1</c> now. Returns the requests touched.
@@ -181,5 +200,5 @@ public static class JobStatusChanges
         [new StatusRead("r.status", [InProgress])]);
 
     /// <summary>The statements of this module, for the tests that hold them against the table.</summary>
-    public static IEnumerable<StatusStatement> All => [Claim(remote: false), Claim(remote: true), Complete, Release, Rescue, MissWindow];
+    public static IEnumerable<StatusStatement> All => [Claim(remote: false), Claim(remote: true), Complete, Release, Rescue, ReleaseEarlierIncarnations, MissWindow];
 }
