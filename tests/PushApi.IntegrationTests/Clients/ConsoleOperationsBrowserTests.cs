@@ -42,7 +42,7 @@ public class ConsoleOperationsBrowserTests() : ApiFixture("console", settings: T
         await UserAsync(ApproverName, "Read", "ApprovePush");
         await UserAsync(ReaderName, "Read");
         var waves = await WavesThatHaltAsync(push, orgs[..10]);
-        var shots = Directory.CreateTempSubdirectory("pushapi-console-").FullName;
+        var shots = ClientTools.ScreenshotDirectory("console");
 
         var output = await ClientTools.RunNodeAsync("console-operations-browser.js", new Dictionary<string, string?>
         {

@@ -50,7 +50,7 @@ public class ConsolePackagesBrowserTests() : ApiFixture("console-packages")
     [Test]
     public async Task An_operator_builds_publishes_downloads_and_imports_a_package_while_a_reader_can_only_look()
     {
-        var shots = Directory.CreateTempSubdirectory("pushapi-console-packages-").FullName;
+        var shots = ClientTools.ScreenshotDirectory("console-packages");
         var hostile = HostileZip(Path.Combine(shots, "hostile-package.zip"));
         var output = await ClientTools.RunNodeAsync("console-packages-browser.js", new Dictionary<string, string?>
         {

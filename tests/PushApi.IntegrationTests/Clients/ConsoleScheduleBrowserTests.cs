@@ -37,7 +37,7 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
         var waveOrgs = await ImportAsync(6, i => $"Wave Org {i}", "Production", push.OldVersion);
         var failed = await FailedDeploymentAsync();
         await Admin.PostAsJsonAsync("/api/v1/users", new { username = ReaderName, password = Password, permissions = new[] { "Read" } }).ExpectAsync(HttpStatusCode.Created);
-        var shots = Directory.CreateTempSubdirectory("pushapi-schedule-").FullName;
+        var shots = ClientTools.ScreenshotDirectory("schedule");
 
         var output = await ClientTools.RunNodeAsync("console-schedule-browser.js", new Dictionary<string, string?>
         {

@@ -46,7 +46,7 @@ public class ConsoleTenantsBrowserTests() : ApiFixture("console-tenants")
         await Admin.PostAsJsonAsync("/api/v1/users", new { username = ReaderName, password = Password, permissions = new[] { "Read" } }).ExpectAsync(HttpStatusCode.Created);
 
         var csvGood = new[] { "00D" + Core.Ids.Base62.Random(12), "00D" + Core.Ids.Base62.Random(12) };
-        var work = Directory.CreateTempSubdirectory("pushapi-console-tenants-").FullName;
+        var work = ClientTools.ScreenshotDirectory("console-tenants");
         var csv = Path.Combine(work, "tenants.csv");
         await File.WriteAllTextAsync(csv,
             $"orgKey,orgName,orgType,orgStatus,windowTimeZone,windowDays,windowStart,windowEnd\n{csvGood[0]},Csv Good One,Production,Active,Europe/Paris,Saturday Sunday,02:00,05:00\n"

@@ -37,7 +37,7 @@ public class MonitorBrowserTests() : ApiFixture("monitor")
             ErrorBody = """{"errorType":"DeployError","errorTitle":"Apex Compile Failure","errorMessage":"Class Foo does not compile","errorSeverity":"Error"}""",
         });
         await Admin.DeleteAsync($"/api/v1/installations/{local[5]}/{push.PackageId}").ExpectAsync(HttpStatusCode.OK);
-        var shots = Directory.CreateTempSubdirectory("pushapi-monitor-").FullName;
+        var shots = ClientTools.ScreenshotDirectory("monitor");
 
         var output = await ClientTools.RunNodeAsync("monitor-browser.js", new Dictionary<string, string?>
         {
@@ -108,7 +108,7 @@ public class MonitorWithMassDeploymentOffTests() : ApiFixture("monitoroff", sett
     {
         var push = await PushScenario.CreateAsync(Admin, Server.ConnectionString, "monitoroff");
         await push.TenantsAsync(2);
-        var shots = Directory.CreateTempSubdirectory("pushapi-monitor-off-").FullName;
+        var shots = ClientTools.ScreenshotDirectory("monitor-off");
         var output = await ClientTools.RunNodeAsync("monitor-browser-feature-off.js", new Dictionary<string, string?>
         {
             ["PUSHAPI_URL"] = Server.BaseAddress.GetLeftPart(UriPartial.Authority),

@@ -14,6 +14,17 @@ public static class ClientTools
 
     public static string PathOf(string file) => Path.Combine(Directory, file);
 
+    /// <summary>
+    /// A new directory for a browser test's screenshots under the test run's work directory (bin/…/screenshots), not
+    /// /tmp: the files stay with the build that made them (attached to the test results) and leave nothing behind.
+    /// </summary>
+    public static string ScreenshotDirectory(string name)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots", $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
+        System.IO.Directory.CreateDirectory(path);
+        return path;
+    }
+
     public static async Task EnsureInstalledAsync()
     {
         await Gate.WaitAsync();

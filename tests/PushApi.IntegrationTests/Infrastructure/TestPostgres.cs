@@ -20,6 +20,7 @@ public sealed class TestPostgres
     [OneTimeSetUp]
     public async Task StartAsync()
     {
+        Infrastructure.ClassDurationsAttribute.Start();
         var external = Environment.GetEnvironmentVariable("PUSHAPI_TEST_POSTGRES");
         if (!string.IsNullOrWhiteSpace(external))
         {
@@ -34,6 +35,7 @@ public sealed class TestPostgres
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        Infrastructure.ClassDurationsAttribute.Write();
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();
