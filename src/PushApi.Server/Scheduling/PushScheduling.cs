@@ -28,7 +28,8 @@ public static class PushScheduling
         var instanceId = builder.Configuration["PushApi:Scheduler:InstanceId"] ?? StableInstanceId(builder.Configuration["urls"] ?? Hosting.HostingExtensions.DefaultHttpUrl);
         services.AddOptions<PushEngineOptions>().BindConfiguration("PushApi:Execution");
         services.AddOptions<RemoteAgentOptions>().BindConfiguration("PushApi:Agent");
-        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        // Quartz's own store keeps its unbounded connections: its cluster locks retry on their own terms.
+        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(Core.Persistence.DatabaseWork.Maintenance));
         services.AddSingleton<PushWorker>();
         services.AddSingleton<IPushScheduler, QuartzPushScheduler>();
         services.AddHttpClient<RemoteAgentUpgrader>(client => client.Timeout = Timeout.InfiniteTimeSpan);
