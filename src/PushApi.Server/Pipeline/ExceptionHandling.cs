@@ -84,7 +84,8 @@ public static class BadRequests
 
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
-            if (inner is InvalidDataException)
+            // Brotli's decoder says "invalid data" with an InvalidOperationException of its own assembly.
+            if (inner is InvalidDataException || (inner is InvalidOperationException && inner.Source == typeof(System.IO.Compression.BrotliStream).Assembly.GetName().Name))
             {
                 return new BadHttpRequestException($"The request body is not valid {encoding} (Content-Encoding); nothing was read.", StatusCodes.Status400BadRequest, exception);
             }
