@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PushApi.Core.Catalog;
 using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Bulk;
 
@@ -48,7 +50,7 @@ public readonly record struct BulkCaller(long UserId, bool SeesAll);
 /// 10,000 records to a row of a staging table: <see cref="BulkIngestUpload"/>), close or abort, read, list, delete,
 /// and the three result files (<see cref="BulkIngestResultFile"/>). Processing is done by <see cref="BulkIngestProcessor"/>.
 /// </summary>
-public sealed class BulkIngestJobs(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class BulkIngestJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>The largest upload a job takes (bytes of CSV).</summary>
     public const long MaxUploadBytes = 100L * 1024 * 1024;

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Catalog;
 using PushApi.Core.Dml;
 using PushApi.Core.Errors;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Bulk;
 
@@ -15,7 +17,7 @@ namespace PushApi.Core.Bulk;
 /// nothing and creates nothing twice; processing resumes with the first unprocessed chunk. One instance processes a job at a time (a session advisory lock, released if the
 /// instance dies); an abort takes effect at the next chunk.
 /// </summary>
-public sealed class BulkIngestProcessor(NpgsqlDataSource dataSource, DmlService dml, TimeProvider clock, ILogger<BulkIngestProcessor> logger) : IDisposable
+public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, DmlService dml, TimeProvider clock, ILogger<BulkIngestProcessor> logger) : IDisposable
 {
     /// <summary>Jobs one instance processes at once.</summary>
     public const int MaxConcurrentJobs = 4;

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PushApi.Core.Catalog;
 using PushApi.Core.Formats;
 using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
 using PushApi.Core.Soql;
 
 namespace PushApi.Core.Bulk;
@@ -48,7 +50,7 @@ public sealed record QueryBatch(long Number, long JobNumber, string State, strin
 /// object, each batch is a SOQL statement run through the SOQL engine when it is added, and its
 /// result is the CSV it produced, kept with the batch.
 /// </summary>
-public sealed class BulkQueryJobs(NpgsqlDataSource dataSource, SoqlEngine soql, TimeProvider clock)
+public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, SoqlEngine soql, TimeProvider clock)
 {
     /// <summary>The header of an empty result, as Salesforce writes it.</summary>
     public const string NoRecords = "Records not found for this query";

@@ -1,10 +1,12 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PushApi.Core.Catalog;
 using PushApi.Core.Dml;
 using PushApi.Core.Errors;
 using PushApi.Core.Governance.Approvals;
 using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
 using PushApi.Core.Push;
 
 namespace PushApi.Core.Deployments;
@@ -16,7 +18,7 @@ namespace PushApi.Core.Deployments;
 /// reports who would be left out and why.
 /// </summary>
 public sealed class CreateDeployment(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource,
     TargetResolver targets,
     CreatePushRequests createRequest,
     CreatePushJobs createJobs,

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Tenants;
 
@@ -30,7 +32,7 @@ public sealed record TenantImportResult(int Total, int Created, int Updated, int
 /// and skipped, unless the caller asks for all or none. An existing tenant keeps optional values a
 /// row leaves empty; use PATCH to clear them.
 /// </summary>
-public sealed class TenantImporter(NpgsqlDataSource dataSource, ISecretProtector secrets, TimeProvider clock)
+public sealed class TenantImporter([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, ISecretProtector secrets, TimeProvider clock)
 {
     public const int MaxRows = 100_000;
 

@@ -126,6 +126,19 @@ public static class BulkIngestEndpoints
     private static BulkCaller Caller(HttpContext context) =>
         new(context.User.UserId(), context.User.HasClaim(PushApiClaims.Permission, Permissions.Admin));
 
+    // GetString refuses a lone surrogate ("\ud800") with an InvalidOperationException: it is the client's bad text.
+    private static string? StringOf(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RestInputException(RestErrors.JsonParserError, $"'{name}' is not valid text (a lone surrogate).");
+        }
+    }
+
     private static string? Text(JsonElement body, string name)
     {
         foreach (var property in body.EnumerateObject())
@@ -134,7 +147,7 @@ public static class BulkIngestEndpoints
             {
                 return property.Value.ValueKind switch
                 {
-                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.String => StringOf(property.Value, name),
                     JsonValueKind.Null => null,
                     _ => throw new RestInputException(RestErrors.JsonParserError, $"'{name}' must be a string."),
                 };

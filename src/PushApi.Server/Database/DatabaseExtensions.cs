@@ -16,7 +16,7 @@ public static class DatabaseExtensions
     {
         var services = builder.Services;
         services.AddSingleton<DatabaseHost>();
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseHost>().ConnectionString).Build());
+        services.AddBoundedDataSources(builder.Configuration);
         services.AddDbContext<PushApiDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddOptions<IdentityOptions>().Bind(builder.Configuration.GetSection("PushApi:Auth"));
         services.AddSingleton<DatabaseReadiness>();
@@ -40,7 +40,8 @@ public static class DatabaseExtensions
         }
 
         await app.Services.GetRequiredService<DatabaseHost>().StartAsync(cancellationToken);
-        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        // Migrations may rewrite large tables: they run without the interactive bounds.
+        var dataSource = app.Services.GetRequiredKeyedService<NpgsqlDataSource>(DatabaseWork.Maintenance);
         await using (var startupLock = await StartupLock.AcquireAsync(dataSource, cancellationToken))
         {
             var applied = await MigrationRunner.ApplyAsync(startupLock.Connection, cancellationToken);

@@ -5,7 +5,8 @@ namespace PushApi.Server.Pipeline;
 /// <summary>
 /// What a 4xx may say back to a client: no .NET type names (they say nothing to a client and tell an attacker what
 /// runs here: "IReadOnlyList`1[System.String]" becomes "an array of strings"), and no value echoed at length (a quoted
-/// value is cut at 100 characters, a message at 2,000), so a 5 MB bad value does not come back whole.
+/// value is cut at 100 characters, a message at 2,000), so a 5 MB bad value does not come back whole. A lone
+/// surrogate a client sent ("\ud800") becomes U+FFFD: no writer (JSON, XML, UTF-8) can encode it.
 /// </summary>
 public static partial class ClientText
 {
@@ -14,9 +15,32 @@ public static partial class ClientText
 
     public static string Clean(string text)
     {
-        var named = TypeName().Replace(text, m => Describe(m.Value));
+        var named = TypeName().Replace(WellFormed(text), m => Describe(m.Value));
         var cut = Quoted().Replace(named, m => m.Groups[2].Length <= MaxEcho ? m.Value : $"{m.Groups[1].Value}{m.Groups[2].Value[..MaxEcho]}…{m.Groups[1].Value}");
         return cut.Length <= MaxMessage ? cut : cut[..MaxMessage] + "…";
+    }
+
+    private static string WellFormed(string text)
+    {
+        if (!text.Any(char.IsSurrogate))
+        {
+            return text;
+        }
+
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
     }
 
     private static string Describe(string type) => type switch

@@ -45,19 +45,25 @@ public sealed class PushApiExceptionHandler(ILogger<PushApiExceptionHandler> log
 /// <summary>
 /// Database failures that say "try again", not "this request is wrong": a deadlock or serialization
 /// failure (the transaction was rolled back whole), a lock not granted, the server restarting or out
-/// of connections. Every shape answers them as "busy, retry" (503 with Retry-After where HTTP status counts).
+/// of connections, or a statement stopped by the service's own <c>statement_timeout</c> (a lock held
+/// elsewhere or a busy server; the bound per kind of work is <c>PushApi:Database</c>). A statement
+/// canceled because its client went away is not one. Every shape answers them as "busy, retry" (503
+/// with Retry-After where HTTP status counts).
 /// </summary>
 public static class TransientDatabaseErrors
 {
     public const string RetryAfterSeconds = "1";
 
-    private static readonly HashSet<string> States = ["40P01", "40001", "55P03", "57P01", "57P03", "53300"];
+    // 57014 unwrapped is the server's own cancel: statement_timeout (or an administrator's pg_cancel_backend).
+    private static readonly HashSet<string> States = ["40P01", "40001", "55P03", "57014", "57P01", "57P03", "53300"];
 
     public static bool Matches(Exception exception) => exception switch
     {
         Npgsql.PostgresException e => States.Contains(e.SqlState),
         Npgsql.NpgsqlException e => e.IsTransient,
         TimeoutException => true,
+        // Npgsql wraps a cancellation its caller asked for (57014 "due to user request") in this; never "busy".
+        OperationCanceledException => false,
         _ => exception.InnerException is { } inner && Matches(inner),
     };
 }
@@ -78,7 +84,8 @@ public static class BadRequests
 
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
-            if (inner is InvalidDataException)
+            // Brotli's decoder says "invalid data" with an InvalidOperationException of its own assembly.
+            if (inner is InvalidDataException || (inner is InvalidOperationException && inner.Source == typeof(System.IO.Compression.BrotliStream).Assembly.GetName().Name))
             {
                 return new BadHttpRequestException($"The request body is not valid {encoding} (Content-Encoding); nothing was read.", StatusCodes.Status400BadRequest, exception);
             }

@@ -133,7 +133,7 @@ public static class RestWriter
     {
         writer.WriteStartObject();
         writer.WriteString("statusCode", error.StatusCode);
-        writer.WriteString("message", error.Message);
+        writer.WriteString("message", Pipeline.ClientText.Clean(error.Message));
         writer.WriteStartArray("fields");
         foreach (var field in error.Fields)
         {
@@ -170,7 +170,7 @@ public static class RestWriter
     {
         writer.WriteStartArray();
         writer.WriteStartObject();
-        writer.WriteString("message", message);
+        writer.WriteString("message", Pipeline.ClientText.Clean(message));
         writer.WriteString("errorCode", errorCode);
         writer.WriteEndObject();
         writer.WriteEndArray();

@@ -29,7 +29,8 @@ public static class PushScheduling
         services.AddOptions<PushEngineOptions>().BindConfiguration("PushApi:Execution")
             .PostConfigure(options => options.NodeId = instanceId ?? options.NodeId);
         services.AddOptions<RemoteAgentOptions>().BindConfiguration("PushApi:Agent");
-        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        // Quartz's own store keeps its unbounded connections: its cluster locks retry on their own terms.
+        services.AddSingleton<DbDataSource>(sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(Core.Persistence.DatabaseWork.Maintenance));
         services.AddSingleton<PushWorker>();
         services.AddSingleton<IPushScheduler, QuartzPushScheduler>();
         services.AddHttpClient<RemoteAgentUpgrader>(client => client.Timeout = Timeout.InfiniteTimeSpan);

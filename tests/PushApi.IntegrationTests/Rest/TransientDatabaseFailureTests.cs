@@ -75,6 +75,12 @@ public class TransientDatabaseFailureTests() : ApiFixture("transient", runPushes
         var deadline = TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(20);
         while (true)
         {
+            // pg_stat_activity is read once per transaction unless the snapshot is cleared: the call may not have connected yet at the first look.
+            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", holder, transaction))
+            {
+                await clear.ExecuteNonQueryAsync();
+            }
+
             await using var terminate = new NpgsqlCommand(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()", holder, transaction);
             if ((long)(await terminate.ExecuteScalarAsync())! > 0)

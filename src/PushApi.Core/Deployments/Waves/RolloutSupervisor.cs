@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PushApi.Core.Dml;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Deployments.Waves;
 
@@ -10,7 +12,7 @@ namespace PushApi.Core.Deployments.Waves;
 /// is stepped in a transaction of its own with its row locked (another instance skips it), so every instance with
 /// execution enabled may run it, and a crash between steps loses nothing: the next tick sees the same facts.
 /// </summary>
-public sealed class RolloutSupervisor(NpgsqlDataSource dataSource, RolloutChanges changes, SchedulerHandOff scheduler, TimeProvider clock, ILogger<RolloutSupervisor> logger)
+public sealed class RolloutSupervisor([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, RolloutChanges changes, SchedulerHandOff scheduler, TimeProvider clock, ILogger<RolloutSupervisor> logger)
 {
     /// <summary>One pass over the running rollouts; returns the number of steps taken.</summary>
     public async Task<int> TickAsync(CancellationToken cancellationToken = default)

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using PushApi.Core.Persistence;
 using PushApi.Core.Push.Engine;
 using PushApi.Core.Push.Status;
 
@@ -14,7 +16,7 @@ public sealed record WindowKeeperPass(int RequestsPastDeadline, int Woken);
 /// marked jobs that are due, through their partial indexes, so a pass over a large push costs what is due, not
 /// what waits.
 /// </summary>
-public sealed class WindowKeeper(NpgsqlDataSource dataSource, PushJobStore store, TimeProvider clock)
+public sealed class WindowKeeper([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, TimeProvider clock)
 {
     public async Task<WindowKeeperPass> RunAsync(CancellationToken cancellationToken = default)
     {

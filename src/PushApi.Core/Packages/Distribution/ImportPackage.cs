@@ -1,9 +1,11 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PushApi.Core.Errors;
 using PushApi.Core.Ids;
 using PushApi.Core.Packages.Contents;
 using PushApi.Core.Packages.Publishing;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Packages.Distribution;
 
@@ -12,7 +14,7 @@ namespace PushApi.Core.Packages.Distribution;
 /// version on every installation. Importing the same version again changes nothing (a Beta is promoted
 /// when the file has it released); other content under the same id or version number is a conflict.
 /// </summary>
-public sealed class ImportPackage(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class ImportPackage([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public async Task<ImportResult> RunAsync(PackageArchive archive, CancellationToken cancellationToken)
     {

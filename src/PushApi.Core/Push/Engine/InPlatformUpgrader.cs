@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PushApi.Core.Ids;
 using PushApi.Core.Installs;
+using PushApi.Core.Persistence;
 
 namespace PushApi.Core.Push.Engine;
 
@@ -12,7 +14,7 @@ namespace PushApi.Core.Push.Engine;
 /// their PackagePushErrors (IneligibleUpgrade, DeployError, LimitExceeded, FeatureMissing). A tenant is either on its old
 /// version with its old components or fully on the new one. Its counterpart for tenants outside is <see cref="RemoteAgentUpgrader"/>.
 /// </summary>
-public sealed class InPlatformUpgrader(NpgsqlDataSource dataSource, PushJobStore store, VersionContentsCache versions, TimeProvider clock)
+public sealed class InPlatformUpgrader([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, VersionContentsCache versions, TimeProvider clock)
 {
     public async Task<CompletionResult> UpgradeAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Governance.Windows;
@@ -14,7 +15,7 @@ namespace PushApi.Core.Push.Engine;
 /// update (a late or duplicate completion changes nothing), keeping the request's counters in the same
 /// transaction, rolling the request up when its last job ends, and rescuing expired leases.
 /// </summary>
-public sealed class PushJobStore(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>
     /// Moves a Pending request to In Progress (its jobs are Pending already) and wakes the workers; false when it is

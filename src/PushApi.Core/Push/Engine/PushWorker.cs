@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PushApi.Core.Governance.Windows;
+using PushApi.Core.Persistence;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Push.Engine;
@@ -15,7 +17,7 @@ namespace PushApi.Core.Push.Engine;
 /// <see cref="JobStatusChanges.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
 /// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
 /// </summary>
-public sealed class PushWorker(NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
+public sealed class PushWorker([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
 {
     private readonly PushEngineOptions _options = options.Value;
     private readonly WakeSignal _wake = new();
