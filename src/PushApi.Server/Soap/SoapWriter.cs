@@ -71,7 +71,7 @@ public sealed class SoapWriter
             return;
         }
 
-        _xml.WriteElementString(name, Api.Namespace, value);
+        _xml.WriteElementString(name, Api.Namespace, XmlText(value));
     }
 
     public void Element(string name, bool value) => _xml.WriteElementString(name, Api.Namespace, value ? "true" : "false");
@@ -209,7 +209,7 @@ public sealed class SoapWriter
                     _xml.WriteAttributeString("type", SoapApi.XsiNamespace, XsdTypeOf(value));
                 }
 
-                _xml.WriteString(Format(value));
+                _xml.WriteString(XmlText(Format(value)));
                 _xml.WriteEndElement();
                 break;
         }
@@ -235,13 +235,64 @@ public sealed class SoapWriter
     };
 
     /// <summary>
+    /// Text as XML 1.0 can carry it: a character XML cannot hold (a control character such as U+001F, which an XML
+    /// parser's message quotes from a bad request, or a lone surrogate) becomes U+FFFD instead of failing the answer.
+    /// </summary>
+    public static string XmlText(string text)
+    {
+        var bad = -1;
+        for (var i = 0; i < text.Length && bad < 0; i++)
+        {
+            if (!IsXmlCharAt(text, i, out var width))
+            {
+                bad = i;
+            }
+
+            i += width - 1;
+        }
+
+        if (bad < 0)
+        {
+            return text;
+        }
+
+        var clean = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (IsXmlCharAt(text, i, out var width))
+            {
+                clean.Append(text, i, width);
+                i += width - 1;
+            }
+            else
+            {
+                clean.Append('\uFFFD');
+            }
+        }
+
+        return clean.ToString();
+    }
+
+    private static bool IsXmlCharAt(string text, int i, out int width)
+    {
+        width = 1;
+        if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
+        {
+            width = 2;
+            return true;
+        }
+
+        return XmlConvert.IsXmlChar(text[i]);
+    }
+
+    /// <summary>
     /// <c>soapenv:Fault</c>: <c>faultcode</c> <c>sf:CODE</c>, <c>faultstring</c> <c>CODE: message</c>, and in
     /// <c>detail</c> the typed fault with <c>exceptionCode</c>, <c>exceptionMessage</c> (and <c>row</c>,
     /// <c>column</c> for query faults).
     /// </summary>
     public void WriteFault(SoapFaultException fault)
     {
-        var message = Pipeline.ClientText.Clean(fault.Message);
+        var message = XmlText(Pipeline.ClientText.Clean(fault.Message));
         _xml.WriteStartElement("soapenv", "Fault", SoapApi.EnvelopeNamespace);
         if (fault.EnvelopeFault)
         {
