@@ -53,6 +53,31 @@ public class LockTimeoutTests() : ApiFixture("locktimeout", runPushes: false)
         await Admin.GetAsync("/api/v1/tenants").ExpectAsync(HttpStatusCode.OK);
     }
 
+    [Test]
+    public async Task A_SOAP_call_carrying_a_bearer_token_while_sessions_are_locked_gets_a_SOAP_fault_not_JSON()
+    {
+        // A token never checked yet, so authentication itself has to read the locked table.
+        var token = await Server.GetTokenAsync();
+        var soap = new SoapClient(Server.Anonymous()) { SessionId = token };
+        await using var holder = new NpgsqlConnection(Server.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        await AssertBusyAsync("SOAP with Authorization: Bearer", () =>
+        {
+            var content = new StringContent(soap.EnvelopeFor("query", "<queryString>SELECT Id FROM PackagePushRequest</queryString>"), Encoding.UTF8, "text/xml");
+            content.Headers.Add("SOAPAction", "\"\"");
+            var request = new HttpRequestMessage(HttpMethod.Post, soap.Path) { Content = content };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return Server.Anonymous().SendAsync(request);
+        }, "SERVER_UNAVAILABLE");
+        await transaction.RollbackAsync();
+    }
+
     private Task<HttpResponseMessage> RestQuery() =>
         Admin.GetAsync("/services/data/v62.0/query?q=" + Uri.EscapeDataString("SELECT Id, Status FROM PackagePushRequest"));
 
