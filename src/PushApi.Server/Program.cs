@@ -73,7 +73,10 @@ try
 catch (IOException e) when (StartupBanner.AddressInUse(e) is { } line)
 {
     await Console.Error.WriteLineAsync(line);
-    await app.StopAsync(); // the background services that started before the bind failed
+    using (var hurry = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
+    {
+        await app.StopAsync(hurry.Token); // the background services that started before the bind failed; nothing runs yet
+    }
     await app.DisposeAsync(); // and the embedded PostgreSQL this run started
     return 1;
 }
