@@ -29,4 +29,20 @@ function unlabelled(page) {
     .map(e => e.id || e.name || e.outerHTML.slice(0, 80)));
 }
 
-module.exports = { launch, openPage, unlabelled };
+/**
+ * A call to the service's API as the administrator of the test (PUSHAPI_URL, PUSHAPI_USERNAME, PUSHAPI_PASSWORD):
+ * the set-up a script does outside the console. Throws with the answer when it is not 2xx; returns the JSON body.
+ */
+async function adminApi(method, url, body) {
+  const base = process.env.PUSHAPI_URL;
+  const token = await fetch(`${base}/services/oauth2/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "password", username: process.env.PUSHAPI_USERNAME, password: process.env.PUSHAPI_PASSWORD }),
+  }).then(r => r.json());
+  const response = await fetch(`${base}${url}`, { method, headers: { Authorization: `Bearer ${token.access_token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+module.exports = { launch, openPage, unlabelled, adminApi };

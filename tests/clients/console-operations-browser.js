@@ -4,22 +4,13 @@
 // sees no enabled write button. Prints one JSON line of what it saw; saves screenshots into
 // PUSHAPI_SCREENSHOTS. Console errors and page errors are collected (the CSP holds if there are none
 // but the refused API calls, which the C# test sorts out).
-const { launch, openPage, unlabelled } = require("./browser");
+const { launch, openPage, unlabelled, adminApi } = require("./browser");
 const path = require("path");
 
 const env = process.env;
 const base = env.PUSHAPI_URL;
 const shots = env.PUSHAPI_SCREENSHOTS;
 const wait = { timeout: 90_000 };
-
-async function adminApi(method, url, body) {
-  const token = await fetch(`${base}/services/oauth2/token`, {
-    method: "POST",
-    body: new URLSearchParams({ grant_type: "password", username: env.PUSHAPI_USERNAME, password: env.PUSHAPI_PASSWORD }),
-  }).then(r => r.json());
-  const response = await fetch(`${base}${url}`, { method, headers: { Authorization: `Bearer ${token.access_token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-}
 
 async function signIn(page, username, password) {
   if (await page.isVisible("#sign-out")) await page.click("#sign-out");

@@ -3,7 +3,7 @@
 // fixes it in the console and publishes again, promotes, deprecates, downloads the ZIP and imports it through
 // the console of a second server (a bad file too), and looks at everything as a Read user. Prints one JSON
 // line of what it saw; saves screenshots into PUSHAPI_SCREENSHOTS (the ZIP too).
-const { launch, openPage, unlabelled } = require("./browser");
+const { launch, openPage, unlabelled, adminApi } = require("./browser");
 const path = require("path");
 
 const env = process.env;
@@ -11,16 +11,6 @@ const base = env.PUSHAPI_URL;
 const target = env.TARGET_URL;
 const shots = env.PUSHAPI_SCREENSHOTS;
 const wait = { timeout: 60_000 };
-
-async function adminApi(method, url, body) {
-  const token = await fetch(`${base}/services/oauth2/token`, {
-    method: "POST",
-    body: new URLSearchParams({ grant_type: "password", username: env.PUSHAPI_USERNAME, password: env.PUSHAPI_PASSWORD }),
-  }).then(r => r.json());
-  const response = await fetch(`${base}${url}`, { method, headers: { Authorization: `Bearer ${token.access_token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 async function signIn(page, url, username, password, hash = "#/packages") {
   await page.goto(`${url}/monitor/${hash}`);
