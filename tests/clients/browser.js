@@ -45,4 +45,14 @@ async function adminApi(method, url, body) {
   return text ? JSON.parse(text) : null;
 }
 
-module.exports = { launch, openPage, unlabelled, adminApi };
+/** Signs the console in as a user (signing out whoever is signed in first) and waits for the navigation. */
+async function signIn(page, username, password) {
+  if (await page.isVisible("#sign-out")) await page.click("#sign-out");
+  await page.waitForSelector("#sign-in:not([hidden])");
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await page.click("#sign-in-button");
+  await page.waitForSelector("#nav:not([hidden])");
+}
+
+module.exports = { launch, openPage, unlabelled, adminApi, signIn };

@@ -4,22 +4,13 @@
 // sees no enabled write button. Prints one JSON line of what it saw; saves screenshots into
 // PUSHAPI_SCREENSHOTS. Console errors and page errors are collected (the CSP holds if there are none
 // but the refused API calls, which the C# test sorts out).
-const { launch, openPage, unlabelled, adminApi } = require("./browser");
+const { launch, openPage, unlabelled, adminApi, signIn } = require("./browser");
 const path = require("path");
 
 const env = process.env;
 const base = env.PUSHAPI_URL;
 const shots = env.PUSHAPI_SCREENSHOTS;
 const wait = { timeout: 90_000 };
-
-async function signIn(page, username, password) {
-  if (await page.isVisible("#sign-out")) await page.click("#sign-out");
-  await page.waitForSelector("#sign-in:not([hidden])");
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  await page.click("#sign-in-button");
-  await page.waitForSelector("#nav:not([hidden])");
-}
 
 async function open(page, id) {
   await page.goto(`${base}/monitor/#/deployments/${id}`);

@@ -2,22 +2,13 @@
 // filters (partial name, Sandbox, installed version), Select All across three pages, one deselected, the preview,
 // Schedule; a two-wave deployment from the waves editor; a failed job's errors; a Read user who cannot preview or
 // schedule; a phone's width. Prints one JSON line of what it saw; saves screenshots into PUSHAPI_SCREENSHOTS.
-const { launch, openPage, unlabelled } = require("./browser");
+const { launch, openPage, unlabelled, signIn } = require("./browser");
 const path = require("path");
 
 const env = process.env;
 const base = env.PUSHAPI_URL;
 const shots = env.PUSHAPI_SCREENSHOTS;
 const wait = { timeout: 90_000 };
-
-async function signIn(page, username, password) {
-  if (await page.isVisible("#sign-out")) await page.click("#sign-out");
-  await page.waitForSelector("#sign-in:not([hidden])");
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  await page.click("#sign-in-button");
-  await page.waitForSelector("#nav:not([hidden])");
-}
 
 // The target table has answered for the filter when its counts line carries the expected total.
 const counts = async page => ({

@@ -2,22 +2,13 @@
 // a part of a name and by an exact org id, paging), a tenant page (components, installs, jobs, the opt-out saved), a
 // CSV import with a bad row, the feature switches, an API client's secret shown once, a webhook added and deleted, the
 // audit log, and a Read user. Prints one JSON line of what it saw; saves screenshots into PUSHAPI_SCREENSHOTS.
-const { launch, openPage, unlabelled } = require("./browser");
+const { launch, openPage, unlabelled, signIn } = require("./browser");
 const path = require("path");
 
 const env = process.env;
 const base = env.PUSHAPI_URL;
 const shots = env.PUSHAPI_SCREENSHOTS;
 const wait = { timeout: 30_000 };
-
-async function signIn(page, username, password) {
-  if (await page.isVisible("#sign-out")) await page.click("#sign-out");
-  await page.waitForSelector("#sign-in:not([hidden])");
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  await page.click("#sign-in-button");
-  await page.waitForSelector("#nav:not([hidden])");
-}
 
 const listKeys = page => page.$$eval("#tenant-list tbody tr[data-org]", rows => rows.map(r => r.dataset.org));
 

@@ -107,15 +107,9 @@ public static class TokenEndpoint
             return (null, Error("invalid_request", "the request body could not be read as a form"));
         }
 
-        foreach (var (name, values) in form)
-        {
-            if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))
-            {
-                return (null, Error("invalid_request", "a form field holds a NUL character"));
-            }
-        }
-
-        return (form, null);
+        return Pipeline.QueryTextGuard.FieldWithNul(form) is null
+            ? (form, null)
+            : (null, Error("invalid_request", "a form field holds a NUL character"));
     }
 
     private static async Task<(Grant?, IResult?)> PasswordGrantAsync(HttpContext context, IFormCollection form, UserAccounts accounts, LoginSequence login, string? address)

@@ -25,15 +25,26 @@ public static class QueryTextGuard
         var query = context.Request.QueryString.Value;
         if (query is not null && query.Contains("%00", StringComparison.Ordinal))
         {
-            foreach (var (name, values) in context.Request.Query)
+            if (FieldWithNul(context.Request.Query) is { } name)
             {
-                if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))
-                {
-                    throw new QueryTextException(name);
-                }
+                throw new QueryTextException(name);
             }
         }
 
         return next(context);
     });
+
+    /// <summary>The first field (of a query string or a form) whose name or a value holds a NUL character, or null.</summary>
+    public static string? FieldWithNul(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> fields)
+    {
+        foreach (var (name, values) in fields)
+        {
+            if (name.Contains('\0', StringComparison.Ordinal) || values.Any(v => v is not null && v.Contains('\0', StringComparison.Ordinal)))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
 }
