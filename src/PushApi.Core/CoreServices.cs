@@ -54,6 +54,8 @@ public static class CoreServices
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();
         services.AddSingleton<Push.PushRequests>();
+        services.AddSingleton<Push.Lifecycle.PushLifecycleLog>();
+        services.AddSingleton<Push.Lifecycle.PushProgressLog>();
         services.AddSingleton<Bulk.BulkIngestJobs>();
         services.AddSingleton<Bulk.BulkIngestProcessor>();
         services.AddSingleton<Bulk.BulkQueryJobs>();

@@ -8,6 +8,7 @@ using PushApi.Server.Database;
 using PushApi.Server.Deployments;
 using PushApi.Server.Health;
 using PushApi.Server.Hosting;
+using PushApi.Server.Logging;
 using PushApi.Server.Monitor;
 using PushApi.Server.Notifications;
 using PushApi.Server.Pipeline;
@@ -25,7 +26,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
-builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
+builder.AddPushApiHosting().AddPushApiLogging().AddPushApiDatabase().AddPushApiScheduling();
 builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
     .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi()
     .AddPushApiAudit();
@@ -46,6 +47,7 @@ app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
 app.UsePushApiRequestDecompression();
 app.UseRouting();
+app.UsePushApiRequestLog();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
 app.UseQueryTextGuard();
@@ -78,7 +80,7 @@ catch (IOException e) when (StartupBanner.AddressInUse(e) is { } line)
         await app.StopAsync(hurry.Token); // the background services that started before the bind failed; nothing runs yet
     }
     await app.DisposeAsync(); // and the embedded PostgreSQL this run started
-    return 1;
+    return 2;
 }
 
 await app.WaitForShutdownAsync();

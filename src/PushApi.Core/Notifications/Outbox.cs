@@ -7,6 +7,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Ids;
 using PushApi.Core.Push;
+using PushApi.Core.Push.Lifecycle;
 using PushApi.Core.Push.Status;
 using PushApi.Core.Tenants;
 
@@ -58,8 +59,8 @@ public sealed record Webhook(long Id, string Url, bool IsActive, DateTimeOffset 
 /// </summary>
 public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISecretProtector secrets, Microsoft.Extensions.Options.IOptions<SmtpOptions> smtp, Microsoft.Extensions.Options.IOptions<NotificationOptions> options)
 {
-    /// <summary>Turns waiting status-change and deployment events into messages; returns how many events it handled.</summary>
-    public async Task<int> DispatchEventsAsync(CancellationToken cancellationToken = default)
+    /// <summary>Turns waiting status-change and deployment events into messages; returns the events it handled (committed).</summary>
+    public async Task<IReadOnlyList<PushRequestEvent>> DispatchEventsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -110,7 +111,7 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return events.Count;
+        return events;
     }
 
     /// <summary>Leases up to <paramref name="limit"/> due messages for this sender.</summary>
@@ -285,9 +286,9 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
     }
 
     /// <summary>Up to 100 status-change events not handled yet, locked for this transaction.</summary>
-    private static async Task<List<StatusEvent>> ReadWaitingEventsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<List<PushRequestEvent>> ReadWaitingEventsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var events = new List<StatusEvent>();
+        var events = new List<PushRequestEvent>();
         await using (var select = new NpgsqlCommand(
             """
             SELECT id, request_id, old_status, new_status, created_at, job_count, succeeded_count, failed_count, canceled_count, event_type, detail::text
@@ -298,8 +299,8 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
             while (await reader.ReadAsync(cancellationToken))
             {
                 // Events written before the counts were captured (migration 14) have none: the request's current counts stand in.
-                var counts = reader.IsDBNull(5) ? null : new CapturedCounts(reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8));
-                events.Add(new StatusEvent(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), counts)
+                var counts = reader.IsDBNull(5) ? null : new PushEventCounts(reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8));
+                events.Add(new PushRequestEvent(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), counts)
                 {
                     Type = reader.IsDBNull(9) ? null : reader.GetString(9),
                     Data = reader.IsDBNull(10) ? null : JsonNode.Parse(reader.GetString(10))?.AsObject(),
@@ -327,17 +328,6 @@ public sealed class Outbox(NpgsqlDataSource dataSource, TimeProvider clock, ISec
         await reader.ReadAsync(cancellationToken);
         return new RequestFacts(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7));
     }
-
-    /// <summary>A status change of a request (or, with a <see cref="Type"/>, a deployment event), with its job counts as captured at the change.</summary>
-    private sealed record StatusEvent(long Id, long Request, string? Old, string? New, DateTimeOffset At, CapturedCounts? Counts)
-    {
-        public string? Type { get; init; }
-
-        public JsonObject? Data { get; init; }
-    }
-
-    /// <summary>A request's job counts as the status-change trigger captured them.</summary>
-    private sealed record CapturedCounts(int Total, int Succeeded, int Failed, int Canceled);
 
     private sealed record RequestFacts(long VersionId, string VersionName, int Total, int Succeeded, int Failed, int Canceled, bool NotifyTenants, string? SubmitterAddress);
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PushApi.Core;
@@ -6,6 +7,7 @@ using PushApi.Core.Demo;
 using PushApi.Core.Identity;
 using PushApi.Core.Persistence;
 using PushApi.Server.Hosting;
+using PushApi.Server.Logging;
 
 namespace PushApi.Server.Database;
 
@@ -17,7 +19,10 @@ public static class DatabaseExtensions
         var services = builder.Services;
         services.AddSingleton<DatabaseHost>();
         services.AddBoundedDataSources(builder.Configuration);
-        services.AddDbContext<PushApiDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        // EF logs a failed command or save as an error with the whole stack before its exception reaches the error
+        // pipeline, which answers a client's conflict as a 409 and logs a real failure once: EF's copy goes to Debug.
+        services.AddDbContext<PushApiDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug))));
         services.AddOptions<IdentityOptions>().Bind(builder.Configuration.GetSection("PushApi:Auth"));
         services.AddSingleton<DatabaseReadiness>();
         services.AddHostedService<EmbeddedPostgresSupervisor>();
@@ -55,7 +60,7 @@ public static class DatabaseExtensions
             await using var scope = app.Services.CreateAsyncScope();
             var accounts = scope.ServiceProvider.GetRequiredService<UserAccounts>();
             var generatedPassword = await accounts.BootstrapAdminAsync(bootstrap.Username, bootstrap.Password, cancellationToken);
-            ReportAdministrator(options, generatedPassword, logger);
+            ReportAdministrator(app, options, generatedPassword, logger);
 
             if (options.Demo.Subscribers > 0 && await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(options.Demo.Subscribers, cancellationToken))
             {
@@ -70,7 +75,7 @@ public static class DatabaseExtensions
         app.Services.GetRequiredService<DatabaseReadiness>().MarkInitialized();
     }
 
-    private static void ReportAdministrator(PushApiOptions options, string? generatedPassword, ILogger logger)
+    private static void ReportAdministrator(WebApplication app, PushApiOptions options, string? generatedPassword, ILogger logger)
     {
         var passwordFile = Path.Combine(options.DataDirectoryPath, "admin-password");
         if (generatedPassword is not null)
@@ -82,11 +87,9 @@ public static class DatabaseExtensions
                 File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            // Printed once, on the start that created the account; later starts point to the file.
-            Console.WriteLine();
-            Console.WriteLine($"  PushApi administrator created: {UserAccounts.DefaultAdminUsername}");
-            Console.WriteLine($"  Password: {generatedPassword}   (also in {passwordFile})");
-            Console.WriteLine();
+            // Shown once, on the start that created the account, after the framework's start-up lines; later starts point to the file.
+            var json = LoggingExtensions.IsJson(app.Configuration);
+            app.Lifetime.ApplicationStarted.Register(() => StartupBanner.ShowAdministrator(logger, json, UserAccounts.DefaultAdminUsername, generatedPassword, passwordFile));
         }
         else if (options.Bootstrap.Username is { Length: > 0 } username)
         {

@@ -26,6 +26,25 @@ public static class StartupBanner
         return app;
     }
 
+    /// <summary>
+    /// The generated administrator password in a box, once the server listens (so it is the last thing on the screen, not
+    /// buried in start-up lines). JSON logs get where the password is, never the password: they are shipped and kept.
+    /// </summary>
+    public static void ShowAdministrator(ILogger logger, bool json, string username, string password, string passwordFile)
+    {
+        if (json)
+        {
+            logger.LogWarning("Administrator {Username} created; its generated password is in {PasswordFile}.", username, passwordFile);
+            return;
+        }
+
+        string[] lines = [$"PushApi administrator created: {username}", $"Password: {password}", $"(also in {passwordFile})"];
+        var width = lines.Max(l => l.Length) + 2;
+        var rule = "+" + new string('-', width) + "+";
+        var box = string.Join(Environment.NewLine, [rule, .. lines.Select(l => "| " + l.PadRight(width - 1) + "|"), rule]);
+        logger.LogInformation("{Box}", Environment.NewLine + box + Environment.NewLine);
+    }
+
     /// <summary>The one line to print when an address is taken (another PushApi, or another program, listens there); null for other failures.</summary>
     public static string? AddressInUse(Exception exception) =>
         exception is IOException { InnerException: AddressInUseException } io

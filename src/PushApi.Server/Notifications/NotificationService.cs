@@ -4,15 +4,16 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PushApi.Core.Notifications;
+using PushApi.Core.Push.Lifecycle;
 
 namespace PushApi.Server.Notifications;
 
 /// <summary>
-/// Sends what the outbox holds: turns request status changes into messages, then sends due mails
+/// Sends what the outbox holds: turns request status changes into messages (and the push lifecycle's log lines), then sends due mails
 /// (SMTP) and webhook deliveries (HTTP POST, HMAC-signed), retrying failures with back-off. Every
 /// instance runs one; messages are leased, so two instances never send the same message at once.
 /// </summary>
-public sealed class NotificationService(Outbox outbox, IOptions<SmtpOptions> smtp, IHttpClientFactory http, TimeProvider clock, ILogger<NotificationService> logger) : BackgroundService
+public sealed class NotificationService(Outbox outbox, PushLifecycleLog lifecycle, IOptions<SmtpOptions> smtp, IHttpClientFactory http, TimeProvider clock, ILogger<NotificationService> logger) : BackgroundService
 {
     public const string WebhookClient = "pushapi-webhooks";
 
@@ -32,8 +33,10 @@ public sealed class NotificationService(Outbox outbox, IOptions<SmtpOptions> smt
                     lastPurge = clock.GetUtcNow();
                 }
 
-                while (await outbox.DispatchEventsAsync(stoppingToken) > 0)
+                IReadOnlyList<PushRequestEvent> handled;
+                while ((handled = await outbox.DispatchEventsAsync(stoppingToken)).Count > 0)
                 {
+                    await lifecycle.LogAsync(handled, stoppingToken);
                 }
 
                 foreach (var message in await outbox.LeaseDueAsync(20, stoppingToken))

@@ -10,7 +10,7 @@ namespace PushApi.IntegrationTests.Hosting;
 public class StartupMessageTests
 {
     [Test]
-    public async Task The_start_says_where_the_console_is_and_a_taken_port_is_one_line_and_exit_code_1()
+    public async Task The_start_says_where_the_console_is_and_a_taken_port_is_one_line_and_exit_code_2_and_the_password_box_comes_last()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "pushapi-banner-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = new Dictionary<string, string?>
@@ -27,10 +27,14 @@ public class StartupMessageTests
             await WaitForAsync(() => first.Output.Contains("/swagger", StringComparison.Ordinal));
             Assert.That(first.Output, Does.Contain($"{first.BaseAddress.GetLeftPart(UriPartial.Authority)}/monitor/").And.Contain("/swagger"));
             Assert.That(first.Output, Does.Not.Contain("Quartz."), "Quartz's information lines are down to warnings");
+            await WaitForAsync(() => first.Output.Contains("| Password: ", StringComparison.Ordinal));
+            var box = first.Output.IndexOf("| Password: ", StringComparison.Ordinal);
+            Assert.That(box, Is.GreaterThan(first.Output.IndexOf("Application started", StringComparison.Ordinal)).And.GreaterThan(first.Output.IndexOf("/swagger", StringComparison.Ordinal)),
+                "the generated password is boxed after the framework's start-up lines");
 
             using var second = ServerProcess.Start(Path.GetTempPath(), settings, port: first.BaseAddress.Port);
             await WaitForAsync(() => second.HasExited, TimeSpan.FromSeconds(60));
-            Assert.That(second.ExitCode, Is.EqualTo(1), second.Output);
+            Assert.That(second.ExitCode, Is.EqualTo(2), second.Output);
             Assert.That(second.Output, Does.Contain("address already in use").And.Contain("--urls"));
             Assert.That(second.Output, Does.Not.Contain("   at ").And.Not.Contain("Unhandled exception"), "one line, no stack trace");
             Assert.That(second.Output, Does.Contain("PushApi__Demo__Subscribers is set, but the database already holds packages"), "a demo setting on a database with data is not ignored silently");
