@@ -31,6 +31,7 @@ const orgKeys = process.env.ORG_KEYS.split(",");
     await page.click("#nav-deploy");
     await page.click("#quick-deploy"); // the nav opens Schedule Push Upgrades; the simple form is a link from it
     await page.waitForSelector("#deploy-version option", { state: "attached" });
+    results.defaultVersion = await page.inputValue("#deploy-version");
     await page.selectOption("#deploy-version", process.env.VERSION_ID);
     await page.check("#targets-selective");
     await page.fill("#deploy-org-keys", orgKeys.join("\n"));

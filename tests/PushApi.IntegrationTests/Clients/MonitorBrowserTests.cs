@@ -57,6 +57,7 @@ public class MonitorBrowserTests() : ApiFixture("monitor")
         var seen = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
         Assert.That(seen.Text("badSignIn"), Is.Not.Empty);
         Assert.That(seen.Text("signedInAs"), Is.EqualTo(PushApiServer.AdminUsername));
+        Assert.That(seen.Text("defaultVersion"), Is.EqualTo(push.NewVersion), "the Deploy form starts on the newest released version, not the oldest");
         Assert.That((seen.GetProperty("eligible").GetInt32(), seen.GetProperty("leftOut").GetInt32()), Is.EqualTo((4, 2)), "the preview shows who is left out before anything is created");
         Assert.That(seen.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()), Is.EquivalentTo(new[] { "UnknownOrg", "Uninstalled" }));
 

@@ -3,11 +3,15 @@
 import { api, featureOffNotice, h, massDeploymentOff, stopRefreshing, view } from "../core.js";
 import { can, reasons } from "../permissions.js";
 
+// Newest first within each package, so the form starts on the newest released version.
+const newestFirst = (a, b) => (b.majorVersion - a.majorVersion) || (b.minorVersion - a.minorVersion) || ((b.patchVersion ?? 0) - (a.patchVersion ?? 0));
+
 async function releasedVersions() {
   const options = [];
   for (const p of await api("/api/v1/packages")) {
-    for (const v of await api(`/api/v1/packages/${p.id}/versions`)) {
-      if (v.releaseState === "Released" && !v.isDeprecated) options.push(h("option", { value: v.id }, `${p.name} ${v.majorVersion}.${v.minorVersion}.${v.patchVersion ?? 0} (${v.id})`));
+    const versions = (await api(`/api/v1/packages/${p.id}/versions`)).filter(v => v.releaseState === "Released" && !v.isDeprecated).sort(newestFirst);
+    for (const v of versions) {
+      options.push(h("option", { value: v.id }, `${p.name} ${v.majorVersion}.${v.minorVersion}.${v.patchVersion ?? 0} (${v.id})`));
     }
   }
   return options;
