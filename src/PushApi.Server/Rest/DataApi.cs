@@ -11,7 +11,7 @@ namespace PushApi.Server.Rest;
 /// </summary>
 public static class DataApi
 {
-    private static readonly string[] ResourceNames = ["sobjects", "query", "queryAll", "composite", "jobs"];
+    private static readonly string[] ResourceNames = ["sobjects", "query", "queryAll", "composite", "jobs", "tooling"];
 
     public static IServiceCollection AddDataApi(this IServiceCollection services)
     {
@@ -34,6 +34,7 @@ public static class DataApi
         data.MapSObjectEndpoints();
         data.MapQueryEndpoints();
         data.MapCompositeEndpoints();
+        data.MapToolingEndpoints();
         data.Map("/{**path}", () => RestWriter.NotFound()).ExcludeFromDescription();
         return endpoints;
     }

@@ -29,49 +29,63 @@ public static class RestWriter
     public static string FormatDateTime(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture);
 
-    public static string RecordUrl(string version, SObjectDescriptor type, string id) => $"/services/data/v{version}/sobjects/{type.Name}/{id}";
+    /// <summary>The Tooling API's resources sit under <c>tooling/</c> of a version (the <c>api</c> argument of the writers below).</summary>
+    public const string ToolingApi = "tooling/";
 
-    public static void WriteQueryResult(Utf8JsonWriter writer, SoqlResult result, string version)
+    public static string RecordUrl(string version, SObjectDescriptor type, string id, string api = "") => $"/services/data/v{version}/{api}sobjects/{type.Name}/{id}";
+
+    /// <summary>
+    /// A query result. The Tooling API's (<paramref name="api"/> <see cref="ToolingApi"/>) also carries <c>size</c>,
+    /// <c>queryLocator</c> and <c>entityTypeName</c>, and its URLs are under <c>tooling/</c>.
+    /// </summary>
+    public static void WriteQueryResult(Utf8JsonWriter writer, SoqlResult result, string version, string api = "", string? entityTypeName = null)
     {
         writer.WriteStartObject();
+        if (api == ToolingApi)
+        {
+            writer.WriteNumber("size", result.TotalSize);
+            writer.WriteString("queryLocator", result.NextLocator);
+            writer.WriteString("entityTypeName", entityTypeName);
+        }
+
         writer.WriteNumber("totalSize", result.TotalSize);
         writer.WriteBoolean("done", result.Done);
         if (result.NextLocator is not null)
         {
-            writer.WriteString("nextRecordsUrl", $"/services/data/v{version}/query/{result.NextLocator}");
+            writer.WriteString("nextRecordsUrl", $"/services/data/v{version}/{api}query/{result.NextLocator}");
         }
 
         writer.WriteStartArray("records");
         foreach (var record in result.Records)
         {
-            WriteRecord(writer, record, version);
+            WriteRecord(writer, record, version, api);
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    public static void WriteRecord(Utf8JsonWriter writer, SoqlRecord record, string version)
+    public static void WriteRecord(Utf8JsonWriter writer, SoqlRecord record, string version, string api = "")
     {
         writer.WriteStartObject();
         writer.WriteStartObject("attributes");
         writer.WriteString("type", record.Type?.Name ?? "AggregateResult");
         if (record.Type is not null && record.Id is not null)
         {
-            writer.WriteString("url", RecordUrl(version, record.Type, record.Id));
+            writer.WriteString("url", RecordUrl(version, record.Type, record.Id, api));
         }
 
         writer.WriteEndObject();
         foreach (var (name, value) in record.Fields)
         {
             writer.WritePropertyName(name);
-            WriteValue(writer, value, version);
+            WriteValue(writer, value, version, api);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, object? value, string version)
+    private static void WriteValue(Utf8JsonWriter writer, object? value, string version, string api)
     {
         switch (value)
         {
@@ -97,10 +111,10 @@ public static class RestWriter
                 writer.WriteStringValue(FormatDateTime(t));
                 break;
             case SoqlRecord parent:
-                WriteRecord(writer, parent, version);
+                WriteRecord(writer, parent, version, api);
                 break;
             case SoqlResult children:
-                WriteQueryResult(writer, children, version);
+                WriteQueryResult(writer, children, version, api);
                 break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));

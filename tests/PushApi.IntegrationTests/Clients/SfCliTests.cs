@@ -50,6 +50,26 @@ public class SfCliTests() : ApiFixture("sfcli")
     }
 
     [Test]
+    public async Task Package1_version_list_and_display_read_the_versions_through_the_Tooling_API()
+    {
+        var list = await _sf.RunAsync("package1", "version", "list", "--package-id", _push.PackageId, "--target-org", Alias, "--json");
+        Assert.That(list.ExitCode, Is.Zero, "sf package1 version list");
+        var versions = list.Json.GetProperty("result").EnumerateArray().ToList();
+        Assert.That(versions.Select(v => v.Text("MetadataPackageVersionId")), Is.EqualTo(new[] { _push.OldVersion, _push.NewVersion }));
+        Assert.That(versions.Select(v => v.Text("Version")), Is.EqualTo(new[] { "1.0.0", "2.0.0" }));
+        Assert.That(versions[1].Text("ReleaseState"), Is.EqualTo("Released"));
+
+        var everything = await _sf.RunAsync("package1", "version", "list", "--target-org", Alias, "--json");
+        Assert.That(everything.ExitCode, Is.Zero, "sf package1 version list without a package");
+        Assert.That(everything.Json.GetProperty("result").EnumerateArray().Select(v => v.Text("MetadataPackageVersionId")), Is.SupersetOf(new[] { _push.OldVersion, _push.NewVersion }));
+
+        var display = await _sf.RunAsync("package1", "version", "display", "--package-version-id", _push.NewVersion, "--target-org", Alias, "--json");
+        Assert.That(display.ExitCode, Is.Zero, "sf package1 version display");
+        var shown = display.Json.GetProperty("result")[0];
+        Assert.That((shown.Text("MetadataPackageId"), shown.Text("Name"), shown.Text("Version")), Is.EqualTo((_push.PackageId, "2.0", "2.0.0")));
+    }
+
+    [Test]
     public async Task Schedule_with_an_org_list_pushes_to_those_orgs()
     {
         var run = await _sf.RunAsync("package", "push-upgrade", "schedule", "--package", _push.NewVersion, "--org-list", $"{_orgs[0]}, {_orgs[1]}", "--target-dev-hub", Alias, "--json");
