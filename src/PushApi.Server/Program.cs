@@ -16,6 +16,7 @@ using PushApi.Server.Salesforce;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
 using PushApi.Server.Soap;
+using PushApi.Server.Telemetry;
 
 // The console's static files and appsettings.json (its log levels: Quartz and EF Core at warnings) are next to the
 // assembly, so any working directory gets them; relative paths in settings (the data directory) stay relative to it.
@@ -25,7 +26,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
-builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling();
+builder.AddPushApiHosting().AddPushApiDatabase().AddPushApiScheduling().AddPushApiTelemetry();
 builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
     .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi()
     .AddPushApiAudit();
@@ -42,6 +43,7 @@ catch (PostgresNotFoundException e)
 }
 
 app.UsePushApiSecurityHeaders();
+app.UsePushApiTelemetry();
 app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
 app.UsePushApiRequestDecompression();
