@@ -29,6 +29,10 @@ public sealed partial class MetricsTests
             ["PushApi:Metrics:Token"] = Token,
             ["PushApi:Metrics:CountsMaxAge"] = "00:00:00.200",
             ["PushApi:Execution:Concurrency"] = "8",
+
+            // Low enough for one user's burst of calls to be refused, well above what the other tests' clients send.
+            ["PushApi:RateLimit:RequestsPerSecond"] = "20",
+            ["PushApi:RateLimit:Burst"] = "40",
         });
         _admin = await _server.LoginAsync();
         _scraper = _server.Anonymous();
@@ -127,6 +131,39 @@ public sealed partial class MetricsTests
             Assert.That(after.Sum("http_server_request_duration_seconds_count", ("front_end", "native")), Is.GreaterThan(0));
             Assert.That(after.Sum("db_client_connection_max", ("db_client_connection_pool_name", "engine")), Is.GreaterThan(0));
         });
+    }
+
+    [Test]
+    public async Task Bulk_query_rows_are_counted()
+    {
+        var push = await PushScenario.CreateAsync(_admin, _server.ConnectionString);
+        await push.TenantsAsync(3);
+        var before = await PrometheusScrape.TakeAsync(_scraper, Token);
+        using var http = _server.CreateClient();
+        var rows = await new BulkV1Client(http, await _server.GetTokenAsync(), "62.0").QueryAsync("PackageSubscriber", "SELECT Id, OrgKey FROM PackageSubscriber");
+
+        var after = await PrometheusScrape.TakeAsync(_scraper, Token);
+        Assert.That(rows, Has.Count.GreaterThanOrEqualTo(4), "a header and the subscribers");
+        Assert.That(after.Sum("pushapi_bulk_rows_total", ("api", "query"), ("result", "returned")) - before.Sum("pushapi_bulk_rows_total", ("api", "query")), Is.EqualTo(rows.Count - 1));
+        Assert.That(after.Sum("http_server_request_duration_seconds_count", ("front_end", "bulk")), Is.GreaterThanOrEqualTo(4));
+    }
+
+    [Test]
+    public async Task Each_call_the_rate_limiter_refuses_counts_for_its_front_end()
+    {
+        using var user = await _server.CreateUserAndLoginAsync("Read");
+        var before = await PrometheusScrape.TakeAsync(_scraper, Token);
+        var refused = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            using var response = await user.GetAsync("/services/data/v62.0/");
+            refused += (await response.Content.ReadAsStringAsync()).Contains("REQUEST_LIMIT_EXCEEDED", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        var after = await PrometheusScrape.TakeAsync(_scraper, Token);
+        Assert.That(refused, Is.GreaterThan(0));
+        Assert.That(after.Sum("pushapi_http_rate_limit_refusals_total", ("front_end", "rest")) - before.Sum("pushapi_http_rate_limit_refusals_total", ("front_end", "rest")), Is.EqualTo(refused));
+        Assert.That(after.Sum("pushapi_http_rate_limit_refusals_total", ("front_end", "soap")), Is.Zero);
     }
 
     [Test]
