@@ -76,6 +76,7 @@ public sealed class EngineTelemetry([FromKeyedServices(DatabaseWork.Engine)] Npg
         span.SetTag("push.failed", result.Failed);
         span.SetTag("push.stale", result.Rejected);
         span.SetTag("push.outcome", result.Failed == 0 ? "succeeded" : result.Succeeded == 0 ? "failed" : "mixed");
+        span.SetStatus(ActivityStatusCode.Ok);
     }
 
     /// <summary>Jobs put back in the queue: <paramref name="reason"/> <c>expired</c> (lease expired) or <c>earlier_run</c>.</summary>
@@ -101,6 +102,9 @@ public sealed class EngineTelemetry([FromKeyedServices(DatabaseWork.Engine)] Npg
 
         span.SetTag("push.batch.size", size);
         span.SetTag("push.upgrader", remote ? PushMeters.Remote : PushMeters.InPlatform);
+
+        // Until its completion commits: a batch that throws ends as an error (its jobs come back when their leases expire).
+        span.SetStatus(ActivityStatusCode.Error, "the batch's outcomes were not recorded");
         return span;
     }
 
