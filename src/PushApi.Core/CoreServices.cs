@@ -51,6 +51,9 @@ public static class CoreServices
         services.AddSingleton<Governance.Windows.WindowKeeper>();
         services.AddSingleton<Installs.TenantComponents>();
         services.AddScoped<DemoSeeder>();
+        services.AddSingleton<Telemetry.LiveCounts>();
+        services.AddSingleton<Telemetry.PushMeters>();
+        services.AddSingleton<Telemetry.EngineTelemetry>();
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();
         services.AddSingleton<Push.PushRequests>();

@@ -17,6 +17,7 @@ using PushApi.Server.Salesforce;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
 using PushApi.Server.Soap;
+using PushApi.Server.Telemetry;
 
 // The console's static files and appsettings.json (its log levels: Quartz and EF Core at warnings) are next to the
 // assembly, so any working directory gets them; relative paths in settings (the data directory) stay relative to it.
@@ -26,7 +27,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
-builder.AddPushApiHosting().AddPushApiLogging().AddPushApiDatabase().AddPushApiScheduling();
+builder.AddPushApiHosting().AddPushApiLogging().AddPushApiDatabase().AddPushApiScheduling().AddPushApiTelemetry();
 builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
     .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi()
     .AddPushApiAudit();
@@ -43,6 +44,7 @@ catch (PostgresNotFoundException e)
 }
 
 app.UsePushApiSecurityHeaders();
+app.UsePushApiTelemetry();
 app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
 app.UsePushApiRequestDecompression();

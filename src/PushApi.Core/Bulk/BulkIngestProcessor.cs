@@ -17,7 +17,7 @@ namespace PushApi.Core.Bulk;
 /// nothing and creates nothing twice; processing resumes with the first unprocessed chunk. One instance processes a job at a time (a session advisory lock, released if the
 /// instance dies); an abort takes effect at the next chunk.
 /// </summary>
-public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, DmlService dml, TimeProvider clock, ILogger<BulkIngestProcessor> logger) : IDisposable
+public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, DmlService dml, TimeProvider clock, Telemetry.PushMeters meters, ILogger<BulkIngestProcessor> logger) : IDisposable
 {
     /// <summary>Jobs one instance processes at once.</summary>
     public const int MaxConcurrentJobs = 4;
@@ -268,6 +268,9 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
 
         await SaveResultsAsync(connection, number, chunk, ids, errors, watch, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        var failed = errors.Count(e => e is not null);
+        meters.BulkRows("ingest", "processed", errors.Length - failed);
+        meters.BulkRows("ingest", "failed", failed);
         logger.LogDebug("Bulk ingest job {Job}: {Rows} rows in {Total} ms (read {Read} ms, DML {Dml} ms, results {Results} ms)",
             number, chunk.Counts.Length, watch.ElapsedMilliseconds, read, created - read, watch.ElapsedMilliseconds - created);
         return true;

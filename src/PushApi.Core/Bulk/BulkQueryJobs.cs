@@ -50,7 +50,7 @@ public sealed record QueryBatch(long Number, long JobNumber, string State, strin
 /// object, each batch is a SOQL statement run through the SOQL engine when it is added, and its
 /// result is the CSV it produced, kept with the batch.
 /// </summary>
-public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, SoqlEngine soql, TimeProvider clock)
+public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlDataSource dataSource, SoqlEngine soql, TimeProvider clock, Telemetry.PushMeters meters)
 {
     /// <summary>The header of an empty result, as Salesforce writes it.</summary>
     public const string NoRecords = "Records not found for this query";
@@ -173,6 +173,7 @@ public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlD
         try
         {
             (result, count) = await RunAsync(job, statement, caller, cancellationToken);
+            meters.BulkRows("query", "returned", count);
         }
         catch (SoqlException e)
         {

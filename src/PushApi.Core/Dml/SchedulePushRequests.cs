@@ -1,5 +1,6 @@
 using Npgsql;
 using PushApi.Core.Push.Status;
+using PushApi.Core.Telemetry;
 
 namespace PushApi.Core.Dml;
 
@@ -10,6 +11,12 @@ namespace PushApi.Core.Dml;
 public sealed class SchedulePushRequests(TimeProvider clock)
 {
     /// <summary>Schedules the requests as of <paramref name="now"/> (the caller's clock reading, so one write has one time; now when null).</summary>
-    public Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyCollection<long> requestIds, CancellationToken cancellationToken, DateTimeOffset? now = null) =>
-        StartChange.RunAsync(connection, RequestStatusChanges.Schedule, requestIds, now ?? clock.Now(), reader => new StartChange(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1)), cancellationToken);
+    public async Task<List<StartChange>> RunAsync(NpgsqlConnection connection, IReadOnlyCollection<long> requestIds, CancellationToken cancellationToken, DateTimeOffset? now = null)
+    {
+        var scheduled = await StartChange.RunAsync(connection, RequestStatusChanges.Schedule, requestIds, now ?? clock.Now(), reader => new StartChange(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1)), cancellationToken);
+
+        // The engine's spans of these requests' batches link back to the trace of the call that scheduled them.
+        await PushTraces.RecordSchedulingAsync(connection, [.. scheduled.Select(s => s.RequestId)], cancellationToken);
+        return scheduled;
+    }
 }

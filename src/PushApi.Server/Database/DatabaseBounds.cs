@@ -34,7 +34,13 @@ public static class DatabaseBounds
         }
 
         builder.ApplicationName ??= "PushApi " + kind;
-        return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        // Named by its kind: the label of its pool in the database metrics. Its commands are traced only inside a traced
+        // operation (an HTTP request, a push batch), not the engine's idle polls.
+        var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = kind };
+        dataSource.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null));
+        return dataSource.Build();
     }
 
     public static IServiceCollection AddBoundedDataSources(this IServiceCollection services, IConfiguration configuration)

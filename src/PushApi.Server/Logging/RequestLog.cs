@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Claims;
-using PushApi.Server.Pipeline;
+using PushApi.Server.Telemetry;
 
 namespace PushApi.Server.Logging;
 
@@ -34,7 +34,7 @@ public static partial class RequestLog
     {
         var frontEnd = FrontEnds.Of(context.Request.Path);
         var status = context.Response.StatusCode;
-        var level = status >= 500 ? LogLevel.Error : frontEnd is FrontEnds.Probe or FrontEnds.Console ? LogLevel.Debug : LogLevel.Information;
+        var level = status >= 500 ? LogLevel.Error : frontEnd is FrontEnds.Ops or FrontEnds.Console ? LogLevel.Debug : LogLevel.Information;
         if (!logger.IsEnabled(level))
         {
             return;

@@ -13,7 +13,7 @@ namespace PushApi.Server.Notifications;
 /// (SMTP) and webhook deliveries (HTTP POST, HMAC-signed), retrying failures with back-off. Every
 /// instance runs one; messages are leased, so two instances never send the same message at once.
 /// </summary>
-public sealed class NotificationService(Outbox outbox, PushLifecycleLog lifecycle, IOptions<SmtpOptions> smtp, IHttpClientFactory http, TimeProvider clock, ILogger<NotificationService> logger) : BackgroundService
+public sealed class NotificationService(Outbox outbox, PushLifecycleLog lifecycle, IOptions<SmtpOptions> smtp, IHttpClientFactory http, TimeProvider clock, PushApi.Core.Telemetry.PushMeters meters, ILogger<NotificationService> logger) : BackgroundService
 {
     public const string WebhookClient = "pushapi-webhooks";
 
@@ -78,10 +78,12 @@ public sealed class NotificationService(Outbox outbox, PushLifecycleLog lifecycl
             }
 
             await outbox.MarkSentAsync(message.Id, CancellationToken.None);
+            meters.OutboxSent(message.Kind);
         }
         catch (Exception e) when (e is SmtpException or HttpRequestException or IOException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Notification {Key} attempt {Attempt} failed: {Reason}", message.Key, message.Attempt, e.Message);
+            meters.OutboxSendFailed(message.Kind);
             await outbox.MarkFailedAsync(message, e.Message, CancellationToken.None);
         }
     }

@@ -50,6 +50,7 @@ public static class RateLimiting
             options.OnRejected = (context, _) =>
             {
                 var http = context.HttpContext;
+                http.RequestServices.GetRequiredService<Telemetry.FrontEnds>().RateLimited(http);
                 return new ValueTask(http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteRateLimitedAsync(http));
             };
         });

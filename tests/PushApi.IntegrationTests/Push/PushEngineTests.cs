@@ -300,7 +300,7 @@ public class PushEngineTests
         var jobId = await ScalarAsync($"SELECT id FROM push_jobs WHERE request_id = {requestId}");
 
         await using var dataSource = NpgsqlDataSource.Create(_server.ConnectionString);
-        var store = new Core.Push.Engine.PushJobStore(dataSource, TimeProvider.System);
+        var store = new Core.Push.Engine.PushJobStore(dataSource, TimeProvider.System, Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Core.Telemetry.EngineTelemetry>(_server.Services));
         var stale = await store.CompleteAsync([new Core.Push.Engine.JobOutcome(jobId, requestId, 2, true)]);
         Assert.That((stale.Succeeded, stale.Rejected), Is.EqualTo((0, 1)));
         Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE id = {jobId} AND status = 'In Progress'"), Is.EqualTo(1));

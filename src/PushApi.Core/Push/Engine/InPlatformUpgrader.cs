@@ -3,6 +3,7 @@ using Npgsql;
 using PushApi.Core.Ids;
 using PushApi.Core.Installs;
 using PushApi.Core.Persistence;
+using PushApi.Core.Telemetry;
 
 namespace PushApi.Core.Push.Engine;
 
@@ -14,10 +15,11 @@ namespace PushApi.Core.Push.Engine;
 /// their PackagePushErrors (IneligibleUpgrade, DeployError, LimitExceeded, FeatureMissing). A tenant is either on its old
 /// version with its old components or fully on the new one. Its counterpart for tenants outside is <see cref="RemoteAgentUpgrader"/>.
 /// </summary>
-public sealed class InPlatformUpgrader([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, VersionContentsCache versions, TimeProvider clock)
+public sealed class InPlatformUpgrader([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, VersionContentsCache versions, TimeProvider clock, EngineTelemetry telemetry)
 {
     public async Task<CompletionResult> UpgradeAsync(IReadOnlyList<ClaimedJob> jobs, CancellationToken cancellationToken = default)
     {
+        using var span = telemetry.StartBatch(jobs, remote: false);
         // Versions' contents are read before the transaction (once per version, then cached), not under the locks.
         var contents = new Dictionary<string, VersionContents>();
         foreach (var versionId in jobs.Select(j => j.Target.VersionId).Distinct())
@@ -42,8 +44,10 @@ public sealed class InPlatformUpgrader([FromKeyedServices(DatabaseWork.Engine)] 
         }
 
         outcomes.AddRange(refused.Values);
+        var completing = clock.GetTimestamp();
         var result = await store.CompleteAsync(connection, outcomes, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        telemetry.Completed(span, outcomes, result, completing);
         return result;
     }
 

@@ -6,6 +6,7 @@ using PushApi.Core.Governance.Windows;
 using PushApi.Core.Ids;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push.Status;
+using PushApi.Core.Telemetry;
 
 namespace PushApi.Core.Push.Engine;
 
@@ -15,7 +16,7 @@ namespace PushApi.Core.Push.Engine;
 /// update (a late or duplicate completion changes nothing), keeping the request's counters in the same
 /// transaction, rolling the request up when its last job ends, and rescuing expired leases.
 /// </summary>
-public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, TimeProvider clock, EngineTelemetry telemetry)
 {
     /// <summary>
     /// Moves a Pending request to In Progress (its jobs are Pending already) and wakes the workers; false when it is
@@ -50,6 +51,7 @@ public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] Npgsql
     /// <summary>Claims Pending jobs of running requests from one queue (in-platform or remote), in request then id order.</summary>
     public async Task<List<ClaimedJob>> ClaimAsync(bool remote, int limit, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
     {
+        var started = clock.GetTimestamp();
         var now = clock.Now();
         await using var command = dataSource.CreateCommand(JobStatusChanges.Claim(remote).Sql);
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
@@ -75,9 +77,11 @@ public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] Npgsql
                 RolesMode = reader.GetString(17),
                 GrantRoles = reader.IsDBNull(18) ? [] : reader.GetFieldValue<string[]>(18),
                 Installed = reader.GetBoolean(19),
+                ClaimedAt = started,
             });
         }
 
+        await telemetry.ClaimedAsync(jobs, remote, started, cancellationToken);
         return jobs;
     }
 
@@ -138,7 +142,9 @@ public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] Npgsql
         command.Parameters.Add(new NpgsqlParameter { Value = PushEngineOptions.LeaseOwnerPrefix(nodeId) });
         command.Parameters.Add(new NpgsqlParameter { Value = leaseOwner });
         command.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var released = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        telemetry.Rescued(released, "earlier_run");
+        return released;
     }
 
     /// <summary>Puts jobs whose lease expired (their instance died or stalled) back to Pending; the next claim is a new attempt.</summary>
@@ -147,7 +153,9 @@ public sealed class PushJobStore([FromKeyedServices(DatabaseWork.Engine)] Npgsql
         var now = clock.Now();
         await using var command = dataSource.CreateCommand(JobStatusChanges.Rescue.Sql);
         command.Parameters.Add(new NpgsqlParameter { Value = now });
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var rescued = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        telemetry.Rescued(rescued, "expired");
+        return rescued;
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ public sealed record ClaimedJob(
 
     /// <summary>The install plan's kind for this job: <c>install</c> or <c>upgrade</c>.</summary>
     public string Kind => Installed ? "upgrade" : "install";
+
+    /// <summary>When the claim began, as a <see cref="TimeProvider.GetTimestamp"/> (the job duration metric).</summary>
+    public long ClaimedAt { get; init; }
 }
 
 /// <summary>A PackagePushError row to write with a failed job.</summary>
@@ -44,12 +47,18 @@ public sealed record JobOutcome(long JobId, long RequestId, int Attempt, bool Su
     /// <summary>Every PackagePushError of the outcome, the first first.</summary>
     public IEnumerable<PushErrorInfo> Errors => Error is null ? [] : [Error, .. MoreErrors];
 
-    public static JobOutcome Success(ClaimedJob job) => new(job.JobId, job.RequestId, job.Attempt, true);
+    /// <summary>The job's <see cref="ClaimedJob.ClaimedAt"/>, for telemetry.</summary>
+    public long ClaimedAt { get; init; }
 
-    public static JobOutcome Failure(ClaimedJob job, PushErrorInfo error) => new(job.JobId, job.RequestId, job.Attempt, false, error);
+    /// <summary>Whether the remote upgrader ran the job, for telemetry.</summary>
+    public bool Remote { get; init; }
+
+    public static JobOutcome Success(ClaimedJob job) => new(job.JobId, job.RequestId, job.Attempt, true) { ClaimedAt = job.ClaimedAt, Remote = job.IsRemote };
+
+    public static JobOutcome Failure(ClaimedJob job, PushErrorInfo error) => new(job.JobId, job.RequestId, job.Attempt, false, error) { ClaimedAt = job.ClaimedAt, Remote = job.IsRemote };
 
     public static JobOutcome Failure(ClaimedJob job, IReadOnlyList<PushErrorInfo> errors) =>
-        new(job.JobId, job.RequestId, job.Attempt, false, errors[0]) { MoreErrors = [.. errors.Skip(1)] };
+        new(job.JobId, job.RequestId, job.Attempt, false, errors[0]) { MoreErrors = [.. errors.Skip(1)], ClaimedAt = job.ClaimedAt, Remote = job.IsRemote };
 }
 
 /// <summary>The PackagePushError picklist values the engine writes.</summary>

@@ -7,6 +7,7 @@ using Npgsql;
 using PushApi.Core.Governance.Windows;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push.Status;
+using PushApi.Core.Telemetry;
 
 namespace PushApi.Core.Push.Engine;
 
@@ -17,7 +18,7 @@ namespace PushApi.Core.Push.Engine;
 /// <see cref="JobStatusChanges.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
 /// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
 /// </summary>
-public sealed class PushWorker([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
+public sealed class PushWorker([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, EngineTelemetry telemetry, TimeProvider clock, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
 {
     private readonly PushEngineOptions _options = options.Value;
     private readonly WakeSignal _wake = new();
@@ -335,11 +336,13 @@ public sealed class PushWorker([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDa
                 batch.Add(outcome);
             }
 
+            using var span = telemetry.StartBatch(batch);
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    await store.CompleteAsync(batch, CancellationToken.None);
+                    var completing = clock.GetTimestamp();
+                    telemetry.Completed(span, batch, await store.CompleteAsync(batch, CancellationToken.None), completing);
                     break;
                 }
                 catch (Exception e) when ((e is NpgsqlException or InvalidOperationException or TimeoutException) && attempt < 10)
