@@ -41,6 +41,7 @@ catch (PostgresNotFoundException e)
     return 1;
 }
 
+app.UsePushApiForwardedHeaders();
 app.UsePushApiSecurityHeaders();
 app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
