@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Microsoft.AspNetCore.Builder;
 using PushApi.IntegrationTests.Infrastructure;
+using PushApi.Server.Hosting;
 
 namespace PushApi.IntegrationTests.Production;
 
@@ -73,6 +75,18 @@ public class ReverseProxyTests
 
         var body = await TokenAsync(client, PushApiServer.AdminPassword, "203.0.113.7").ExpectAsync(HttpStatusCode.OK);
         Assert.That(body.Text("instance_url"), Is.EqualTo(server.BaseAddress.GetLeftPart(UriPartial.Authority)));
+    }
+
+    [TestCase("KnownProxies", "10.0.0.300", "is not an IP address")]
+    [TestCase("KnownNetworks", "10.0.0.0/33", "is not a network in CIDR form")]
+    public void A_proxy_setting_that_does_not_parse_stops_the_start_naming_it(string key, string value, string message)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["PushApi:ForwardedHeaders:Enabled"] = "true";
+        builder.Configuration[$"PushApi:ForwardedHeaders:{key}"] = (key == "KnownProxies" ? "10.0.0.5" : "127.0.0.0/8") + ", " + value;
+
+        var e = Assert.Throws<InvalidOperationException>(() => builder.AddPushApiReverseProxy());
+        Assert.That(e!.Message, Does.Contain($"PushApi:ForwardedHeaders:{key}: '{value}' {message}"));
     }
 
     private static async Task FailTwiceAsync(HttpClient client, string forwardedFor)
