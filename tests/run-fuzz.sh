@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long form of the fuzzer (RELIABILITY.md R12): generated and mutated requests on every front end.
+# The long form of the fuzzer (docs/reliability.md R12): generated and mutated requests on every front end.
 #   tests/run-fuzz.sh [SEED] [REQUESTS] [SECONDS]
 # A failure prints the request and "replay: PUSHAPI_FUZZ_SEED=…, request index …"; the same seed sends the
 # same requests. Defaults: a seed from the clock, 200,000 requests, at most 1,800 s.

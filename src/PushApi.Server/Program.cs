@@ -43,6 +43,7 @@ catch (PostgresNotFoundException e)
     return 1;
 }
 
+app.UsePushApiForwardedHeaders();
 app.UsePushApiSecurityHeaders();
 app.UsePushApiTelemetry();
 app.UseSalesforcePathQuirks();

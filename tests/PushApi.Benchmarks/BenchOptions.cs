@@ -1,6 +1,6 @@
 namespace PushApi.Benchmarks;
 
-/// <summary>Sizes of a run: full (PERFORMANCE.md), quick (under 5 minutes) or smoke (seconds, for the test suite).</summary>
+/// <summary>Sizes of a run: full (docs/performance.md), quick (under 5 minutes) or smoke (seconds, for the test suite).</summary>
 public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan LoadDuration, HashSet<string>? Only, string Output)
 {
     public bool Smoke => Mode == "smoke";

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace PushApi.Benchmarks;
 
-/// <summary>The results as one table on stdout and as bench-results.json (PERFORMANCE.md's format).</summary>
+/// <summary>The results as one table on stdout and as bench-results.json (docs/performance.md's format).</summary>
 public static class Report
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

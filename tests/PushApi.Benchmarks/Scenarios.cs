@@ -5,7 +5,7 @@ namespace PushApi.Benchmarks;
 /// <summary>One line of the results: a measured value, its baseline from the same run and the target.</summary>
 public sealed record Result(string Id, string What, string Metric, double Value, double? Baseline, double? Ratio, string Target, bool? Pass, string Note = "", string? Error = null);
 
-/// <summary>The scenarios of PERFORMANCE.md, each measured with its baseline in the same run (median of the repeats).</summary>
+/// <summary>The scenarios of docs/performance.md, each measured with its baseline in the same run (median of the repeats).</summary>
 public static class Scenarios
 {
     public static async Task<List<Result>> RunAsync(Bench bench, BenchOptions options)

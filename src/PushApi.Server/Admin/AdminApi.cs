@@ -3,7 +3,7 @@ using PushApi.Server.Governance;
 
 namespace PushApi.Server.Admin;
 
-/// <summary>The native admin API under <c>/api/v1</c> (ARCHITECTURE.md section 6).</summary>
+/// <summary>The native admin API under <c>/api/v1</c> (docs/architecture.md, "Native API").</summary>
 public static class AdminApi
 {
     public static IServiceCollection AddAdminApi(this IServiceCollection services) => services.AddAdminValidators().AddApprovals();

@@ -39,6 +39,8 @@ public sealed class DatabaseHost(IConfiguration configuration, IOptions<PushApiO
             new LocalPostgresOptions { Directory = directory, Log = line => logger.LogInformation("{PostgresStep}", line) },
             cancellationToken);
         _connectionString = _cluster.ConnectionString;
+        ConnectionFile.Write(directory, _connectionString);
+        logger.LogInformation("Its connection URI (for pg_dump, psql) is in {ConnectionFile}.", ConnectionFile.PathIn(directory));
     }
 
     public async ValueTask DisposeAsync()

@@ -19,6 +19,7 @@ public static class HostingExtensions
             .Validate(o => o.PublicUrl is null || PushApiOptions.IsValidPublicUrl(o.PublicUrl), "PushApi:PublicUrl must be an absolute http or https URL without a query, e.g. https://push.example.com.")
             .ValidateOnStart();
         builder.Services.AddSingleton<PublicAddress>();
+        builder.AddPushApiReverseProxy();
 
         // Without --urls, ASPNETCORE_URLS or configured endpoints, serve the contract's defaults.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())

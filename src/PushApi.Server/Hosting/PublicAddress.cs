@@ -8,7 +8,7 @@ namespace PushApi.Server.Hosting;
 /// The service's own base URL as others reach it: <c>PushApi:PublicUrl</c> when set; otherwise the first
 /// address the server listens on (see <see cref="FromListening"/>). Always ends with '/'.
 /// </summary>
-public sealed class PublicAddress(IOptions<PushApiOptions> options, IServer server, ILogger<PublicAddress> logger)
+public sealed class PublicAddress(IOptions<PushApiOptions> options, IServer server, ReverseProxySettings proxy, ILogger<PublicAddress> logger)
 {
     private static readonly Uri Default = new(HostingExtensions.DefaultHttpUrl + "/");
 
@@ -46,7 +46,12 @@ public sealed class PublicAddress(IOptions<PushApiOptions> options, IServer serv
         }
 
         var address = FromListening(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
-        if (address is not null)
+        if (address is not null && proxy.Enabled)
+        {
+            // Background work (agents' artifact links, mails) has no request whose forwarded headers could say better.
+            logger.LogWarning("PushApi:ForwardedHeaders is enabled but PushApi:PublicUrl is not set; links for tenants' agents and mails use the listening address {Address}, not the proxy's. Set PushApi__PublicUrl to the address clients reach.", address);
+        }
+        else if (address is not null)
         {
             logger.LogInformation("PushApi:PublicUrl is not set; links for tenants' agents use the listening address {Address}. Set it when agents run on other machines.", address);
         }

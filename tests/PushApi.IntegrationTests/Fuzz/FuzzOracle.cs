@@ -5,7 +5,7 @@ namespace PushApi.IntegrationTests.Fuzz;
 /// <summary>
 /// What no answer may be, whatever was sent: a server error (5xx), a .NET type name or a stack trace, or
 /// a long error body. 503 with Retry-After is allowed: it is the service saying "busy, retry" (a lock
-/// or a restart, RELIABILITY.md R7/R20), the answer a client can act on. A SOAP fault travels as 500 by
+/// or a restart, docs/reliability.md R7/R20), the answer a client can act on. A SOAP fault travels as 500 by
 /// SOAP 1.1; it is allowed unless its code is UNKNOWN_EXCEPTION, the service's "unexpected error".
 /// </summary>
 public static class FuzzOracle

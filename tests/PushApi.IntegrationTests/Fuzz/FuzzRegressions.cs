@@ -1,6 +1,6 @@
 namespace PushApi.IntegrationTests.Fuzz;
 
-/// <summary>Requests the fuzzer (or the outside probe of RELIABILITY.md R12) once saw answered wrongly; each runs on every test run.</summary>
+/// <summary>Requests the fuzzer (or the outside probe of docs/reliability.md R12) once saw answered wrongly; each runs on every test run.</summary>
 public static class FuzzRegressions
 {
     public static IEnumerable<TestCaseData> Cases()

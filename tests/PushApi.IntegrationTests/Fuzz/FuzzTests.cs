@@ -6,7 +6,7 @@ using PushApi.IntegrationTests.Infrastructure;
 namespace PushApi.IntegrationTests.Fuzz;
 
 /// <summary>
-/// RELIABILITY.md R12 as a test: generated and mutated requests on every front end (the operations of
+/// docs/reliability.md R12 as a test: generated and mutated requests on every front end (the operations of
 /// <c>openapi/pushapi.json</c> and the Salesforce surface: SOQL, SOAP, Bulk 1.0 and 2.0, the token
 /// endpoint) never answer a server error, a .NET type name, a stack trace or a long error body
 /// (<see cref="FuzzOracle"/>). <c>dotnet test</c> runs a short seeded form; <c>tests/run-fuzz.sh</c> a long

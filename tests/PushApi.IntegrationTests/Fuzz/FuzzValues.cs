@@ -4,7 +4,7 @@ using System.Text;
 namespace PushApi.IntegrationTests.Fuzz;
 
 /// <summary>
-/// The value classes that broke the service before (RELIABILITY.md R12): NUL characters, numbers out of
+/// The value classes that broke the service before (docs/reliability.md R12): NUL characters, numbers out of
 /// range, lone surrogates, duplicate JSON keys, huge values, wrong types; each as a raw JSON text.
 /// </summary>
 public sealed class FuzzValues(Random random)

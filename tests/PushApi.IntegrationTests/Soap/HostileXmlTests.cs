@@ -10,7 +10,7 @@ using PushApi.IntegrationTests.Infrastructure;
 namespace PushApi.IntegrationTests.Soap;
 
 /// <summary>
-/// RELIABILITY.md R13 against the real server process: XXE (file and URL), external DTDs and schema
+/// docs/reliability.md R13 against the real server process: XXE (file and URL), external DTDs and schema
 /// locations, billion laughs, quadratic blow-up, 10,000-deep nesting, a 50 MB body, a 10 MB string,
 /// 201 records, wrong namespaces and envelopes. Each gets a fault (or 4xx) within a second, no file is
 /// read, no connection goes out, the server's memory grows by less than 50 MB, and a well-behaved

@@ -5,7 +5,8 @@ namespace PushApi.UnitTests.Push;
 
 public class PushStatusTransitionTests
 {
-    // Written from ARCHITECTURE.md section 4 and salesforce-push-api.md section 2.2, independently of
+    // Written from the state machine of the design (README, "Salesforce compatibility decisions"; docs/architecture.md,
+    // "One home for status changes") and salesforce-push-api.md section 2.2, independently of
     // the table in PushStatusTransitions. Everything not listed must be refused.
     private static readonly string[] Expected =
     [

@@ -15,7 +15,7 @@ public enum PushActor
 }
 
 /// <summary>
-/// The one transition table for requests and jobs (ARCHITECTURE.md section 4). Anything not listed is
+/// The one transition table for requests and jobs (docs/architecture.md, "One home for status changes"). Anything not listed is
 /// illegal; <see cref="Ensure"/> throws rather than silently doing nothing.
 /// </summary>
 public static class PushStatusTransitions
