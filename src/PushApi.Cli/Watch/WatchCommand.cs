@@ -34,7 +34,7 @@ public static class WatchCommand
         async Task<DeploymentState> ReadAsync() => DeploymentState.From(await client.GetJsonAsync(path, cancellationToken));
 
         var final = output.Interactive
-            ? await LiveAsync(output, id, ReadAsync, interval, cancellationToken)
+            ? await LiveAsync(output, ReadAsync, interval, cancellationToken)
             : await LinesAsync(output, ReadAsync, interval, cancellationToken);
         if (!output.Json)
         {
@@ -44,29 +44,20 @@ public static class WatchCommand
         return final.Clean ? ExitCodes.Ok : ExitCodes.NotAllSucceeded;
     }
 
-    /// <summary>A bar that moves as jobs finish, its caption the status, counts, throughput and expected end.</summary>
-    private static async Task<DeploymentState> LiveAsync(Output output, string id, Func<Task<DeploymentState>> read, TimeSpan interval, CancellationToken cancellationToken)
+    /// <summary>A live panel: a bar of succeeded, failed, canceled and remaining jobs, throughput and expected end.</summary>
+    private static async Task<DeploymentState> LiveAsync(Output output, Func<Task<DeploymentState>> read, TimeSpan interval, CancellationToken cancellationToken)
     {
+        var started = TimeProvider.System.GetTimestamp();
         var state = await read();
-        await output.Console.Progress()
+        await output.Console.Live(LiveView.Render(state, TimeSpan.Zero))
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async progress =>
+            .StartAsync(async live =>
             {
-                var bar = progress.AddTask(Markup.Escape(id), maxValue: Math.Max(1, state.Total));
-                while (true)
+                while (!state.Ended)
                 {
-                    bar.MaxValue = Math.Max(1, state.Total);
-                    bar.Value = state.Total == 0 && state.Ended ? 1 : state.Done;
-                    bar.Description = Markup.Escape($"{id} {state.Status} · {state.Counts}" + (state.Pace.Length > 0 ? $" · {state.Pace}" : string.Empty));
-                    if (state.Ended)
-                    {
-                        bar.StopTask();
-                        return;
-                    }
-
                     await Task.Delay(interval, cancellationToken);
                     state = await read();
+                    live.UpdateTarget(LiveView.Render(state, TimeProvider.System.GetElapsedTime(started)));
                 }
             });
         return state;
