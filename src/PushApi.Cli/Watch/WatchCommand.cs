@@ -13,6 +13,9 @@ public static class WatchCommand
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a server that stopped answering (restarting, 503) is waited for before the watch gives up.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     private static readonly Argument<string> Id = new("ID") { Description = "The deployment (0DV…)" };
     private static readonly Option<double> Interval = new("--interval") { Description = "Seconds between readings (default 2)", DefaultValueFactory = _ => 2 };
 
@@ -31,7 +34,26 @@ public static class WatchCommand
         var interval = seconds is >= 0.1 and <= 3600 ? TimeSpan.FromSeconds(seconds) : throw new CliException(ExitCodes.Usage, "--interval must be between 0.1 and 3600 seconds.");
         using var client = Session.Connect(parse);
         var path = $"api/v1/deployments/{Uri.EscapeDataString(id)}";
-        async Task<DeploymentState> ReadAsync() => DeploymentState.From(await client.GetJsonAsync(path, cancellationToken));
+        var answered = false;
+        async Task<DeploymentState> ReadAsync()
+        {
+            // Once the server has answered, a restart or a busy moment (503) is waited out rather than ending the watch.
+            var giveUpAt = TimeProvider.System.GetUtcNow() + Patience;
+            while (true)
+            {
+                try
+                {
+                    var state = DeploymentState.From(await client.GetJsonAsync(path, cancellationToken));
+                    answered = true;
+                    return state;
+                }
+                catch (CliException e) when (answered && e.ExitCode is ExitCodes.Unreachable or ExitCodes.ServerError && TimeProvider.System.GetUtcNow() < giveUpAt)
+                {
+                    await Task.Delay(interval, cancellationToken);
+                }
+            }
+        }
+
 
         var final = output.Interactive
             ? await LiveAsync(output, ReadAsync, interval, cancellationToken)
