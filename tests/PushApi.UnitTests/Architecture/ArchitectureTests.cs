@@ -65,6 +65,18 @@ public class ArchitectureTests
     }
 
     [Test]
+    public void The_CLI_knows_the_service_only_by_its_HTTP_API()
+    {
+        var project = File.ReadAllText(Path.Combine(SourceFiles.RootDirectory.Value, "src", "PushApi.Cli", "PushApi.Cli.csproj"));
+        Assert.That(project, Does.Not.Contain("ProjectReference"), "pushapi is a client: it references neither Server nor Core");
+        var sources = SourceFiles.Parsed.Where(f => f.Path.StartsWith("src/PushApi.Cli/", StringComparison.Ordinal)).ToList();
+        Assert.That(sources, Is.Not.Empty);
+        var uses = sources.Where(f => f.Tree.GetText().ToString().Contains("PushApi.Server", StringComparison.Ordinal) || f.Tree.GetText().ToString().Contains("PushApi.Core", StringComparison.Ordinal))
+            .Select(f => f.Path);
+        Assert.That(uses, Is.Empty);
+    }
+
+    [Test]
     public void The_reader_sees_what_the_code_uses()
     {
         // So that the rules above can fail: known uses across folders are found.

@@ -6,7 +6,7 @@ namespace PushApi.UnitTests.Architecture;
 /// <summary>The repository's C# sources (src/ and tests/, build output excluded), parsed.</summary>
 public static class SourceFiles
 {
-    private static readonly Lazy<string> RootDirectory = new(() =>
+    internal static readonly Lazy<string> RootDirectory = new(() =>
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PushApi.sln")))

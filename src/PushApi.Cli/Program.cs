@@ -1,0 +1,3 @@
+using PushApi.Cli;
+
+return await PushApiCommand.RunAsync(args);
