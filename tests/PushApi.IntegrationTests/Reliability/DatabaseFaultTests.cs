@@ -119,6 +119,8 @@ public class DatabaseFaultTests
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("PUSHAPI_TERMINATE_SECONDS"), CultureInfo.InvariantCulture, out var s) ? s : 8;
         using var server = StartServer();
         using var client = await server.LoginAsync(Username, Password);
+        // Agent calls of 100 ms: the push lasts about as long as the terminations (60 s for 10,000 jobs in the soak).
+        _agent.Default = new FakeAgent.Behaviour { Delay = TimeSpan.FromMilliseconds(100) };
         var (push, request) = await StartPushAsync(client, _orgs.Take(Math.Min(_orgs.Count, 1000 + (seconds * 150))).ToList());
         var clock = Stopwatch.StartNew();
         long terminated = 0, ticks = 0;
@@ -130,8 +132,9 @@ public class DatabaseFaultTests
         }
 
         var doneDuring = await _ledger.TrySucceededAsync(request);
+        _agent.Default = new FakeAgent.Behaviour { Delay = TimeSpan.FromMilliseconds(50) };
         var done = await push.WaitForAsync(request, TimeSpan.FromSeconds(180), "Succeeded", "Failed");
-        TestContext.Progress.WriteLine($"R6: {terminated} service connections terminated in {ticks} rounds over {seconds} s; {doneDuring} jobs done meanwhile; the push ended {done.Text("Status")} {clock.Elapsed.TotalSeconds - seconds:0.0} s after the last round; server alive: {!server.HasExited}; {await _ledger.HandedBackAsync(request)} jobs handed back on the way.");
+        TestContext.Progress.WriteLine($"R6: {terminated} service connections terminated in {ticks} rounds over {seconds} s; {doneDuring} of {await _ledger.ScalarAsync($"SELECT job_count FROM push_requests WHERE id = {JobLedger.Number(request)}")} jobs done meanwhile; the push ended {done.Text("Status")} {clock.Elapsed.TotalSeconds - seconds:0.0} s after the last round; server alive: {!server.HasExited}; {await _ledger.HandedBackAsync(request)} jobs handed back on the way.");
         Assert.That(server.HasExited, Is.False, "no crash: " + server.Output);
         Assert.That(terminated, Is.GreaterThan(ticks), "the service had connections to terminate");
         Assert.That(done.Text("Status"), Is.EqualTo("Succeeded"));
