@@ -49,6 +49,7 @@ app.UseRouting();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
 app.UseQueryTextGuard();
+app.UseCredentialRateLimiting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

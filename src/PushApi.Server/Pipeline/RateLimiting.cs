@@ -30,6 +30,7 @@ public static class RateLimiting
     public static IServiceCollection AddPushApiRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
+        services.AddSingleton<CredentialRateLimiter>();
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(PerUserPolicy, context =>
