@@ -54,6 +54,7 @@ app.UsePushApiRequestLog();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
 app.UseQueryTextGuard();
+app.UseCredentialRateLimiting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -69,8 +69,8 @@ public sealed class Bench : IAsyncDisposable
         return bench;
     }
 
-    /// <summary>Starts a server process on the benchmark database (a second one for P9).</summary>
-    public async Task<(Process Process, Uri BaseAddress)> StartServerAsync()
+    /// <summary>Starts a server process on the benchmark database (a second one for P9; one with its own settings for P17).</summary>
+    public async Task<(Process Process, Uri BaseAddress)> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var dll = Path.Combine(RepositoryRoot, "src", "PushApi.Server", "bin", Configuration, "net10.0", "PushApi.Server.dll");
@@ -88,6 +88,11 @@ public sealed class Bench : IAsyncDisposable
         start.Environment["PushApi__Features__MassDeployment"] = "true";
         start.Environment["PushApi__Features__InstallFromFile"] = "true";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Start(start);
         var address = new Uri($"http://127.0.0.1:{port}");
         await WaitReadyAsync(address, "/health/ready", process);
@@ -107,6 +112,21 @@ public sealed class Bench : IAsyncDisposable
         var address = new Uri($"http://127.0.0.1:{port}");
         await WaitReadyAsync(address, "/ready", process);
         return address;
+    }
+
+    /// <summary>
+    /// Starts the harness again as P17's load generator (<see cref="Abuser"/>), in its own process so its CPU is not the
+    /// measuring client's; its one line of results is read from its output when it ends.
+    /// </summary>
+    public static Process StartAbuser(Uri baseAddress, string token, string front, int perSecond, TimeSpan duration, string target)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { typeof(Bench).Assembly.Location, "--abuser", baseAddress.ToString(), token, front, perSecond.ToString(CultureInfo.InvariantCulture), duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), target })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
     }
 
     public HttpClient Client(Uri baseAddress, int connections, string? token = null)

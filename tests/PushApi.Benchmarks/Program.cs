@@ -2,10 +2,16 @@ using System.Globalization;
 using PushApi.Benchmarks;
 
 // dotnet run -c Release --project tests/PushApi.Benchmarks -- [--quick | --smoke] [--only P1,P3] [--out bench-results.json]
-// (--control-server <port> <connection string> is the harness starting its own baseline endpoint.)
+// (--control-server <port> <connection string> is the harness starting its own baseline endpoint; --abuser … its P17 load generator.)
 if (args.Length >= 3 && args[0] == "--control-server")
 {
     await ControlServer.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2]);
+    return 0;
+}
+
+if (args.Length >= 7 && args[0] == "--abuser")
+{
+    await Abuser.RunAsync(args[1..]);
     return 0;
 }
 

@@ -126,16 +126,25 @@ public sealed class PushApiClient(HttpClient http)
     }
 
     /// <summary>Signs in as the bootstrap administrator; returns the access token.</summary>
-    public static async Task<string> LoginAsync(HttpClient client)
+    public static async Task<string> LoginAsync(HttpClient client, string username = Bench.Username, string password = Bench.Password)
     {
         using var response = await client.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "password",
-            ["username"] = Bench.Username,
-            ["password"] = Bench.Password,
+            ["username"] = username,
+            ["password"] = password,
         }));
         await EnsureAsync(response, HttpStatusCode.OK);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Creates a user with the given permissions (admin API) and returns a token of theirs.</summary>
+    public async Task<string> UserTokenAsync(string username, params string[] permissions)
+    {
+        const string password = "Bench-User-Password-1";
+        using var response = await http.PostAsJsonAsync("/api/v1/users", new { username, password, permissions });
+        await EnsureAsync(response, HttpStatusCode.Created);
+        return await LoginAsync(http, username, password);
     }
 
     private async Task<string> PostAsync(string path, object body, string property, HttpStatusCode expected = HttpStatusCode.Created)

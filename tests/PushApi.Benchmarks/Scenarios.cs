@@ -26,6 +26,7 @@ public static class Scenarios
             ("P12", PackageScenarios.DistributionAsync),
             ("P13", InstallScenarios.UpgradeAsync),
             ("P15", ConsoleScenarios.ScheduleAsync),
+            ("P17", RateLimitScenarios.IsolationAsync),
         })
         {
             if (!options.Runs(id))

@@ -31,6 +31,18 @@ public static class PostgresErrors
     public static bool IsForeignKeyViolation(Exception exception) =>
         Find(exception) is { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    /// <summary>
+    /// A failure of the database, not of the work: the connection broke or was ended (a restart, <c>pg_terminate_backend</c>),
+    /// the server is starting or out of connections, a timeout. Trying the same work again later is right.
+    /// </summary>
+    public static bool IsPassing(Exception exception) => exception switch
+    {
+        PostgresException p => p.IsTransient || p.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
+        NpgsqlException n => n.IsTransient,
+        TimeoutException => true,
+        _ => false,
+    };
+
     private static PostgresException? Find(Exception exception) => exception switch
     {
         PostgresException p => p,

@@ -30,6 +30,7 @@ public static class RateLimiting
     public static IServiceCollection AddPushApiRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
+        services.AddSingleton<CredentialRateLimiter>();
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(PerUserPolicy, context =>
@@ -47,13 +48,15 @@ public static class RateLimiting
                     AutoReplenishment = true,
                 });
             });
-            options.OnRejected = (context, _) =>
-            {
-                var http = context.HttpContext;
-                http.RequestServices.GetRequiredService<Telemetry.FrontEnds>().RateLimited(http);
-                return new ValueTask(http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteRateLimitedAsync(http));
-            };
+            options.OnRejected = (context, _) => new ValueTask(RefuseAsync(context.HttpContext));
         });
         return services;
+    }
+
+    /// <summary>A refusal of either stage (per credential before authentication, per user after): counted by front end, answered in the API's shape.</summary>
+    public static Task RefuseAsync(HttpContext http)
+    {
+        http.RequestServices.GetRequiredService<Telemetry.FrontEnds>().RateLimited(http);
+        return http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteRateLimitedAsync(http);
     }
 }

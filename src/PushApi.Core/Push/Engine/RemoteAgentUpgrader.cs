@@ -11,6 +11,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using PushApi.Core.Catalog;
 using PushApi.Core.Ids;
+using PushApi.Core.Persistence;
 using PushApi.Core.Push.Artifacts;
 using PushApi.Core.Tenants;
 
@@ -69,8 +70,9 @@ public sealed class RemoteAgentUpgrader
         {
             body = await RequestForAsync(job, cancellationToken);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is NpgsqlException && !PostgresErrors.IsPassing(e) && !cancellationToken.IsCancellationRequested)
         {
+            // A database that is only passing away (restart, terminated connection, timeout) is the caller's to retry: it throws on.
             _logger.LogWarning("The package of version {VersionId} could not be read for job {JobId}: {Reason}", job.Target.VersionId, job.JobId, e.Message);
             return JobOutcome.Failure(job, new PushErrorInfo(
                 PushErrorTypes.UnclassifiedError,

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using static PushApi.Benchmarks.Statistics;
+
+namespace PushApi.Benchmarks;
+
+/// <summary>
+/// P17 (R15): rate-limit isolation. A server of its own with a per-user limit of <see cref="Limit"/> calls a second;
+/// user B calls it at half that rate while the harness measures B's latency, alone and while user A (the
+/// <see cref="Abuser"/>, another process) sends <see cref="AbuseFactor"/> times A's limit. REST (GET a record) and SOAP
+/// (a query) apart; the ratio is B's p99 with the abuser over B's p99 alone, per repeat, and the median of the repeats.
+/// </summary>
+public static class RateLimitScenarios
+{
+    public const int Limit = 200;
+    public const int AbuseFactor = 10;
+    private const int MeasuringConnections = 2;
+
+    public static async Task<IEnumerable<Result>> IsolationAsync(ScenarioContext c)
+    {
+        var (server, address) = await c.Bench.StartServerAsync(new Dictionary<string, string>
+        {
+            ["PushApi__RateLimit__RequestsPerSecond"] = Limit.ToString(CultureInfo.InvariantCulture),
+            ["PushApi__RateLimit__Burst"] = Limit.ToString(CultureInfo.InvariantCulture),
+        });
+        try
+        {
+            using var admin = c.Bench.Client(address, 4);
+            var api = new PushApiClient(admin);
+            var abuser = await api.UserTokenAsync($"abuser-{Guid.NewGuid():N}@bench.local", "Read", "PushUpgrade");
+            var measured = await api.UserTokenAsync($"measured-{Guid.NewGuid():N}@bench.local", "Read", "PushUpgrade");
+            var request = await c.Api.RequestAsync(c.Target);
+            var duration = c.Options.Smoke ? TimeSpan.FromSeconds(1) : c.Options.LoadDuration * 2;
+            var fronts = new (string Front, string Target)[]
+            {
+                ("rest", $"/services/data/v62.0/sobjects/PackagePushRequest/{request}"),
+                ("soap", $"SELECT Id, Status FROM PackagePushRequest WHERE Id = '{request}'"),
+            };
+            var results = new List<Result>();
+            foreach (var (front, target) in fronts)
+            {
+                var runs = new List<(double Alone, double Abused, string Abuse)>();
+                for (var repeat = 0; repeat < c.Options.Repeats; repeat++)
+                {
+                    var alone = await MeasureAsync(address, measured, front, target, duration);
+                    using var load = Bench.StartAbuser(address, abuser, front, Limit * AbuseFactor, duration + TimeSpan.FromSeconds(3), target);
+                    await Task.Delay(TimeSpan.FromSeconds(1.5)); // the child's start-up and JIT, not measured
+                    var abused = await MeasureAsync(address, measured, front, target, duration);
+                    var line = (await load.StandardOutput.ReadToEndAsync()).Trim();
+                    await load.WaitForExitAsync();
+                    runs.Add((alone, abused, line));
+                    Console.Error.WriteLine($"  P17 {front}: B p99 alone {alone:0.00} ms, with the abuser {abused:0.00} ms (abuser: sent refused p50 p99 = {line})");
+                }
+
+                var ratios = runs.Select(r => r.Abused / r.Alone).ToList();
+                var ratio = Median(ratios);
+                var abuse = runs[^1].Abuse.Split(' ');
+                var refusedShare = abuse.Length == 4 && double.Parse(abuse[0], CultureInfo.InvariantCulture) > 0
+                    ? double.Parse(abuse[1], CultureInfo.InvariantCulture) / double.Parse(abuse[0], CultureInfo.InvariantCulture) : 0;
+                results.Add(new Result("P17", $"{front.ToUpperInvariant()}: user B's p99 while user A sends {AbuseFactor}x its limit ({Limit}/s)", "p99_ms",
+                    Median(runs.Select(r => r.Abused)), Median(runs.Select(r => r.Alone)), ratio, "<=1.2x B alone", ratio <= 1.2,
+                    string.Create(CultureInfo.InvariantCulture, $"ratios {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}; A refused {refusedShare:P0}, refusal p50 {(abuse.Length == 4 ? abuse[2] : "?")} ms")));
+            }
+
+            return results;
+        }
+        finally
+        {
+            Bench.Kill(server);
+        }
+    }
+
+    /// <summary>User B's p99 over a while: <see cref="MeasuringConnections"/> connections, each paced to half the limit between them.</summary>
+    private static async Task<double> MeasureAsync(Uri address, string token, string front, string target, TimeSpan duration)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = MeasuringConnections }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = front == "rest" ? new AuthenticationHeaderValue("Bearer", token) : null;
+        var envelope = Abuser.Envelope(token, target);
+        var interval = TimeSpan.FromSeconds(MeasuringConnections / (Limit / 2.0));
+        for (var i = 0; i < 20; i++)
+        {
+            await CallAsync(client, front, target, envelope);
+        }
+
+        var latencies = new List<double>[MeasuringConnections];
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, MeasuringConnections).Select(async n =>
+        {
+            latencies[n] = [];
+            for (var i = 0; ; i++)
+            {
+                var due = (interval * i) + (interval * n / MeasuringConnections);
+                if (due > duration)
+                {
+                    break;
+                }
+
+                var wait = due - Stopwatch.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                var start = Stopwatch.GetTimestamp();
+                await CallAsync(client, front, target, envelope);
+                latencies[n].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }));
+        return Percentile([.. latencies.SelectMany(l => l)], 99);
+    }
+
+    private static async Task CallAsync(HttpClient client, string front, string target, string envelope)
+    {
+        using var request = front == "rest" ? new HttpRequestMessage(HttpMethod.Get, target) : Abuser.SoapRequest(envelope);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"user B's {front} call answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
+        }
+    }
+}
