@@ -321,6 +321,7 @@ public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlD
         null => "",
         bool b => b ? "true" : "false",
         DateTimeOffset t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

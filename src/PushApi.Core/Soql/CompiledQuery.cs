@@ -26,6 +26,9 @@ internal sealed record ParentNode(string Name, SObjectDescriptor Type, int IdOrd
 /// <summary>A child sub-query, run once per page for all the page's parents.</summary>
 internal sealed record ChildNode(string Name, CompiledQuery Query, string ParentKeyColumn) : OutputNode(Name);
 
+/// <summary>A grouped field of an aggregate query, or a date function of one (<see cref="Function"/>).</summary>
+internal sealed record GroupNode(string Name, FieldDescriptor Field, SObjectDescriptor Owner, int Ordinal, string? Function) : OutputNode(Name);
+
 internal sealed record AggregateNode(string Name, string Function, FieldDescriptor? Field, SObjectDescriptor? Owner, int Ordinal) : OutputNode(Name);
 
 /// <summary>A checked SOQL statement as parameterised SQL pieces, plus how to read rows back into records.</summary>
@@ -51,6 +54,14 @@ internal sealed class CompiledQuery
     public required int IdOrdinal { get; init; }
 
     public bool IsAggregate { get; init; }
+
+    /// <summary>The GROUP BY expressions of an aggregate query; empty when it has none.</summary>
+    public List<string> GroupBy { get; init; } = [];
+
+    public string? Having { get; init; }
+
+    /// <summary>The ORDER BY of an aggregate query (its groups unless told otherwise).</summary>
+    public List<string> AggregateOrder { get; init; } = [];
 
     /// <summary><c>SELECT COUNT() …</c>: only totalSize is answered.</summary>
     public bool IsCountOnly { get; init; }

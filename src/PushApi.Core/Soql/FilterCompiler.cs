@@ -10,20 +10,42 @@ namespace PushApi.Core.Soql;
 /// <c>''</c> equals null, <c>!=</c> and <c>NOT IN</c> include nulls, and a picklist value that is not
 /// in the list or an id of another object matches nothing. Every value becomes a parameter.
 /// </summary>
-internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
+internal sealed partial class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
 {
+    /// <summary>Semi-joins and anti-joins in one WHERE clause, at most, as on Salesforce.</summary>
+    public const int MaxSemiJoins = 2;
+
+    private int _semiJoins;
+
+    /// <summary>Compiles <c>COUNT(Id) &gt; 1</c>: set for HAVING only; elsewhere an aggregate is refused.</summary>
+    public Func<AggregateCondition, string>? CompileAggregate { get; init; }
+
+    /// <summary>Checks a field compared in HAVING is grouped (its SQL expression); null outside HAVING.</summary>
+    public Action<FieldPath, string>? CheckGrouped { get; init; }
+
+    /// <summary>Whether this is a semi-join's own WHERE, which may hold no other semi-join.</summary>
+    public bool InsideSemiJoin { get; init; }
+
     public string Compile(Condition condition) => condition switch
     {
         AndCondition and => "(" + string.Join(" AND ", and.Parts.Select(Compile)) + ")",
+        OrCondition either when either.Parts.FirstOrDefault(HasSemiJoin) is SemiJoinCondition semi => throw SoqlException.Malformed(
+            sql.Soql, semi.Position, "Semi-join and anti-join sub-selects (IN and NOT IN a SELECT) cannot be combined with OR"),
         OrCondition or => "(" + string.Join(" OR ", or.Parts.Select(Compile)) + ")",
 
         // SOQL logic has two values: a comparison with a null is false, so NOT of it is true.
+        NotCondition { Inner: SemiJoinCondition semi } => throw SoqlException.Malformed(sql.Soql, semi.Position, "NOT cannot be applied to a semi-join; use NOT IN for an anti-join"),
         NotCondition not => $"NOT coalesce({Compile(not.Inner)}, false)",
         ComparisonCondition comparison => CompileComparison(comparison),
         InCondition @in => CompileIn(@in),
         LikeCondition like => CompileLike(like),
+        SemiJoinCondition semi => CompileSemiJoin(semi),
+        AggregateCondition aggregate when CompileAggregate is not null => CompileAggregate(aggregate),
+        AggregateCondition aggregate => throw SoqlException.Malformed(sql.Soql, aggregate.Aggregate.Position, $"aggregate functions such as {aggregate.Aggregate.Function}() are allowed in HAVING, not in WHERE"),
         _ => throw new InvalidOperationException(condition.GetType().Name),
     };
+
+    private static bool HasSemiJoin(Condition condition) => condition is SemiJoinCondition;
 
     private (string Alias, SObjectDescriptor Owner, FieldDescriptor Field) ResolveFilter(FieldPath path)
     {
@@ -31,6 +53,12 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
         if (!resolved.Field.Filterable)
         {
             throw SoqlException.At(SoqlException.InvalidField, sql.Soql, path.Position, $"field '{resolved.Field.Name}' can not be filtered in a query call");
+        }
+
+        if (CheckGrouped is not null)
+        {
+            var column = SqlQueryBuilder.ValueColumn(resolved.Alias, resolved.Field);
+            CheckGrouped(path, path.Function is null ? column : DateFunctions.Apply(path.Function, column));
         }
 
         return resolved;
@@ -41,6 +69,10 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
         var (alias, owner, field) = ResolveFilter(comparison.Field);
         var op = comparison.Operator;
         var literal = comparison.Value;
+        if (comparison.Field.Function is { } function)
+        {
+            return CompileFunctionComparison(function, alias, field, op, literal, comparison.OperatorPosition);
+        }
 
         if (literal is NullLiteral)
         {
@@ -81,6 +113,11 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
     private string CompileIn(InCondition condition)
     {
         var (alias, owner, field) = ResolveFilter(condition.Field);
+        if (condition.Field.Function is { } function)
+        {
+            return CompileFunctionIn(function, alias, field, condition);
+        }
+
         var hasNull = condition.Values.Any(v => v is NullLiteral);
         var values = new List<object>();
         string expression = SqlQueryBuilder.ValueColumn(alias, field);
@@ -121,6 +158,11 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
     private string CompileLike(LikeCondition like)
     {
         var (alias, owner, field) = ResolveFilter(like.Field);
+        if (like.Field.Function is { } function)
+        {
+            throw SoqlException.At(SoqlException.InvalidFilterOperator, sql.Soql, like.Field.Position, $"invalid operator on {function}(): LIKE");
+        }
+
         if (field.Type is not (FieldType.String or FieldType.TextArea or FieldType.Picklist or FieldType.Id or FieldType.Reference))
         {
             throw SoqlException.At(SoqlException.InvalidFilterOperator, sql.Soql, like.Field.Position, $"invalid operator on {field.Type.DescribeName()} field: LIKE");
@@ -259,6 +301,7 @@ internal sealed class FilterCompiler(SqlQueryBuilder sql, TimeProvider clock)
         NpgsqlDbType.Numeric => values.Select(v => Convert.ToDecimal(v, CultureInfo.InvariantCulture)).ToArray(),
         NpgsqlDbType.Boolean => values.Cast<bool>().ToArray(),
         NpgsqlDbType.TimestampTz => values.Cast<DateTimeOffset>().ToArray(),
+        NpgsqlDbType.Date => values.Cast<DateOnly>().ToArray(),
         _ => values.Cast<string>().ToArray(),
     };
 }

@@ -14,6 +14,11 @@ internal sealed class OrderByCompiler(SqlQueryBuilder sql)
         var keys = new List<SortKey>();
         foreach (var item in orderBy)
         {
+            if (item.Aggregate is not null || item.Field.Function is not null)
+            {
+                throw SoqlException.Malformed(sql.Soql, item.Field.Position, $"ORDER BY {item.Field}… is allowed in an aggregate query with GROUP BY only");
+            }
+
             var (alias, owner, field) = sql.Resolve(item.Field);
             if (!field.Sortable)
             {

@@ -4,12 +4,15 @@ namespace PushApi.Core.Soql;
 
 /// <summary>
 /// The SELECT list as columns and the output tree that reads them back: fields nested inside the
-/// parents their paths go through, child sub-queries, or aggregates.
+/// parents their paths go through, and child sub-queries (aggregates are <see cref="AggregateQueryCompiler"/>'s).
 /// </summary>
 internal sealed class SelectListCompiler(SqlQueryBuilder sql, TimeProvider clock)
 {
     /// <summary>The alias of a child sub-query's root view; its parent key column is named through it.</summary>
     private const string ChildAlias = "c0";
+
+    /// <summary>The most rows a query with <c>FIELDS(ALL)</c> may ask for, as on Salesforce.</summary>
+    public const int MaxFieldsAllLimit = 200;
 
     public List<OutputNode> CompileFields(SoqlQuery query)
     {
@@ -19,6 +22,13 @@ internal sealed class SelectListCompiler(SqlQueryBuilder sql, TimeProvider clock
         {
             switch (item)
             {
+                case FieldSelect { Path.Function: { } function } select:
+                    throw SoqlException.Malformed(sql.Soql, select.Position, $"{function}() is allowed in the SELECT list of an aggregate query (with GROUP BY) only");
+                case FieldSelect { Alias: { } fieldAlias } select:
+                    throw SoqlException.Malformed(sql.Soql, select.Position, $"unexpected token: '{fieldAlias}' (only aggregate queries may alias a field)");
+                case FieldsSelect fields:
+                    AddFields(output, fields, query.Limit, seen);
+                    break;
                 case FieldSelect { Path: var path }:
                     var (alias, owner, field) = sql.Resolve(path);
                     var canonical = CanonicalPath(path);
@@ -39,55 +49,26 @@ internal sealed class SelectListCompiler(SqlQueryBuilder sql, TimeProvider clock
         return output;
     }
 
-    public List<OutputNode> CompileAggregates(SoqlQuery query, List<AggregateSelect> aggregates)
+    /// <summary>
+    /// <c>FIELDS(ALL)</c> and <c>FIELDS(STANDARD)</c>: every field of the object (all are standard here), but those
+    /// already selected; <c>FIELDS(ALL)</c> only with a LIMIT of at most 200. There are no custom fields to select.
+    /// </summary>
+    private void AddFields(List<OutputNode> output, FieldsSelect fields, int? limit, HashSet<string> seen)
     {
-        if (query.Select.FirstOrDefault(s => s is not AggregateSelect) is { } plain)
+        if (fields.Set == "CUSTOM")
         {
-            var name = plain is FieldSelect f ? f.Path.ToString() : "a child relationship query";
-            throw SoqlException.Malformed(sql.Soql, plain.Position, $"Field must be grouped or aggregated: {name}");
+            throw SoqlException.Malformed(sql.Soql, fields.Position, $"FIELDS(CUSTOM) is not supported: {sql.Root.Name} has no custom fields");
         }
 
-        if (aggregates.Count > 1 && aggregates.Any(a => a is { Function: "COUNT", Argument: null }))
+        if (fields.Set == "ALL" && limit is not (not null and <= MaxFieldsAllLimit))
         {
-            throw SoqlException.Malformed(sql.Soql, aggregates[0].Position, "COUNT() must be the only element in the SELECT list");
+            throw SoqlException.Malformed(sql.Soql, fields.Position, $"The SOQL FIELDS function must have a LIMIT of at most {MaxFieldsAllLimit}");
         }
 
-        var output = new List<OutputNode>();
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var unnamed = 0;
-        foreach (var aggregate in aggregates)
+        foreach (var field in sql.Root.Fields.Where(f => seen.Add(f.Name)))
         {
-            var name = aggregate.Alias ?? $"expr{unnamed++}";
-            if (!names.Add(name))
-            {
-                throw SoqlException.Malformed(sql.Soql, aggregate.Position, $"duplicate alias: {name}");
-            }
-
-            if (aggregate.Argument is null)
-            {
-                if (aggregate.Function != "COUNT")
-                {
-                    throw SoqlException.Malformed(sql.Soql, aggregate.Position, $"{aggregate.Function}() needs a field");
-                }
-
-                output.Add(new AggregateNode(name, "COUNT", null, null, sql.AddColumn("count(*)")));
-                continue;
-            }
-
-            var (alias, owner, field) = sql.Resolve(aggregate.Argument);
-            var column = SqlQueryBuilder.ValueColumn(alias, field);
-            var expression = aggregate.Function switch
-            {
-                "COUNT" => $"count({column})",
-                "COUNT_DISTINCT" => $"count(DISTINCT {column})",
-                _ when field.Type == FieldType.Boolean => throw SoqlException.At(
-                    SoqlException.MalformedQuery, sql.Soql, aggregate.Argument.Position, $"field {field.Name} does not support aggregate operator {aggregate.Function}"),
-                _ => $"{aggregate.Function.ToLowerInvariant()}({column})",
-            };
-            output.Add(new AggregateNode(name, aggregate.Function, field, owner, sql.AddColumn(expression)));
+            output.Add(new FieldNode(field.Name, field, sql.Root, sql.AddColumn(SqlQueryBuilder.ValueColumn(sql.RootAlias, field))));
         }
-
-        return output;
     }
 
     private ChildNode CompileChild(SubquerySelect sub, HashSet<string> seen)

@@ -32,17 +32,11 @@ internal static class SoqlCompiler
     {
         var sql = new SqlQueryBuilder(soql, root, rootAlias, userRowScope);
         var idOrdinal = sql.AddColumn($"{rootAlias}.id");
-        var aggregates = query.Select.OfType<AggregateSelect>().ToList();
-        var select = new SelectListCompiler(sql, clock);
-        var output = aggregates.Count > 0 ? select.CompileAggregates(query, aggregates) : select.CompileFields(query);
+        var isAggregate = query.GroupBy.Count > 0 || query.Select.Any(s => s is AggregateSelect);
+        var grouped = isAggregate ? new AggregateQueryCompiler(sql, clock) : null;
+        var output = grouped?.Compile(query) ?? new SelectListCompiler(sql, clock).CompileFields(query);
         var where = query.Where is null ? null : new FilterCompiler(sql, clock).Compile(query.Where);
-
-        if (aggregates.Count > 0 && query.OrderBy.Count > 0)
-        {
-            throw SoqlException.Malformed(soql, query.OrderBy[0].Field.Position, "ORDER BY is not supported with aggregate functions and no GROUP BY");
-        }
-
-        var keys = aggregates.Count == 0 ? new OrderByCompiler(sql).Compile(query.OrderBy, idOrdinal) : [];
+        var keys = isAggregate ? [] : new OrderByCompiler(sql).Compile(query.OrderBy, idOrdinal);
 
         return new CompiledQuery
         {
@@ -55,8 +49,11 @@ internal static class SoqlCompiler
             Keys = keys,
             Output = output,
             IdOrdinal = idOrdinal,
-            IsAggregate = aggregates.Count > 0,
-            IsCountOnly = aggregates is [{ Function: "COUNT", Argument: null }],
+            IsAggregate = isAggregate,
+            IsCountOnly = query.Select is [AggregateSelect { Function: "COUNT", Argument: null }] && query.GroupBy.Count == 0,
+            GroupBy = grouped?.GroupBy ?? [],
+            Having = grouped?.Having,
+            AggregateOrder = grouped?.OrderBy ?? [],
             Limit = query.Limit,
             Offset = query.Offset,
         };

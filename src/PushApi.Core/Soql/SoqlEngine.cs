@@ -68,7 +68,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     /// given with the query's columns flattened as CSV names them (<c>PackageVersion.Name</c>).
     /// </summary>
     /// <returns>The number of rows.</returns>
-    /// <exception cref="SoqlException">The statement is wrong, or is one CSV cannot hold (a child sub-query or an aggregate).</exception>
+    /// <exception cref="SoqlException">The statement is wrong, or is one CSV cannot hold (a child sub-query, or <c>COUNT()</c>).</exception>
     public async Task<int> ReadAllAsync(string soql, string expectedObject, SoqlCaller caller, Func<IReadOnlyList<string>, SoqlRecord, ValueTask> onRecord, CancellationToken cancellationToken = default)
     {
         var compiled = Compile(soql, caller);
@@ -77,9 +77,9 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
             throw new SoqlException("InvalidBatch", $"The query reads {compiled.Root.Name} but the job is a {expectedObject} job.");
         }
 
-        if (compiled.IsAggregate || compiled.IsCountOnly)
+        if (compiled.IsCountOnly)
         {
-            throw new SoqlException("FeatureNotEnabled", "Aggregate queries are not supported by the Bulk API; use the REST query resource.");
+            throw new SoqlException("FeatureNotEnabled", "COUNT() is not supported by the Bulk API: it has no records; use COUNT(Id).");
         }
 
         if (compiled.Children.FirstOrDefault() is { } child)
@@ -90,6 +90,17 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         var columns = new List<string>();
         Flatten(compiled.Output, "", columns);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (compiled.IsAggregate)
+        {
+            // The AggregateResult fields, named as REST and SOAP name them.
+            var result = await AggregateResultReader.ReadAsync(connection, compiled, cancellationToken);
+            foreach (var record in result.Records)
+            {
+                await onRecord(columns, record);
+            }
+
+            return result.Records.Count;
+        }
         JsonArray? afterKey = null;
         var count = 0;
         while (true)

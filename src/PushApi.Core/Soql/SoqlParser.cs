@@ -4,21 +4,22 @@ namespace PushApi.Core.Soql;
 
 /// <summary>
 /// Parses the SOQL subset the push clients send (salesforce-push-api.md section 3.9): field lists with
-/// parent paths, one level of child sub-queries, aggregates, WHERE with comparison, IN, NOT IN, LIKE,
-/// AND, OR, NOT and parentheses, ORDER BY with ASC/DESC and NULLS FIRST/LAST, LIMIT and OFFSET.
+/// parent paths, one level of child sub-queries, FIELDS(), aggregates and date functions, WHERE with
+/// comparison, IN, NOT IN, LIKE, semi-joins and anti-joins, AND, OR, NOT and parentheses, GROUP BY,
+/// HAVING, ORDER BY with ASC/DESC and NULLS FIRST/LAST, LIMIT and OFFSET.
 /// As on Salesforce, AND and OR may not be mixed at one level without parentheses.
 /// </summary>
-public sealed class SoqlParser
+public sealed partial class SoqlParser
 {
     public const int MaxNesting = 50;
     public const int MaxInValues = 10_000;
 
-    private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase) { "COUNT", "COUNT_DISTINCT", "MIN", "MAX" };
+    private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase) { "COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG" };
 
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
     {
         "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET", "ASC", "DESC",
-        "NULLS", "FIRST", "LAST", "NULL", "TRUE", "FALSE", "GROUP", "HAVING", "WITH", "FOR", "USING", "INCLUDES", "EXCLUDES",
+        "NULLS", "FIRST", "LAST", "NULL", "TRUE", "FALSE", "GROUP", "HAVING", "WITH", "FOR", "USING", "INCLUDES", "EXCLUDES", "TYPEOF",
     };
 
     private static readonly Dictionary<string, int> FixedRelativeDates = new(StringComparer.OrdinalIgnoreCase)
@@ -73,10 +74,20 @@ public sealed class SoqlParser
             where = ParseCondition();
         }
 
-        if (Current.IsKeyword("GROUP") || Current.IsKeyword("HAVING"))
+        var groupBy = ParseGroupBy();
+        Condition? having = null;
+        if (Current.IsKeyword("HAVING"))
         {
-            throw SoqlException.Malformed(_soql, Current.Position, $"{Current.Text.ToUpperInvariant()} is not supported by PushApi");
+            if (groupBy.Count == 0)
+            {
+                throw SoqlException.Malformed(_soql, Current.Position, "HAVING needs a GROUP BY clause");
+            }
+
+            _index++;
+            having = ParseCondition();
         }
+
+        RefuseUnsupportedClause();
 
         var orderBy = new List<OrderItem>();
         if (Current.IsKeyword("ORDER"))
@@ -104,7 +115,8 @@ public sealed class SoqlParser
             offset = ParseCount("OFFSET");
         }
 
-        return new SoqlQuery(select, from.Text, from.Position, where, orderBy, limit, offset);
+        RefuseUnsupportedClause();
+        return new SoqlQuery(select, from.Text, from.Position, where, orderBy, limit, offset) { GroupBy = groupBy, Having = having };
     }
 
     private SelectItem ParseSelectItem(bool isSubquery)
@@ -123,27 +135,119 @@ public sealed class SoqlParser
             return new SubquerySelect(query, token.Position);
         }
 
-        if (token.Kind == TokenKind.Identifier && Aggregates.Contains(token.Text) && _tokens[_index + 1].Kind == TokenKind.LeftParen)
+        if (IsCall(Aggregates))
+        {
+            var aggregate = ParseAggregateCall();
+            return aggregate with { Alias = ParseAlias() };
+        }
+
+        if (token.IsKeyword("FIELDS") && _tokens[_index + 1].Kind == TokenKind.LeftParen)
         {
             _index += 2;
-            FieldPath? argument = null;
-            if (Current.Kind != TokenKind.RightParen)
+            var set = Expect(TokenKind.Identifier);
+            if (!set.IsKeyword("ALL") && !set.IsKeyword("STANDARD") && !set.IsKeyword("CUSTOM"))
             {
-                argument = ParseFieldPath();
+                throw SoqlException.Malformed(_soql, set.Position, $"unexpected token: '{set.Text}' (FIELDS takes ALL, STANDARD or CUSTOM)");
             }
 
             Expect(TokenKind.RightParen);
-            string? alias = null;
-            if (Current.Kind == TokenKind.Identifier && !Reserved.Contains(Current.Text))
-            {
-                alias = Current.Text;
-                _index++;
-            }
-
-            return new AggregateSelect(token.Text.ToUpperInvariant(), argument, alias, token.Position);
+            return new FieldsSelect(set.Text.ToUpperInvariant(), token.Position);
         }
 
-        return new FieldSelect(ParseFieldPath());
+        if (token.IsKeyword("TYPEOF"))
+        {
+            throw SoqlException.Malformed(_soql, token.Position, "TYPEOF is not supported by PushApi (no polymorphic relationships)");
+        }
+
+        var path = ParseValuePath();
+        return new FieldSelect(path, ParseAlias());
+    }
+
+    /// <summary><c>COUNT(…)</c>, <c>SUM(f)</c>, …: the current token is the function's name.</summary>
+    private AggregateSelect ParseAggregateCall()
+    {
+        var token = Current;
+        _index += 2;
+        FieldPath? argument = null;
+        if (Current.Kind != TokenKind.RightParen)
+        {
+            argument = ParseFieldPath();
+        }
+
+        Expect(TokenKind.RightParen);
+        return new AggregateSelect(token.Text.ToUpperInvariant(), argument, null, token.Position);
+    }
+
+    private string? ParseAlias()
+    {
+        if (Current.Kind == TokenKind.Identifier && !Reserved.Contains(Current.Text))
+        {
+            _index++;
+            return _tokens[_index - 1].Text;
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the current token names one of <paramref name="names"/> and a parenthesis follows.</summary>
+    private bool IsCall(HashSet<string> names) =>
+        Current.Kind == TokenKind.Identifier && names.Contains(Current.Text) && _tokens[_index + 1].Kind == TokenKind.LeftParen;
+
+    /// <summary>A field path, or a date function of one (<c>CALENDAR_YEAR(ScheduledStartTime)</c>).</summary>
+    private FieldPath ParseValuePath()
+    {
+        var token = Current;
+        if (token.Kind == TokenKind.Identifier && _tokens[_index + 1].Kind == TokenKind.LeftParen)
+        {
+            if (DateFunctions.IsUnsupported(token.Text) || (!DateFunctions.IsDateFunction(token.Text) && !Aggregates.Contains(token.Text)))
+            {
+                throw SoqlException.Malformed(_soql, token.Position, $"{token.Text.ToUpperInvariant()}() is not supported by PushApi");
+            }
+
+            if (DateFunctions.IsDateFunction(token.Text))
+            {
+                _index += 2;
+                var inner = ParseFieldPath();
+                Expect(TokenKind.RightParen);
+                return inner with { Function = token.Text.ToUpperInvariant(), Position = token.Position };
+            }
+        }
+
+        return ParseFieldPath();
+    }
+
+    private List<FieldPath> ParseGroupBy()
+    {
+        var groupBy = new List<FieldPath>();
+        if (!Current.IsKeyword("GROUP"))
+        {
+            return groupBy;
+        }
+
+        _index++;
+        ExpectKeyword("BY");
+        if ((Current.IsKeyword("ROLLUP") || Current.IsKeyword("CUBE")) && _tokens[_index + 1].Kind == TokenKind.LeftParen)
+        {
+            throw SoqlException.Malformed(_soql, Current.Position, $"GROUP BY {Current.Text.ToUpperInvariant()} is not supported by PushApi");
+        }
+
+        groupBy.Add(ParseValuePath());
+        while (Current.Kind == TokenKind.Comma)
+        {
+            _index++;
+            groupBy.Add(ParseValuePath());
+        }
+
+        return groupBy;
+    }
+
+    /// <summary>Clauses of Salesforce's SOQL that PushApi does not answer, named in the error.</summary>
+    private void RefuseUnsupportedClause()
+    {
+        if (Current.IsKeyword("WITH") || Current.IsKeyword("FOR") || Current.IsKeyword("USING"))
+        {
+            throw SoqlException.Malformed(_soql, Current.Position, $"{Current.Text.ToUpperInvariant()} {_tokens[_index + 1].Text.ToUpperInvariant()} is not supported by PushApi");
+        }
     }
 
     private FieldPath ParseFieldPath()
@@ -166,7 +270,8 @@ public sealed class SoqlParser
 
     private OrderItem ParseOrderItem()
     {
-        var field = ParseFieldPath();
+        AggregateSelect? aggregate = IsCall(Aggregates) ? ParseAggregateCall() : null;
+        var field = aggregate is null ? ParseValuePath() : new FieldPath([aggregate.Function], aggregate.Position);
         var descending = false;
         if (Current.IsKeyword("ASC"))
         {
@@ -198,7 +303,7 @@ public sealed class SoqlParser
             _index++;
         }
 
-        return new OrderItem(field, descending, nullsFirst);
+        return new OrderItem(field, descending, nullsFirst, aggregate);
     }
 
     private int ParseCount(string clause)
@@ -211,144 +316,6 @@ public sealed class SoqlParser
         }
 
         return (int)value;
-    }
-
-    private Condition ParseCondition()
-    {
-        if (++_depth > MaxNesting)
-        {
-            throw SoqlException.Malformed(_soql, Current.Position, $"the WHERE clause nests more than {MaxNesting} levels");
-        }
-
-        var first = ParseUnary();
-        if (!Current.IsKeyword("AND") && !Current.IsKeyword("OR"))
-        {
-            _depth--;
-            return first;
-        }
-
-        var connective = Current.Text.ToUpperInvariant();
-        var parts = new List<Condition> { first };
-        while (Current.IsKeyword("AND") || Current.IsKeyword("OR"))
-        {
-            if (!Current.IsKeyword(connective))
-            {
-                throw SoqlException.Malformed(_soql, Current.Position, $"unexpected token: '{Current.Text}' (use parentheses to combine AND and OR)");
-            }
-
-            _index++;
-            parts.Add(ParseUnary());
-        }
-
-        _depth--;
-        return connective == "AND" ? new AndCondition(parts) : new OrCondition(parts);
-    }
-
-    private Condition ParseUnary()
-    {
-        if (Current.IsKeyword("NOT"))
-        {
-            _index++;
-            if (++_depth > MaxNesting)
-            {
-                throw SoqlException.Malformed(_soql, Current.Position, $"the WHERE clause nests more than {MaxNesting} levels");
-            }
-
-            var inner = ParseUnary();
-            _depth--;
-            return new NotCondition(inner);
-        }
-
-        if (Current.Kind == TokenKind.LeftParen)
-        {
-            _index++;
-            var inner = ParseCondition();
-            Expect(TokenKind.RightParen);
-            return inner;
-        }
-
-        var field = ParseFieldPath();
-        var token = Current;
-        if (token.Kind == TokenKind.Operator)
-        {
-            _index++;
-            var op = token.Text == "<>" ? "!=" : token.Text;
-            return new ComparisonCondition(field, op, ParseLiteral(), token.Position);
-        }
-
-        if (token.IsKeyword("LIKE"))
-        {
-            _index++;
-            return new LikeCondition(field, ParseLiteral());
-        }
-
-        var negated = false;
-        if (token.IsKeyword("NOT"))
-        {
-            negated = true;
-            _index++;
-        }
-
-        if (Current.IsKeyword("IN"))
-        {
-            _index++;
-            Expect(TokenKind.LeftParen);
-            var values = new List<Literal> { ParseLiteral() };
-            while (Current.Kind == TokenKind.Comma)
-            {
-                _index++;
-                values.Add(ParseLiteral());
-                if (values.Count > MaxInValues)
-                {
-                    throw SoqlException.Malformed(_soql, Current.Position, $"an IN list holds at most {MaxInValues:N0} values");
-                }
-            }
-
-            Expect(TokenKind.RightParen);
-            return new InCondition(field, negated, values);
-        }
-
-        if (Current.IsKeyword("INCLUDES") || Current.IsKeyword("EXCLUDES"))
-        {
-            throw SoqlException.Malformed(_soql, Current.Position, "INCLUDES and EXCLUDES apply to multi-select picklists, which these objects do not have");
-        }
-
-        throw Unexpected(Current);
-    }
-
-    private Literal ParseLiteral()
-    {
-        var token = Current;
-        _index++;
-        switch (token.Kind)
-        {
-            case TokenKind.StringLiteral:
-                return new StringLiteral((string)token.Value!, token.Position);
-            case TokenKind.Number:
-                return new NumberLiteral((decimal)token.Value!, token.Text, token.Position);
-            case TokenKind.DateTime:
-                return new DateTimeLiteral((DateTimeOffset)token.Value!, token.Position);
-            case TokenKind.Date:
-                return new DateLiteral((DateOnly)token.Value!, token.Position);
-            case TokenKind.Identifier when token.IsKeyword("NULL"):
-                return new NullLiteral(token.Position);
-            case TokenKind.Identifier when token.IsKeyword("TRUE") || token.IsKeyword("FALSE"):
-                return new BooleanLiteral(token.IsKeyword("TRUE"), token.Position);
-            case TokenKind.Identifier when FixedRelativeDates.TryGetValue(token.Text, out var offset):
-                return new RelativeDateLiteral(token.Text.ToUpperInvariant(), offset, token.Position);
-            case TokenKind.Identifier when token.IsKeyword("LAST_N_DAYS") || token.IsKeyword("NEXT_N_DAYS"):
-                Expect(TokenKind.Colon);
-                var days = Expect(TokenKind.Number);
-                if ((decimal)days.Value! is < 0 or > 100_000 || (decimal)days.Value! != decimal.Truncate((decimal)days.Value!))
-                {
-                    throw SoqlException.Malformed(_soql, days.Position, $"{token.Text.ToUpperInvariant()} takes a whole number of days");
-                }
-
-                return new RelativeDateLiteral(token.Text.ToUpperInvariant(), (int)(decimal)days.Value!, token.Position);
-            default:
-                _index--;
-                throw Unexpected(token);
-        }
     }
 
     private SoqlToken Expect(TokenKind kind)

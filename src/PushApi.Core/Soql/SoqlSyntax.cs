@@ -4,16 +4,23 @@ namespace PushApi.Core.Soql;
 // Positions are offsets into the statement, for error messages.
 
 /// <summary>A field name, possibly through parent relationships: <c>PackageVersion.MetadataPackage.Name</c>.</summary>
-public sealed record FieldPath(IReadOnlyList<string> Segments, int Position)
+/// <remarks><see cref="Function"/> is a date function around the field (<c>CALENDAR_YEAR(ScheduledStartTime)</c>), or null.</remarks>
+public sealed record FieldPath(IReadOnlyList<string> Segments, int Position, string? Function = null)
 {
-    public override string ToString() => string.Join('.', Segments);
+    public FieldPath Plain => this with { Function = null };
+
+    public override string ToString() => Function is null ? string.Join('.', Segments) : $"{Function}({string.Join('.', Segments)})";
 }
 
 public abstract record SelectItem(int Position);
 
-public sealed record FieldSelect(FieldPath Path) : SelectItem(Path.Position);
+/// <summary>A field or a date function of one; an alias only in aggregate queries.</summary>
+public sealed record FieldSelect(FieldPath Path, string? Alias = null) : SelectItem(Path.Position);
 
-/// <summary><c>COUNT()</c>, <c>COUNT(Id)</c>, <c>COUNT_DISTINCT(f)</c>, <c>MIN(f)</c>, <c>MAX(f)</c>, optionally aliased.</summary>
+/// <summary><c>FIELDS(ALL)</c>, <c>FIELDS(STANDARD)</c> or <c>FIELDS(CUSTOM)</c>.</summary>
+public sealed record FieldsSelect(string Set, int Position) : SelectItem(Position);
+
+/// <summary><c>COUNT()</c>, <c>COUNT(Id)</c>, <c>COUNT_DISTINCT(f)</c>, <c>MIN(f)</c>, <c>MAX(f)</c>, <c>SUM(f)</c>, <c>AVG(f)</c>, optionally aliased.</summary>
 public sealed record AggregateSelect(string Function, FieldPath? Argument, string? Alias, int Position) : SelectItem(Position);
 
 /// <summary>A child relationship query: <c>(SELECT … FROM PackagePushErrors)</c>.</summary>
@@ -26,9 +33,16 @@ public sealed record SoqlQuery(
     Condition? Where,
     IReadOnlyList<OrderItem> OrderBy,
     int? Limit,
-    int? Offset);
+    int? Offset)
+{
+    /// <summary>GROUP BY fields or date functions; empty without GROUP BY.</summary>
+    public IReadOnlyList<FieldPath> GroupBy { get; init; } = [];
 
-public sealed record OrderItem(FieldPath Field, bool Descending, bool? NullsFirst);
+    public Condition? Having { get; init; }
+}
+
+/// <summary>An ORDER BY item: a field (or date function), or in an aggregate query an aggregate (<see cref="Aggregate"/>, with <see cref="Field"/> its position only).</summary>
+public sealed record OrderItem(FieldPath Field, bool Descending, bool? NullsFirst, AggregateSelect? Aggregate = null);
 
 public abstract record Condition;
 
@@ -44,6 +58,12 @@ public sealed record ComparisonCondition(FieldPath Field, string Operator, Liter
 public sealed record InCondition(FieldPath Field, bool Negated, IReadOnlyList<Literal> Values) : Condition;
 
 public sealed record LikeCondition(FieldPath Field, Literal Pattern) : Condition;
+
+/// <summary>A semi-join (<c>Id IN (SELECT PackagePushRequestId FROM PackagePushJob …)</c>) or, negated, an anti-join.</summary>
+public sealed record SemiJoinCondition(FieldPath Field, bool Negated, SoqlQuery Query, int Position) : Condition;
+
+/// <summary><c>COUNT(Id) &gt; 1</c>: a comparison of an aggregate, only in HAVING.</summary>
+public sealed record AggregateCondition(AggregateSelect Aggregate, string Operator, Literal Value, int OperatorPosition) : Condition;
 
 public abstract record Literal(int Position);
 

@@ -10,7 +10,7 @@ namespace PushApi.Core.Soql;
 /// join, the select columns, and the parameters, numbered $1, $2, … in the order they are added.
 /// <c>User</c> is read through <see cref="SoqlCaller.UserRowScope"/>: one user's row, or every row for an admin.
 /// </summary>
-internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, string rootAlias, long? userRowScope)
+internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, string rootAlias, long? userRowScope, List<NpgsqlParameter>? parameters = null)
 {
     private readonly Dictionary<string, (string Alias, SObjectDescriptor Type)> _joins = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _joinSql = [];
@@ -24,7 +24,7 @@ internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, strin
 
     public List<string> Columns { get; } = [];
 
-    public List<NpgsqlParameter> Parameters { get; } = [];
+    public List<NpgsqlParameter> Parameters { get; } = parameters ?? [];
 
     public long? UserRowScope { get; } = userRowScope;
 
@@ -35,6 +35,9 @@ internal sealed class SqlQueryBuilder(string soql, SObjectDescriptor root, strin
         type == SObjectCatalog.User && UserRowScope is { } only
             ? $"(SELECT * FROM {SObjectViews.ViewOf(type)} WHERE id = {only.ToString(CultureInfo.InvariantCulture)})"
             : SObjectViews.ViewOf(type);
+
+    /// <summary>A builder for a sub-select inside this query (a semi-join): its own views and joins, this query's parameters and row scope.</summary>
+    public SqlQueryBuilder Nested(SObjectDescriptor root, string alias) => new(Soql, root, alias, UserRowScope, Parameters);
 
     public static string ValueColumn(string alias, FieldDescriptor field) => $"{alias}.{SObjectViews.Column(field)}";
 

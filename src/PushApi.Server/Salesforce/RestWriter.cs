@@ -104,6 +104,12 @@ public static class RestWriter
             case decimal d:
                 writer.WriteNumberValue(d);
                 break;
+            case double d:
+                writer.WriteNumberValue(d);
+                break;
+            case DateOnly day:
+                writer.WriteStringValue(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                break;
             case bool b:
                 writer.WriteBooleanValue(b);
                 break;

@@ -220,6 +220,7 @@ public sealed class SoapWriter
         string s => s,
         bool b => b ? "true" : "false",
         DateTimeOffset t => FormatDateTime(t),
+        DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -231,6 +232,7 @@ public sealed class SoapWriter
         decimal or double => "xsd:double",
         bool => "xsd:boolean",
         DateTimeOffset => "xsd:dateTime",
+        DateOnly => "xsd:date",
         _ => "xsd:string",
     };
 

@@ -18,6 +18,8 @@ public sealed class SalesforceSurface(FuzzValues values, string sessionId, IRead
         "(", ")", ",", "=", "!=", "<", ">=", "'x'", "'\\''", "'%'", "''", "1", "-1", "1e308", "1e29", "9223372036854775808", "2026-12-06T00:00:00Z",
         "TODAY", "LAST_N_DAYS:3", "LAST_N_DAYS:99999999999", "null", "true", ":bind", "'\ud800'", "\ud800", ".", "*", "FOR UPDATE", "TYPEOF", "WITH",
         "INCLUDES", "(SELECT Id FROM PackagePushJobs)", "Id IN (SELECT Id FROM PackagePushJob)",
+        "COUNT_DISTINCT(Status)", "SUM(DurationSeconds)", "AVG(DurationSeconds)", "FIELDS(ALL)", "FIELDS(STANDARD)", "CALENDAR_YEAR(SystemModstamp)", "DAY_ONLY(SystemModstamp)",
+        "Id IN (SELECT PackagePushRequestId FROM PackagePushJob WHERE Status = 'Failed')", "Id NOT IN (SELECT PackagePushRequestId FROM PackagePushJob)", "GROUP BY Status", "HAVING COUNT(Id) > 1", "(SELECT",
     ];
 
     private static readonly string[] SoapOperations = ["query", "queryAll", "queryMore", "retrieve", "create", "update", "upsert", "delete", "describeSObject", "describeSObjects", "describeGlobal", "getUserInfo", "getServerTimestamp", "login", "nope"];

@@ -22,6 +22,10 @@ public class SoqlFuzzTests() : ApiFixture("soqlfuzz")
         "SELECT Count(Id) FROM PackagePushJob WHERE PackagePushRequestId = '0DV000000000001GAA' AND Status = 'Failed' ",
         "SELECT ErrorMessage FROM PackagePushError WHERE PackagePushJob.PackagePushRequestId='0DV000000000001GAA'",
         "SELECT OrgKey FROM PackageSubscriber WHERE OrgName LIKE 'Acme\\_%' AND SystemModstamp > LAST_N_DAYS:30 ORDER BY OrgName NULLS LAST LIMIT 10 OFFSET 2",
+        "SELECT Status, COUNT(Id), COUNT_DISTINCT(SubscriberOrganizationKey) orgs FROM PackagePushJob WHERE PackagePushRequestId = '0DV000000000001GAA' GROUP BY Status HAVING COUNT(Id) > 1 ORDER BY COUNT(Id) DESC LIMIT 5",
+        "SELECT CALENDAR_YEAR(ScheduledStartTime) y, DAY_ONLY(ScheduledStartTime), MIN(DurationSeconds), SUM(DurationSeconds), AVG(DurationSeconds) FROM PackagePushRequest GROUP BY CALENDAR_YEAR(ScheduledStartTime), DAY_ONLY(ScheduledStartTime)",
+        "SELECT Id FROM PackagePushRequest WHERE Id IN (SELECT PackagePushRequestId FROM PackagePushJob WHERE Status = 'Failed') AND PackageVersionId NOT IN (SELECT MetadataPackageVersionId FROM PackageSubscriber)",
+        "SELECT FIELDS(ALL) FROM PackagePushJob WHERE DAY_ONLY(SystemModstamp) = 2025-01-01 LIMIT 200",
     ];
 
     private static readonly string[] Tokens =
@@ -29,7 +33,9 @@ public class SoqlFuzzTests() : ApiFixture("soqlfuzz")
         "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "ASC", "DESC", "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET",
         "COUNT()", "COUNT(Id)", "MIN(Name)", "(", ")", ",", ".", "=", "!=", "<>", "<", ">=", "'x'", "''", "'\\''", "null", "true", "42", "-1.5",
         "2025-01-01", "2025-01-01T00:00:00Z", "TODAY", "LAST_N_DAYS:3", "Id", "Name", "Status", "PackageVersion", "PackagePushJob", "PackageSubscriber",
-        "MetadataPackage", "PackagePushErrors", "\"", ";", "--", "/*", "\\", "ÿ", "𝄞", "%", "_", "*", "$1", "::text", "\u0000",
+        "MetadataPackage", "PackagePushErrors", "GROUP", "BY", "HAVING", "COUNT_DISTINCT(Status)", "SUM(DurationSeconds)", "AVG(Id)", "FIELDS(ALL)", "FIELDS(STANDARD)",
+        "FIELDS(", "CALENDAR_YEAR(ScheduledStartTime)", "DAY_ONLY(SystemModstamp)", "CALENDAR_YEAR(", "DAY_ONLY(", "(SELECT", "(SELECT Id FROM PackagePushJob)", "IN (SELECT PackagePushRequestId FROM PackagePushJob",
+        "ROLLUP(", "TYPEOF", "\"", ";", "--", "/*", "\\", "ÿ", "𝄞", "%", "_", "*", "$1", "::text", "\u0000",
     ];
 
     private static readonly string[] Regressions =
@@ -39,6 +45,12 @@ public class SoqlFuzzTests() : ApiFixture("soqlfuzz")
         "SELECT COUNT() FROM PackagePushJob LIMIT 0",
         "SELECT Id FROM PackagePushRequest WHERE Id IN ('0DV000000000001', 'not-an-id')",
         "SELECT MIN(IsMigration) FROM PackagePushRequest",
+        "SELECT Status FROM PackagePushJob GROUP BY Status HAVING SUM(DurationSeconds) > 1.5",
+        "SELECT Status, MAX(SubscriberOrganizationKey) FROM PackagePushJob GROUP BY Status HAVING MAX(SubscriberOrganizationKey) > 'x'",
+        "SELECT Status, COUNT(Id) FROM PackagePushJob GROUP BY Status ORDER BY Status, COUNT(Id) NULLS LAST OFFSET 1",
+        "SELECT DAY_ONLY(SystemModstamp) FROM PackagePushJob GROUP BY DAY_ONLY(SystemModstamp) HAVING DAY_ONLY(SystemModstamp) = 2025-01-01",
+        "SELECT Id FROM PackagePushRequest WHERE Id IN (SELECT PackagePushRequestId FROM PackagePushJob WHERE Status IN ('Failed', null))",
+        "SELECT Id FROM PackageSubscriber WHERE CALENDAR_YEAR(SystemModstamp) IN (2025, null) AND DAY_ONLY(SystemModstamp) != null",
     ];
 
     [Test]

@@ -52,14 +52,18 @@ public class SoqlParserTests
 
     [TestCase("SELECT Id FROM X WHERE A = 1 AND B = 2 OR C = 3", 40, Description = "AND and OR mixed without parentheses")]
     [TestCase("SELECT FROM X", 8)]
-    [TestCase("SELECT Id X", 11)]
+    [TestCase("SELECT Id X", 12, Description = "X is an alias, then FROM is missing")]
     [TestCase("SELECT Id FROM X WHERE", 23)]
     [TestCase("SELECT Id FROM X LIMIT -1", 24)]
     [TestCase("SELECT Id FROM X WHERE A = 'open", 28)]
     [TestCase("SELECT Id FROM X WHERE A = 'bad\\q'", 32)]
     [TestCase("SELECT Id FROM X WHERE A ~ 1", 26)]
     [TestCase("SELECT Id, (SELECT Id, (SELECT Id FROM Z) FROM Y) FROM X", 24, Description = "child queries do not nest")]
-    [TestCase("SELECT Id FROM X GROUP BY Id", 18)]
+    [TestCase("SELECT Id FROM X GROUP BY ROLLUP(Id)", 27)]
+    [TestCase("SELECT Id FROM X HAVING COUNT(Id) > 1", 18, Description = "HAVING needs GROUP BY")]
+    [TestCase("SELECT Id FROM X WITH SECURITY_ENFORCED", 18)]
+    [TestCase("SELECT FISCAL_YEAR(CreatedDate) FROM X", 8)]
+    [TestCase("SELECT FIELDS(SOME) FROM X", 15)]
     public void Malformed_statements_name_the_column_of_the_problem(string soql, int column)
     {
         var e = Assert.Throws<SoqlException>(() => SoqlParser.Parse(soql))!;
