@@ -51,6 +51,9 @@ async function openSchedule(page) {
     await page.selectOption("#target-org-type", "Sandbox");
     await page.selectOption("#target-installed", env.OLD_VERSION);
     await page.waitForFunction(() => document.querySelector("#target-hidden li"), null, wait);
+    // The three filters' answer, not an earlier one's (on a busy machine the first answers land late): a filter
+    // that selects the wrong orgs never reaches the expected total, and the wait fails.
+    await untilTotal(page, env.EXPECTED_TOTAL);
     await page.waitForLoadState("networkidle"); // the last filter's answer has landed (answers of older filters are dropped)
     results.total = (await counts(page)).total;
     results.hidden = Object.fromEntries(await page.$$eval("#target-hidden li", items => items.map(li => [li.dataset.reason, Number(li.dataset.count)])));

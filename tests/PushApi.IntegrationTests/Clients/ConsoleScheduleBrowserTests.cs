@@ -51,6 +51,7 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
             ["OLD_VERSION"] = push.OldVersion,
             ["FAILED_ID"] = failed.Deployment,
             ["FAILED_ORG"] = failed.Org,
+            ["EXPECTED_TOTAL"] = eligible.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, TimeSpan.FromMinutes(4));
         foreach (var shot in Directory.GetFiles(shots, "*.png"))
         {
