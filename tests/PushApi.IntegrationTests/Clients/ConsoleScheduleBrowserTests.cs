@@ -57,7 +57,6 @@ public class ConsoleScheduleBrowserTests() : ApiFixture("schedule")
         {
             TestContext.AddTestAttachment(shot, Path.GetFileName(shot));
         }
-
         var seen = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
         Assert.That(seen.Text("defaultVersion"), Is.EqualTo(newest), "the newest released version is the default");
         Assert.That(seen.GetProperty("total").GetInt32(), Is.EqualTo(eligible.Count), "the filter's eligible orgs");
