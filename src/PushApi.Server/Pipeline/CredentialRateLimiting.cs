@@ -8,10 +8,11 @@ namespace PushApi.Server.Pipeline;
 
 /// <summary>
 /// The per-user limit's cheap first stage (R15): a token bucket per credential — the session token of the headers
-/// (Authorization, X-SFDC-Session) — consulted before authentication and before the body is read, so a caller far over
-/// its limit is refused for the price of a dictionary look-up. A SOAP envelope's session is in the body: a bounded peek
-/// at it was tried and made SOAP refusals slower (0.5 to 1.5-2.9 ms, 2026-12-06), so SOAP calls without a header token
-/// are still limited after authentication only. The per-user limiter after authentication stays the rule (a user's tokens share one bucket);
+/// (Authorization, X-SFDC-Session), or of the endpoint's own <see cref="ISessionTokenSource"/> (a SOAP envelope's
+/// SessionHeader) — consulted before the session is looked up, so a caller far over its limit is refused for the price of
+/// a dictionary look-up. A REST or Bulk call is refused before its body is read; a SOAP call after its envelope is read,
+/// which authentication would read next anyway (the read is kept on the request, never repeated).
+/// The per-user limiter after authentication stays the rule (a user's tokens share one bucket);
 /// with one token, this stage refuses first and the answer is the same: the API's REQUEST_LIMIT_EXCEEDED, in its shape.
 /// </summary>
 public sealed class CredentialRateLimiter : IDisposable
@@ -53,7 +54,7 @@ public static class CredentialRateLimiting
     {
         if (context.GetEndpoint() is { } endpoint
             && endpoint.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RateLimiting.PerUserPolicy
-            && Credential(context) is { Length: > 0 } credential
+            && await CredentialAsync(context, endpoint) is { Length: > 0 } credential
             && !context.RequestServices.GetRequiredService<CredentialRateLimiter>().TryAcquire(credential))
         {
             await RateLimiting.RefuseAsync(context);
@@ -63,6 +64,9 @@ public static class CredentialRateLimiting
         await next(context);
     });
 
-    /// <summary>The session token of the headers; a SOAP envelope's own session is not looked for (see the summary above).</summary>
-    private static string? Credential(HttpContext context) => SessionAuthenticationHandler.ReadToken(context.Request);
+    /// <summary>The session token the call carries, wherever authentication will look for it.</summary>
+    private static ValueTask<string?> CredentialAsync(HttpContext context, Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<ISessionTokenSource>() is { } source
+            ? source.ReadTokenAsync(context)
+            : ValueTask.FromResult(SessionAuthenticationHandler.ReadToken(context.Request));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using PushApi.Server.Audit;
 
 namespace PushApi.Server.Pipeline;
 
@@ -53,9 +54,14 @@ public static class RateLimiting
         return services;
     }
 
-    /// <summary>A refusal of either stage (per credential before authentication, per user after): counted by front end, answered in the API's shape.</summary>
+    /// <summary>
+    /// A refusal of either stage (per credential before authentication, per user after): counted by front end, answered in
+    /// the API's shape. A refused call changed nothing, so it gets no audit entry: a caller over its limit must not cost the
+    /// database a write per call (the refusal counter of <c>/metrics</c> says how many there were).
+    /// </summary>
     public static Task RefuseAsync(HttpContext http)
     {
+        http.Audit().Skip = true;
         http.RequestServices.GetRequiredService<Telemetry.FrontEnds>().RateLimited(http);
         return http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteRateLimitedAsync(http);
     }

@@ -1,4 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PushApi.Core.Identity;
 using PushApi.IntegrationTests.Infrastructure;
 
 namespace PushApi.IntegrationTests.Rest;
@@ -32,6 +36,23 @@ public class RateLimitTests
         Assert.That(statuses.Count(s => s == HttpStatusCode.OK), Is.InRange(5, 7));
         Assert.That(statuses.Count(s => s == HttpStatusCode.Forbidden), Is.GreaterThanOrEqualTo(5));
         await other.GetAsync("/services/data/v62.0/query?q=SELECT+Id+FROM+MetadataPackage").ExpectAsync(HttpStatusCode.OK);
+
+        // A refused write changes nothing and costs no audit entry.
+        using (var refused = await greedy.PostAsync("/services/data/v62.0/sobjects/PackagePushRequest", JsonContent.Create(new { PackageVersionId = "04t000000000001AAA" })))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+
+        using (var admin = await server.LoginAsync(PushApiServer.AdminUsername, PushApiServer.AdminPassword))
+        {
+            var entries = await admin.GetStringAsync("/api/v1/audit?limit=200");
+            Assert.That(entries, Does.Not.Contain("PackagePushRequest"), "a call refused by the limit is not audited");
+        }
+
+        // The over-limit token is refused before its session is looked up: once the session is gone, the answer is still the limit's.
+        await RevokeSessionsAsync(server, PushApiServer.AdminUsername);
+        using var afterRevoke = await greedy.GetAsync("/services/data/v62.0/query?q=SELECT+Id+FROM+MetadataPackage");
+        Assert.That(afterRevoke.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), await afterRevoke.Content.ReadAsStringAsync());
     }
 
     [Test]
@@ -53,5 +74,20 @@ public class RateLimitTests
 
         Assert.That(codes.Count(c => c == "ok"), Is.InRange(5, 7));
         Assert.That(codes.Where(c => c != "ok"), Has.All.EqualTo("sf:REQUEST_LIMIT_EXCEEDED"));
+
+        // The envelope's session is limited before it is looked up: with the session gone, the over-limit caller still gets the limit's fault.
+        await RevokeSessionsAsync(server, PushApiServer.AdminUsername);
+        var (afterStatus, afterBody) = await soap.CallAsync("getServerTimestamp");
+        Assert.That(SoapClient.Fault(afterStatus, afterBody).Code, Is.EqualTo("sf:REQUEST_LIMIT_EXCEEDED"));
+    }
+
+    /// <summary>Ends every session of a user on the server (and in its session cache), as an admin's reset does.</summary>
+    private static async Task RevokeSessionsAsync(PushApiServer server, string username)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id FROM users WHERE username = $1", connection) { Parameters = { new() { Value = username } } };
+        var userId = (long)(await command.ExecuteScalarAsync())!;
+        await server.Services.GetRequiredService<SessionStore>().RevokeAllAsync(userId);
     }
 }
