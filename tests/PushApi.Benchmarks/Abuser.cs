@@ -8,8 +8,9 @@ namespace PushApi.Benchmarks;
 
 /// <summary>
 /// P17's load generator, the harness started again in its own process (<c>--abuser url token rest|soap perSecond seconds
-/// target</c>): one user sending <c>perSecond</c> calls a second, far above its limit, from 16 connections, each call sent
-/// at its planned time whatever the answers (open loop, so a slow answer does not slow the abuse). Prints one line:
+/// target phases</c>): one user sending <c>perSecond</c> calls a second, far above its limit, from 16 connections, each call sent
+/// at its planned time whatever the answers (open loop, so a slow answer does not slow the abuse), from the phases' start and
+/// only in their "on" halves (<see cref="AbusePhases"/>). Prints one line:
 /// <c>sent refused p50_ms p99_ms</c> (refused: 403 on REST, a REQUEST_LIMIT_EXCEEDED fault on SOAP).
 /// </summary>
 public static class Abuser
@@ -24,12 +25,15 @@ public static class Abuser
         var perSecond = int.Parse(args[3], CultureInfo.InvariantCulture);
         var duration = TimeSpan.FromSeconds(double.Parse(args[4], CultureInfo.InvariantCulture));
         var target = args[5];
+        var phases = AbusePhases.Parse(args[6]);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = soap ? null : new AuthenticationHeaderValue("Bearer", token);
         var envelope = soap ? Envelope(token, target) : "";
         var interval = TimeSpan.FromSeconds(Connections / (double)perSecond);
         var latencies = new List<double>[Connections];
         var refused = new int[Connections];
+        await SendAsync(client, soap, target, envelope, [], new int[Connections], 0); // connect and JIT before the start
+        await phases.WaitForStartAsync();
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, Connections).Select(async n =>
         {
@@ -47,6 +51,11 @@ public static class Abuser
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait);
+                }
+
+                if (!phases.IsOn(phases.Start + due))
+                {
+                    continue;
                 }
 
                 pending.Add(SendAsync(client, soap, target, envelope, latencies[n], refused, n));

@@ -118,10 +118,15 @@ public sealed class Bench : IAsyncDisposable
     /// Starts the harness again as P17's load generator (<see cref="Abuser"/>), in its own process so its CPU is not the
     /// measuring client's; its one line of results is read from its output when it ends.
     /// </summary>
-    public static Process StartAbuser(Uri baseAddress, string token, string front, int perSecond, TimeSpan duration, string target)
+    /// <summary>P17's load generator in its own process; it starts at <paramref name="phases"/>' start and sends only in their "on" halves.</summary>
+    public static Process StartAbuser(Uri baseAddress, string token, string front, int perSecond, TimeSpan duration, string target, AbusePhases phases)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { typeof(Bench).Assembly.Location, "--abuser", baseAddress.ToString(), token, front, perSecond.ToString(CultureInfo.InvariantCulture), duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), target })
+        foreach (var argument in new[]
+        {
+            typeof(Bench).Assembly.Location, "--abuser", baseAddress.ToString(), token, front, perSecond.ToString(CultureInfo.InvariantCulture),
+            duration.TotalSeconds.ToString(CultureInfo.InvariantCulture), target, phases.ToArgument(),
+        })
         {
             start.ArgumentList.Add(argument);
         }

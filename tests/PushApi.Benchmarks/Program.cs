@@ -9,7 +9,7 @@ if (args.Length >= 3 && args[0] == "--control-server")
     return 0;
 }
 
-if (args.Length >= 7 && args[0] == "--abuser")
+if (args.Length >= 8 && args[0] == "--abuser")
 {
     await Abuser.RunAsync(args[1..]);
     return 0;

@@ -29,12 +29,17 @@ public sealed class ScenarioContext(Bench bench, BenchOptions options)
 
     public double PeakRss { get; private set; }
 
-    public async Task SeedAsync()
+    public async Task SeedAsync(bool tenants)
     {
-        Console.Error.WriteLine($"Seeding {Options.Jobs:N0} tenants…");
         Package = await Api.CreatePackageAsync("Bench App");
         var first = await Api.CreateVersionAsync(Package, 1);
         Target = await Api.CreateVersionAsync(Package, 2);
+        if (!tenants)
+        {
+            return;
+        }
+
+        Console.Error.WriteLine($"Seeding {Options.Jobs:N0} tenants…");
         Orgs = await Api.TenantsAsync(Options.Jobs, first);
         BigRequest = await Api.RequestAsync(Target);
         await Api.BulkAddAsync(BigRequest, Orgs);

@@ -22,14 +22,7 @@ public sealed class CredentialRateLimiter : IDisposable
     public CredentialRateLimiter(IOptions<RateLimitOptions> options)
     {
         var settings = options.Value;
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = settings.Burst,
-            TokensPerPeriod = settings.RequestsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => settings.Bucket()));
     }
 
     /// <summary>Takes one call from the credential's bucket; false when it is empty.</summary>

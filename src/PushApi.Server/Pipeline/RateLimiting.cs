@@ -14,6 +14,25 @@ public sealed class RateLimitOptions
 
     /// <summary>Requests a user may make at once after being idle.</summary>
     public int Burst { get; set; } = 10_000;
+
+    /// <summary>
+    /// The bucket of one user or credential. It refills in the fewest tenths of a second that hold a whole number of calls (the partitioned limiter's replenishing
+    /// tick) rather than once a second: with one refill a second, a burst below the rate would cap a caller at the burst per
+    /// second, and a caller inside its rate would be refused after a few quick calls.
+    /// </summary>
+    public TokenBucketRateLimiterOptions Bucket()
+    {
+        var perSecond = Math.Max(1, RequestsPerSecond);
+        var tenths = 10 / (int)System.Numerics.BigInteger.GreatestCommonDivisor(perSecond, 10); // the fewest tenths that hold a whole number of calls
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, Burst),
+            TokensPerPeriod = perSecond * tenths / 10,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100 * tenths),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
 }
 
 /// <summary>
@@ -40,14 +59,7 @@ public static class RateLimiting
                 var user = context.User.Identity?.IsAuthenticated == true
                     ? context.User.UserId().ToString(CultureInfo.InvariantCulture)
                     : "anonymous:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = settings.Burst,
-                    TokensPerPeriod = settings.RequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return RateLimitPartition.GetTokenBucketLimiter(user, _ => settings.Bucket());
             });
             options.OnRejected = (context, _) => new ValueTask(RefuseAsync(context.HttpContext));
         });

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Npgsql;
 using PushApi.IntegrationTests.Infrastructure;
+using PushApi.IntegrationTests.Reliability;
 
 namespace PushApi.IntegrationTests.Push;
 
@@ -22,6 +23,7 @@ public class PushCrashTests
     private readonly Random _random = new(Seed);
     private FakeAgent _agent = null!;
     private string _connectionString = null!;
+    private JobLedger _ledger = null!;
     private string _dataDirectory = null!;
     private List<string> _orgs = null!;
     private string _package = null!;
@@ -38,18 +40,8 @@ public class PushCrashTests
         var push = await PushScenario.CreateAsync(client, _connectionString, "crash");
         _orgs = await push.TenantsAsync(Jobs, _agent.AgentFor());
         _package = push.PackageId;
-        await ExecuteAsync(
-            """
-            CREATE TABLE job_history (id bigserial PRIMARY KEY, job_id bigint NOT NULL, old_status text NOT NULL, new_status text NOT NULL, attempt int NOT NULL, owner text);
-            CREATE FUNCTION log_job_status() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.status IS DISTINCT FROM OLD.status THEN
-                    INSERT INTO job_history (job_id, old_status, new_status, attempt, owner) VALUES (NEW.id, OLD.status, NEW.status, NEW.attempt, coalesce(NEW.lease_owner, OLD.lease_owner));
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER job_history AFTER UPDATE ON push_jobs FOR EACH ROW EXECUTE FUNCTION log_job_status();
-            """);
+        _ledger = new JobLedger(_connectionString);
+        await _ledger.InstallAsync();
     }
 
     [OneTimeTearDown]
@@ -151,7 +143,7 @@ public class PushCrashTests
                 await push.AddJobsAsync(request, orgs);
                 await push.ScheduleAsync(request);
                 // Killed while at least 32 agent calls are in flight (each takes 1.5 s).
-                while ((await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {Number(request)} AND status = 'In Progress'")).Count(j => Calls(j) == 1) < 32)
+                while ((await _ledger.ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {JobLedger.Number(request)} AND status = 'In Progress'")).Count(j => Calls(j) == 1) < 32)
                 {
                     await Task.Delay(50);
                 }
@@ -161,9 +153,9 @@ public class PushCrashTests
 
             var calledBeforeKill = _agent.CallsPerJob.Keys.ToHashSet();
 
-            var id = Number(request);
-            var held = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'");
-            var owners = await ScalarsAsync($"SELECT DISTINCT lease_owner FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'");
+            var id = JobLedger.Number(request);
+            var held = await _ledger.ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'");
+            var owners = await _ledger.ScalarsAsync($"SELECT DISTINCT lease_owner FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'");
             Assert.That(owners, Has.Count.EqualTo(1).And.All.StartWith($"{Environment.MachineName}:{_port}#"), "leases are owned by <node>#<pid>:<nonce>, the node being the Quartz instance id");
             var launched = TimeProvider.System.GetUtcNow().UtcDateTime;
             using (var server = StartServer(lease: "00:01:00"))
@@ -171,7 +163,7 @@ public class PushCrashTests
                 using var client = await ClientAsync(server);
                 var restarted = TimeProvider.System.GetUtcNow().UtcDateTime;
                 var list = string.Join(",", held);
-                while (await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE id IN ({list}) AND (status <> 'In Progress' OR lease_owner <> '{owners[0]}')") < held.Count)
+                while (await _ledger.ScalarAsync($"SELECT count(*) FROM push_jobs WHERE id IN ({list}) AND (status <> 'In Progress' OR lease_owner <> '{owners[0]}')") < held.Count)
                 {
                     Assert.That(TimeProvider.System.GetUtcNow().UtcDateTime - restarted, Is.LessThan(TimeSpan.FromSeconds(10)), "the jobs the killed run held are taken back within 10 s of the restart");
                     await Task.Delay(50);
@@ -188,7 +180,7 @@ public class PushCrashTests
             }
 
             await AssertHistoryIsSoundAsync(request);
-            Assert.That(await ScalarAsync($"SELECT count(*) FROM job_history WHERE job_id IN ({string.Join(",", held)}) AND old_status = 'In Progress' AND new_status = 'Pending' AND owner = '{owners[0]}'"),
+            Assert.That(await _ledger.ScalarAsync($"SELECT count(*) FROM job_history WHERE job_id IN ({string.Join(",", held)}) AND old_status = 'In Progress' AND new_status = 'Pending' AND owner = '{owners[0]}'"),
                 Is.EqualTo(held.Count), "each held job was handed back once, by the status-change statement, through the legal In Progress -> Pending");
             var inFlight = held.Select(j => Core.Ids.SalesforceId.Format("0DX", long.Parse(j, CultureInfo.InvariantCulture))).Where(calledBeforeKill.Contains).ToList();
             Assert.That(inFlight, Has.Count.GreaterThanOrEqualTo(32), "the kill came while agent calls were in flight");
@@ -234,9 +226,9 @@ public class PushCrashTests
         await survivor.AssertCountersMatchAsync(request);
         await AssertHistoryIsSoundAsync(request);
 
-        var owners = await ScalarsAsync($"SELECT DISTINCT owner FROM job_history WHERE new_status = 'In Progress' AND job_id IN (SELECT id FROM push_jobs WHERE request_id = {Number(request)})");
+        var owners = await _ledger.ScalarsAsync($"SELECT DISTINCT owner FROM job_history WHERE new_status = 'In Progress' AND job_id IN (SELECT id FROM push_jobs WHERE request_id = {JobLedger.Number(request)})");
         Assert.That(owners, Has.Count.GreaterThanOrEqualTo(2), "both instances ran jobs of the push");
-        var rescued = await ScalarAsync($"SELECT count(*) FROM job_history WHERE old_status = 'In Progress' AND new_status = 'Pending' AND job_id IN (SELECT id FROM push_jobs WHERE request_id = {Number(request)})");
+        var rescued = await _ledger.ScalarAsync($"SELECT count(*) FROM job_history WHERE old_status = 'In Progress' AND new_status = 'Pending' AND job_id IN (SELECT id FROM push_jobs WHERE request_id = {JobLedger.Number(request)})");
         TestContext.Out.WriteLine($"{rescued} jobs the killed instance held were taken back and run by the survivor.");
         Assert.That(rescued, Is.GreaterThan(0), "the killed instance held jobs, and the survivor took them back");
     }
@@ -259,7 +251,7 @@ public class PushCrashTests
             request = await push.RequestAsync();
             await push.AddJobsAsync(request, orgs);
             await push.ScheduleAsync(request);
-            while (await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {Number(request)} AND status = 'In Progress'") < 64)
+            while (await _ledger.ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {JobLedger.Number(request)} AND status = 'In Progress'") < 64)
             {
                 await Task.Delay(50);
             }
@@ -269,10 +261,10 @@ public class PushCrashTests
             Assert.That(server.HasExited && server.ExitCode == 0, Is.True, "a SIGTERM ends the server cleanly: " + server.Output);
         }
 
-        var id = Number(request);
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'"), Is.Zero, "no job is left running");
-        var succeeded = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'Succeeded'");
-        var pending = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'Pending'");
+        var id = JobLedger.Number(request);
+        Assert.That(await _ledger.ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {id} AND status = 'In Progress'"), Is.Zero, "no job is left running");
+        var succeeded = await _ledger.ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'Succeeded'");
+        var pending = await _ledger.ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id} AND status = 'Pending'");
         TestContext.Out.WriteLine($"At SIGTERM: {succeeded.Count} jobs finished (the running ones among them), {pending.Count} handed back.");
         Assert.That(succeeded, Has.Count.GreaterThanOrEqualTo(64), "the upgrades running at the signal finished");
         Assert.That(pending, Is.Not.Empty, "jobs not started stay in the queue");
@@ -289,7 +281,7 @@ public class PushCrashTests
         }
 
         await AssertHistoryIsSoundAsync(request);
-        var jobs = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
+        var jobs = await _ledger.ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
         Assert.That(jobs.Count(j => Calls(j) != 1), Is.Zero, "after a graceful stop, no agent was called twice");
     }
 
@@ -298,56 +290,19 @@ public class PushCrashTests
     /// <summary>Every job ends Succeeded exactly once, through legal transitions only, and its agent was called.</summary>
     private async Task AssertHistoryIsSoundAsync(string request)
     {
-        var id = Number(request);
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {id} AND status <> 'Succeeded'"), Is.Zero, "every job ended Succeeded");
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM (SELECT job_id FROM job_history h JOIN push_jobs j ON j.id = h.job_id WHERE j.request_id = {id} AND h.new_status IN ('Succeeded', 'Failed', 'Canceled') GROUP BY job_id HAVING count(*) > 1) twice"),
+        var id = JobLedger.Number(request);
+        Assert.That(await _ledger.ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {id} AND status <> 'Succeeded'"), Is.Zero, "every job ended Succeeded");
+        Assert.That(await _ledger.ScalarAsync($"SELECT count(*) FROM (SELECT job_id FROM job_history h JOIN push_jobs j ON j.id = h.job_id WHERE j.request_id = {id} AND h.new_status IN ('Succeeded', 'Failed', 'Canceled') GROUP BY job_id HAVING count(*) > 1) twice"),
             Is.Zero, "no job completed twice");
         // The database's own rule (the status guard's function), not a copy of it.
-        var illegal = await ScalarsAsync($"SELECT DISTINCT old_status || ' -> ' || new_status FROM job_history h JOIN push_jobs j ON j.id = h.job_id WHERE j.request_id = {id} AND NOT push_transition_allowed('job', old_status, new_status)");
+        var illegal = await _ledger.ScalarsAsync($"SELECT DISTINCT old_status || ' -> ' || new_status FROM job_history h JOIN push_jobs j ON j.id = h.job_id WHERE j.request_id = {id} AND NOT push_transition_allowed('job', old_status, new_status)");
         Assert.That(illegal, Is.Empty, "only legal transitions happened");
 
-        var jobIds = await ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
+        var jobIds = await _ledger.ScalarsAsync($"SELECT id FROM push_jobs WHERE request_id = {id}");
         Assert.That(jobIds.Count(j => Calls(j) == 0), Is.Zero, "every org's agent was called");
         var calledAgain = jobIds.Count(j => Calls(j) > 1);
         TestContext.Out.WriteLine($"{calledAgain} jobs reached their agent more than once (at-least-once delivery with the job id as idempotency key).");
     }
 
-    private Task<long> SucceededAsync(string request) => ScalarAsync($"SELECT succeeded_count FROM push_requests WHERE id = {Number(request)}");
-
-    private static long Number(string id)
-    {
-        Core.Ids.SalesforceId.TryParseNumber(id, "0DV", out var number);
-        return number;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
-
-    private async Task<List<string>> ScalarsAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
-        }
-
-        return values;
-    }
+    private Task<long> SucceededAsync(string request) => _ledger.ScalarAsync($"SELECT succeeded_count FROM push_requests WHERE id = {JobLedger.Number(request)}");
 }
