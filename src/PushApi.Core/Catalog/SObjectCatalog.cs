@@ -194,6 +194,9 @@ public static class SObjectCatalog
     /// <summary>Finds an object by name, ignoring case (URLs and SOQL are case-insensitive).</summary>
     public static SObjectDescriptor? Find(string name) => ByName.GetValueOrDefault(name);
 
+    /// <summary>Whether <c>sobjects/{Type}/updated</c> and <c>/deleted</c> serve the object: the six push objects, which carry the audit fields.</summary>
+    public static bool IsReplicateable(SObjectDescriptor type) => PushObjects.Contains(type);
+
     public static SObjectDescriptor? FindByKeyPrefix(string keyPrefix) => ByPrefix.GetValueOrDefault(keyPrefix);
 
     private static List<FieldDescriptor> WithStandardFields(List<FieldDescriptor> fields)

@@ -13,6 +13,9 @@ public sealed class RateLimitOptions
 
     /// <summary>Requests a user may make at once after being idle.</summary>
     public int Burst { get; set; } = 10_000;
+
+    /// <summary>Calls of the mirrored APIs one instance serves per UTC day (Salesforce's DailyApiRequests); unset: a day at <see cref="RequestsPerSecond"/>.</summary>
+    public long? DailyApiRequests { get; set; }
 }
 
 /// <summary>
@@ -31,6 +34,7 @@ public static class RateLimiting
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
         services.AddSingleton<CredentialRateLimiter>();
+        services.AddSingleton<DailyApiUsage>();
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(PerUserPolicy, context =>
