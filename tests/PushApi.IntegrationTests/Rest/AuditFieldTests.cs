@@ -1,6 +1,6 @@
-using System.Net.Http.Json;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using PushApi.Core.Catalog;
 using PushApi.IntegrationTests.Infrastructure;
 
