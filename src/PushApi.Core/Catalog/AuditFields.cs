@@ -3,7 +3,7 @@ using PushApi.Core.Ids;
 namespace PushApi.Core.Catalog;
 
 /// <summary>
-/// Who the audit fields name when no user made a change (docs/salesforce/audit-fields.md): the platform itself, shown
+/// Who the audit fields name when no user made a change (docs/audit-fields-and-limits.md): the platform itself, shown
 /// as Salesforce shows its Automated Process user, with the User id of row 0 (no real user has it).
 /// </summary>
 public static class AuditFields

@@ -218,7 +218,7 @@ public static class SObjectCatalog
     }
 
     /// <summary>
-    /// The standard fields and Salesforce's audit fields (docs/salesforce/audit-fields.md): CreatedDate and LastModifiedDate,
+    /// The standard fields and Salesforce's audit fields (docs/audit-fields-and-limits.md): CreatedDate and LastModifiedDate,
     /// CreatedById and LastModifiedById (references to User), all read-only and never null.
     /// </summary>
     private static List<FieldDescriptor> WithAuditFields(List<FieldDescriptor> fields) => WithStandardFields(

@@ -14,7 +14,7 @@ public sealed record DeletedRecords(DateTimeOffset EarliestDateAvailable, DateTi
 
 /// <summary>
 /// <c>sobjects/{Type}/updated</c> and <c>/deleted</c>: the records of a push object whose SystemModstamp falls in
-/// [start, end), read from the object's SOQL view (docs/salesforce/audit-fields.md).
+/// [start, end), read from the object's SOQL view (docs/audit-fields-and-limits.md).
 /// </summary>
 public sealed class ReplicationQueries(NpgsqlDataSource dataSource, TimeProvider clock)
 {

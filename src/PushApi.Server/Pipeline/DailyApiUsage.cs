@@ -9,7 +9,7 @@ namespace PushApi.Server.Pipeline;
 /// <summary>
 /// Salesforce's DailyApiRequests on this instance: the calls of the mirrored APIs (REST, SOAP, Bulk: every endpoint
 /// under the per-user limit) counted per UTC day in memory, against <see cref="Max"/>. Each instance counts its own
-/// calls and starts from zero when it starts (docs/salesforce/limits.md). A call over the day's maximum is refused with
+/// calls and starts from zero when it starts (docs/audit-fields-and-limits.md). A call over the day's maximum is refused with
 /// REQUEST_LIMIT_EXCEEDED, as Salesforce refuses it; REST answers carry <c>Sforce-Limit-Info: api-usage=N/M</c>.
 /// </summary>
 public sealed class DailyApiUsage(IOptions<RateLimitOptions> options, TimeProvider clock)

@@ -5,7 +5,7 @@ namespace PushApi.Server.Rest;
 
 /// <summary>
 /// <c>/limits</c>: Salesforce's org limits, in its shape (<c>{"DailyApiRequests": {"Max": N, "Remaining": M}}</c>). Only the
-/// limits PushApi really keeps are listed (docs/salesforce/limits.md): today that is DailyApiRequests, from
+/// limits PushApi really keeps are listed (docs/audit-fields-and-limits.md): today that is DailyApiRequests, from
 /// <see cref="DailyApiUsage"/>. Salesforce's others (Bulk batches, storage, reports …) have no limit here to report,
 /// and a made-up number would mislead a client that plans by it.
 /// </summary>

@@ -4,7 +4,7 @@
 --   dates need no new column and every existing row has them.
 -- * CreatedById and LastModifiedById are user row ids. Only push requests and jobs are written by users (the DML
 --   path); the new columns hold who, and NULL means the platform itself (the push engine, the admin API, imports),
---   which the views show as the Automated Process user, row id 0 (Core/Catalog/AuditFields.cs, docs/salesforce/audit-fields.md).
+--   which the views show as the Automated Process user, row id 0 (Core/Catalog/AuditFields.cs, docs/audit-fields-and-limits.md).
 -- * No trigger and no new index on push_jobs: the engine sets last_modified_by = NULL in its own set-based UPDATEs,
 --   and an index on a column every job update changes would end its HOT updates.
 
