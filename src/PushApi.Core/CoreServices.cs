@@ -21,6 +21,7 @@ public static class CoreServices
         services.AddSingleton<Features.FeatureSwitches>();
         services.AddSingleton<TenantImporter>();
         services.AddSingleton<Soql.SoqlEngine>();
+        services.AddSingleton<Replication.ReplicationQueries>();
         services.AddSingleton<Dml.CreatePushRequests>();
         services.AddSingleton<Dml.UpdatePushRequests>();
         services.AddSingleton<Dml.SchedulePushRequests>();

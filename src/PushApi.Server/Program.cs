@@ -57,6 +57,7 @@ app.UseQueryTextGuard();
 app.UseCredentialRateLimiting();
 app.UseAuthentication();
 app.UseRateLimiter();
+app.UseDailyApiUsage();
 app.UseAuthorization();
 app.UseFeatureSwitches();
 app.UsePushApiOpenApi();

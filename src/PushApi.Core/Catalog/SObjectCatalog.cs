@@ -33,7 +33,7 @@ public static class SObjectCatalog
     {
         MetadataPackage = new SObjectDescriptor(
             MetadataPackageName, KeyPrefixes.MetadataPackage, "Metadata Package", "Metadata Packages", createable: false, updateable: false,
-            WithStandardFields(
+            WithAuditFields(
             [
                 Text("Name", "Name", 255, "F,G,idL,S"),
                 Text("NamespacePrefix", "Namespace Prefix", 15, "F,G,N,S"),
@@ -46,7 +46,7 @@ public static class SObjectCatalog
 
         MetadataPackageVersion = new SObjectDescriptor(
             MetadataPackageVersionName, KeyPrefixes.MetadataPackageVersion, "Metadata Package Version", "Metadata Package Versions", createable: false, updateable: false,
-            WithStandardFields(
+            WithAuditFields(
             [
                 Number("BuildNumber", "Build Number", "F,G,N,S"),
                 Flag("IsDeprecated", "Deprecated", "DoC,F,G,S"),
@@ -64,7 +64,7 @@ public static class SObjectCatalog
 
         PackageSubscriber = new SObjectDescriptor(
             PackageSubscriberName, KeyPrefixes.PackageSubscriber, "Package Subscriber", "Package Subscribers", createable: false, updateable: false,
-            WithStandardFields(
+            WithAuditFields(
             [
                 Picklist("CustomUpgradeType", "Custom Upgrade Type", "DoC,F,G,N,S", ("BlockedBySubscriber", false), ("None", true)),
                 Flag("HasRestrictionEnabled", "Has Restriction Enabled", "DoC,F,G,S"),
@@ -83,7 +83,7 @@ public static class SObjectCatalog
 
         PackagePushRequest = new SObjectDescriptor(
             PackagePushRequestName, KeyPrefixes.PackagePushRequest, "Package Push Request", "Package Push Requests", createable: true, updateable: true,
-            WithStandardFields(
+            WithAuditFields(
             [
                 Number("DurationSeconds", "Duration Seconds", "G,N"),
                 Timestamp("EndTime", "End Time", "N"),
@@ -97,7 +97,7 @@ public static class SObjectCatalog
 
         PackagePushJob = new SObjectDescriptor(
             PackagePushJobName, KeyPrefixes.PackagePushJob, "Package Push Job", "Package Push Jobs", createable: true, updateable: true,
-            WithStandardFields(
+            WithAuditFields(
             [
                 Number("DurationSeconds", "Duration Seconds", "G,N"),
                 Timestamp("EndTime", "End Time", "N"),
@@ -110,7 +110,7 @@ public static class SObjectCatalog
 
         PackagePushError = new SObjectDescriptor(
             PackagePushErrorName, KeyPrefixes.PackagePushError, "Package Push Error", "Package Push Errors", createable: false, updateable: false,
-            WithStandardFields(
+            WithAuditFields(
             [
                 LongText("ErrorDetails", "Error Details", 32000, "N,S"),
                 LongText("ErrorMessage", "Error Message", 32000, "N,S"),
@@ -194,6 +194,9 @@ public static class SObjectCatalog
     /// <summary>Finds an object by name, ignoring case (URLs and SOQL are case-insensitive).</summary>
     public static SObjectDescriptor? Find(string name) => ByName.GetValueOrDefault(name);
 
+    /// <summary>Whether <c>sobjects/{Type}/updated</c> and <c>/deleted</c> serve the object: the six push objects, which carry the audit fields.</summary>
+    public static bool IsReplicateable(SObjectDescriptor type) => PushObjects.Contains(type);
+
     public static SObjectDescriptor? FindByKeyPrefix(string keyPrefix) => ByPrefix.GetValueOrDefault(keyPrefix);
 
     private static List<FieldDescriptor> WithStandardFields(List<FieldDescriptor> fields)
@@ -213,6 +216,19 @@ public static class SObjectCatalog
         var modstamp = Timestamp("SystemModstamp", "System Modstamp", "DoC,F,S");
         return [id, .. fields.Append(modstamp).OrderBy(f => f.Name, StringComparer.Ordinal)];
     }
+
+    /// <summary>
+    /// The standard fields and Salesforce's audit fields (docs/audit-fields-and-limits.md): CreatedDate and LastModifiedDate,
+    /// CreatedById and LastModifiedById (references to User), all read-only and never null.
+    /// </summary>
+    private static List<FieldDescriptor> WithAuditFields(List<FieldDescriptor> fields) => WithStandardFields(
+    [
+        .. fields,
+        Timestamp("CreatedDate", "Created Date", "DoC,F,S"),
+        Reference("CreatedById", "Created By ID", UserName, "CreatedBy", "DoC,F,G,S"),
+        Timestamp("LastModifiedDate", "Last Modified Date", "DoC,F,S"),
+        Reference("LastModifiedById", "Last Modified By ID", UserName, "LastModifiedBy", "DoC,F,G,S"),
+    ]);
 
     private static FieldDescriptor Text(string name, string label, int length, string props) =>
         Apply(new FieldDescriptor { Name = name, Label = label, Type = FieldType.String, Length = length }, props);

@@ -136,6 +136,8 @@ public sealed class CreateDeployment(
             throw new InvalidOperationException($"Push request {requestIds[0]} could not be scheduled.");
         }
 
+        await Dml.UpdatePushRequests.AttributeAsync(connection, [requestIds[0]], userId, cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
         await scheduler.TellAsync(outcome.Starts, cancellationToken);
         return [.. requestIds.Select(id => SalesforceId.Format(KeyPrefixes.PackagePushRequest, id))];
@@ -174,7 +176,7 @@ public sealed class CreateDeployment(
                 ["PackagePushRequestId"] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId),
                 ["SubscriberOrganizationKey"] = key,
             }))).ToList();
-            await createJobs.RunAsync(connection, jobs, allOrNone: true, cancellationToken);
+            await createJobs.RunAsync(connection, jobs, allOrNone: true, userId, cancellationToken);
             if (jobs.FirstOrDefault(j => !j.Record.IsValid) is { } refused)
             {
                 // An org changed between the check and the insert: nothing of the deployment stays.

@@ -9,11 +9,11 @@ namespace PushApi.Core.Dml;
 /// <summary>
 /// Adds PackagePushJobs (status Created) to Created requests: the requests are locked, every org is
 /// checked set-based, and the eligible jobs are inserted in one statement that also counts them on
-/// their requests, whether 1 or 100,000.
+/// their requests, whether 1 or 100,000. The jobs and their requests are attributed to the user who adds them.
 /// </summary>
 public sealed class CreatePushJobs(TimeProvider clock)
 {
-    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
     {
         var valid = drafts.Where(d => d.Record.IsValid).ToList();
         var requests = await PushRequestLocks.LockWithTargetsAsync(connection, valid.Select(d => d.RequestId!.Value), cancellationToken);
@@ -35,13 +35,13 @@ public sealed class CreatePushJobs(TimeProvider clock)
                 SELECT nextval('push_jobs_id_seq') AS id, t.*
                 FROM unnest($1::bigint[], $2::text[], $3::text[], $5::boolean[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, remote, ord)
             ), inserted AS (
-                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_at, system_modstamp)
-                SELECT input.id, input.request_id, input.org_key, input.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, input.remote, $4, $4
+                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
+                SELECT input.id, input.request_id, input.org_key, input.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, input.remote, $6, $6, $4, $4
                 FROM input
                 ON CONFLICT (request_id, org_key) DO NOTHING
                 RETURNING id, request_id
             ), counted AS (
-                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $4
+                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $4, last_modified_by = $6
                 FROM (SELECT request_id, count(*) AS added FROM inserted GROUP BY request_id) c
                 WHERE r.id = c.request_id
             )
@@ -52,6 +52,7 @@ public sealed class CreatePushJobs(TimeProvider clock)
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.SentOrgKey!), NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Value(clock.Now()));
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.Remote), NpgsqlDbType.Boolean));
+        command.Parameters.Add(SqlParameters.Value(userId));
         await SaveResults.AssignIdsAsync(command, [.. writes.Select(d => d.Record)], cancellationToken);
 
         // An org another transaction (or an earlier row of this call) added to the same request in the meantime is a duplicate too.

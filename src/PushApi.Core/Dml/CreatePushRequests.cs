@@ -38,10 +38,10 @@ public sealed class CreatePushRequests(TimeProvider clock)
                      WITH ORDINALITY AS t(version_id, scheduled, migration, notify, retry_of, install_mode, roles_mode, grant_roles, ord)
             ), inserted AS (
                 INSERT INTO push_requests (id, package_version_id, scheduled_start_time, is_migration, notify_tenants, retry_of, install_mode, roles_mode, grant_roles,
-                                           status, created_by, created_at, system_modstamp)
+                                           status, created_by, last_modified_by, created_at, system_modstamp)
                 SELECT id, version_id, scheduled, migration, notify, retry_of, install_mode, roles_mode,
                        CASE WHEN grant_roles IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(grant_roles::jsonb)) END,
-                       {PushStatusSql.Literal(PushStatus.Created)}, $4, $5, $5
+                       {PushStatusSql.Literal(PushStatus.Created)}, $4, $4, $5, $5
                 FROM input
             )
             SELECT id FROM input ORDER BY ord

@@ -76,7 +76,7 @@ public sealed class DmlService(
             }
             else if (type == SObjectCatalog.PackagePushJob)
             {
-                await updateJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, cancellationToken);
+                await updateJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -97,7 +97,7 @@ public sealed class DmlService(
         }
         else if (type == SObjectCatalog.PackagePushJob)
         {
-            await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, cancellationToken);
+            await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace PushApi.Core.Dml;
 /// </summary>
 public sealed class UpdatePushJobs(TimeProvider clock)
 {
-    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, CancellationToken cancellationToken)
+    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
     {
         var current = await LockJobsAsync(connection, drafts.Where(d => d.Record.Id is not null).Select(d => d.Record.Id!.Value), cancellationToken);
         var changing = new List<PushJobDraft>();
@@ -48,7 +48,7 @@ public sealed class UpdatePushJobs(TimeProvider clock)
 
         if (SaveResults.ShouldWrite([.. drafts.Select(d => d.Record)], allOrNone))
         {
-            await MoveAsync(connection, [.. drafts.Where(d => d.Record.IsValid)], cancellationToken);
+            await MoveAsync(connection, [.. drafts.Where(d => d.Record.IsValid)], userId, cancellationToken);
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class UpdatePushJobs(TimeProvider clock)
         return current;
     }
 
-    private async Task MoveAsync(NpgsqlConnection connection, List<PushJobDraft> writes, CancellationToken cancellationToken)
+    private async Task MoveAsync(NpgsqlConnection connection, List<PushJobDraft> writes, long userId, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         await using var batch = new NpgsqlBatch(connection);
@@ -91,9 +91,9 @@ public sealed class UpdatePushJobs(TimeProvider clock)
             var command = new NpgsqlBatchCommand(
                 """
                 WITH moved AS (
-                    UPDATE push_jobs SET request_id = $2, org_key = $3, subscriber_organization_key = $4, system_modstamp = $6 WHERE id = $1
+                    UPDATE push_jobs SET request_id = $2, org_key = $3, subscriber_organization_key = $4, system_modstamp = $6, last_modified_by = $7 WHERE id = $1
                 )
-                UPDATE push_requests SET job_count = job_count + CASE WHEN id = $2 THEN 1 ELSE -1 END
+                UPDATE push_requests SET job_count = job_count + CASE WHEN id = $2 THEN 1 ELSE -1 END, system_modstamp = $6, last_modified_by = $7
                 WHERE $2 <> $5 AND id IN ($2, $5)
                 """);
             command.Parameters.Add(SqlParameters.Value(draft.Record.Id!.Value));
@@ -102,6 +102,7 @@ public sealed class UpdatePushJobs(TimeProvider clock)
             command.Parameters.Add(SqlParameters.Value(draft.SentOrgKey!));
             command.Parameters.Add(SqlParameters.Value(draft.OldRequestId!.Value));
             command.Parameters.Add(SqlParameters.Value(now));
+            command.Parameters.Add(SqlParameters.Value(userId));
             batch.BatchCommands.Add(command);
         }
 

@@ -53,7 +53,25 @@ public sealed class UpdatePushRequests(TimeProvider clock, ApprovalGate approval
 
         var scheduled = await approvals.HoldOrScheduleAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Pending).Select(d => d.Record.Id!.Value)], userId, cancellationToken, now);
         var aborted = await abort.RunAsync(connection, [.. changes.Where(d => d.Status == PushStatus.Canceled).Select(d => d.Record.Id!.Value)], cancellationToken, now);
+        await AttributeAsync(connection, [.. writes.Select(d => d.Record.Id!.Value)], userId, cancellationToken);
         return [.. scheduled.Starts, .. aborted];
+    }
+
+    /// <summary>
+    /// The requests the client wrote were last modified by that client (LastModifiedById), also where the status
+    /// module's statements, which speak for the platform, changed them on its behalf.
+    /// </summary>
+    internal static async Task AttributeAsync(NpgsqlConnection connection, List<long> ids, long userId, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand("UPDATE push_requests SET last_modified_by = $2 WHERE id = ANY($1)", connection);
+        command.Parameters.Add(SqlParameters.Array(ids, NpgsqlDbType.Bigint));
+        command.Parameters.Add(SqlParameters.Value(userId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

@@ -33,6 +33,9 @@ public sealed class RateLimitOptions
             AutoReplenishment = true,
         };
     }
+
+    /// <summary>Calls of the mirrored APIs one instance serves per UTC day (Salesforce's DailyApiRequests); unset: a day at <see cref="RequestsPerSecond"/>.</summary>
+    public long? DailyApiRequests { get; set; }
 }
 
 /// <summary>
@@ -51,6 +54,7 @@ public static class RateLimiting
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
         services.AddSingleton<CredentialRateLimiter>();
+        services.AddSingleton<DailyApiUsage>();
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(PerUserPolicy, context =>

@@ -11,7 +11,7 @@ namespace PushApi.Server.Rest;
 /// </summary>
 public static class DataApi
 {
-    private static readonly string[] ResourceNames = ["sobjects", "query", "queryAll", "composite", "jobs", "tooling"];
+    private static readonly string[] ResourceNames = ["sobjects", "query", "queryAll", "composite", "jobs", "tooling", "limits"];
 
     public static IServiceCollection AddDataApi(this IServiceCollection services)
     {
@@ -32,6 +32,8 @@ public static class DataApi
             .WithTags("Salesforce REST");
         data.MapGet("/", Resources).WithSummary("The resources of a version.");
         data.MapSObjectEndpoints();
+        data.MapReplicationEndpoints();
+        data.MapLimitsEndpoint();
         data.MapQueryEndpoints();
         data.MapCompositeEndpoints();
         data.MapToolingEndpoints();

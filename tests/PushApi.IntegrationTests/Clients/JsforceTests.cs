@@ -76,4 +76,32 @@ public class JsforceTests() : ApiFixture("jsforce")
         Assert.That(results.GetProperty("packages").GetInt32(), Is.GreaterThanOrEqualTo(1));
         Assert.That(results.Text("refused"), Does.Contain("INVALID_LOGIN"));
     }
+
+    [Test]
+    public async Task jsforce_reads_the_limits_and_the_records_updated_in_a_window()
+    {
+        var output = await ClientTools.RunNodeAsync("jsforce-audit-limits.js", new Dictionary<string, string?>
+        {
+            ["PUSHAPI_URL"] = Server.BaseAddress.GetLeftPart(UriPartial.Authority),
+            ["PUSHAPI_USERNAME"] = PushApiServer.AdminUsername,
+            ["PUSHAPI_PASSWORD"] = PushApiServer.AdminPassword,
+            ["OLD_VERSION_ID"] = _push.OldVersion,
+            ["NEW_VERSION_ID"] = _push.NewVersion,
+        });
+        var results = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+
+        var daily = results.GetProperty("dailyApiRequests");
+        Assert.That(daily.GetProperty("Max").GetInt64(), Is.GreaterThan(daily.GetProperty("Remaining").GetInt64()));
+        var usage = results.GetProperty("limitInfo");
+        Assert.That(usage.GetProperty("used").GetInt64(), Is.GreaterThan(0), "jsforce read Sforce-Limit-Info");
+        Assert.That(usage.GetProperty("limit").GetInt64(), Is.EqualTo(daily.GetProperty("Max").GetInt64()));
+        var job = results.Text("jobId");
+        Assert.That(results.GetProperty("updatedIds").EnumerateArray().Select(i => i.GetString()), Does.Contain(job));
+        Assert.That(results.Text("latestDateCovered"), Does.EndWith("+0000"));
+        Assert.That(results.GetProperty("deleted").GetProperty("deletedRecords").GetArrayLength(), Is.Zero);
+        var audited = results.GetProperty("audited").EnumerateArray().Single();
+        Assert.That((audited.Text("Id"), audited.Text("CreatedById"), audited.Text("LastModifiedById")),
+            Is.EqualTo((job, results.Text("userId"), Core.Catalog.AuditFields.AutomatedProcessUserId)), "created by the user, canceled with its request by the platform");
+        Assert.That(results.Text("refused"), Is.EqualTo("INVALID_REPLICATION_DATE"));
+    }
 }

@@ -19,6 +19,7 @@ public sealed class SalesforceSurface(FuzzValues values, string sessionId, IRead
         "TODAY", "LAST_N_DAYS:3", "LAST_N_DAYS:99999999999", "null", "true", ":bind", "'\ud800'", "\ud800", ".", "*", "FOR UPDATE", "TYPEOF", "WITH",
         "INCLUDES", "(SELECT Id FROM PackagePushJobs)", "Id IN (SELECT Id FROM PackagePushJob)",
         "COUNT_DISTINCT(Status)", "SUM(DurationSeconds)", "AVG(DurationSeconds)", "FIELDS(ALL)", "FIELDS(STANDARD)", "CALENDAR_YEAR(SystemModstamp)", "DAY_ONLY(SystemModstamp)",
+        "CreatedDate", "CreatedById", "LastModifiedDate > 2026-12-06T00:00:00Z", "LastModifiedById", "CreatedBy.Username", "ORDER BY CreatedDate",
         "Id IN (SELECT PackagePushRequestId FROM PackagePushJob WHERE Status = 'Failed')", "Id NOT IN (SELECT PackagePushRequestId FROM PackagePushJob)", "GROUP BY Status", "HAVING COUNT(Id) > 1", "(SELECT",
     ];
 
@@ -69,8 +70,23 @@ public sealed class SalesforceSurface(FuzzValues values, string sessionId, IRead
 
     private FuzzRequest RestQuery()
     {
+        if (values.Random.Next(5) == 0)
+        {
+            return Replication();
+        }
+
         var endpoint = values.Pick(new[] { "query", "queryAll" });
         return new FuzzRequest("GET", $"/services/data/v62.0/{endpoint}?q={Uri.EscapeDataString(Soql())}", []) { Label = "soql rest" };
+    }
+
+    /// <summary>sobjects/{Type}/updated or /deleted with dates good, bad and hostile, or /limits.</summary>
+    private FuzzRequest Replication()
+    {
+        string[] dates = ["2026-12-06T00:00:00Z", "2026-12-06T00:00:00+00:00", "2026-12-06T00:00:00 0000", "2026-12-06", "-1", "", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"];
+        string Date() => Uri.EscapeDataString(values.Random.Next(3) == 0 ? values.HostileText() : values.Pick(dates));
+        var resource = values.Pick(new[] { "updated", "deleted", "limits" });
+        var path = resource == "limits" ? "/services/data/v62.0/limits" : $"/services/data/v62.0/sobjects/{values.Pick(Objects)}/{resource}?start={Date()}&end={Date()}";
+        return new FuzzRequest("GET", path, []) { Label = "replication rest" };
     }
 
     private FuzzRequest Soap()

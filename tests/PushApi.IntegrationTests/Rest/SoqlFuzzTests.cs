@@ -26,6 +26,8 @@ public class SoqlFuzzTests() : ApiFixture("soqlfuzz")
         "SELECT CALENDAR_YEAR(ScheduledStartTime) y, DAY_ONLY(ScheduledStartTime), MIN(DurationSeconds), SUM(DurationSeconds), AVG(DurationSeconds) FROM PackagePushRequest GROUP BY CALENDAR_YEAR(ScheduledStartTime), DAY_ONLY(ScheduledStartTime)",
         "SELECT Id FROM PackagePushRequest WHERE Id IN (SELECT PackagePushRequestId FROM PackagePushJob WHERE Status = 'Failed') AND PackageVersionId NOT IN (SELECT MetadataPackageVersionId FROM PackageSubscriber)",
         "SELECT FIELDS(ALL) FROM PackagePushJob WHERE DAY_ONLY(SystemModstamp) = 2025-01-01 LIMIT 200",
+        "SELECT Id, CreatedBy.Username, LastModifiedById FROM PackagePushJob WHERE LastModifiedDate > 2025-01-01T00:00:00Z AND CreatedById != null ORDER BY CreatedDate DESC LIMIT 5",
+        "SELECT CreatedById, COUNT(Id) FROM PackagePushRequest WHERE CALENDAR_YEAR(CreatedDate) = 2026 GROUP BY CreatedById",
     ];
 
     private static readonly string[] Tokens =
@@ -35,6 +37,7 @@ public class SoqlFuzzTests() : ApiFixture("soqlfuzz")
         "2025-01-01", "2025-01-01T00:00:00Z", "TODAY", "LAST_N_DAYS:3", "Id", "Name", "Status", "PackageVersion", "PackagePushJob", "PackageSubscriber",
         "MetadataPackage", "PackagePushErrors", "GROUP", "BY", "HAVING", "COUNT_DISTINCT(Status)", "SUM(DurationSeconds)", "AVG(Id)", "FIELDS(ALL)", "FIELDS(STANDARD)",
         "FIELDS(", "CALENDAR_YEAR(ScheduledStartTime)", "DAY_ONLY(SystemModstamp)", "CALENDAR_YEAR(", "DAY_ONLY(", "(SELECT", "(SELECT Id FROM PackagePushJob)", "IN (SELECT PackagePushRequestId FROM PackagePushJob",
+        "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "CreatedBy.Username", "LastModifiedBy",
         "ROLLUP(", "TYPEOF", "\"", ";", "--", "/*", "\\", "ÿ", "𝄞", "%", "_", "*", "$1", "::text", "\u0000",
     ];
 

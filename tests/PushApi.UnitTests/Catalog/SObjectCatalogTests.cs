@@ -28,14 +28,15 @@ public class SObjectCatalogTests
     }
 
     [Test]
-    public void Every_field_of_the_spec_is_in_the_catalog_with_its_type_plus_Id_and_SystemModstamp()
+    public void Every_field_of_the_spec_is_in_the_catalog_with_its_type_plus_Id_and_the_audit_fields()
     {
         Assert.That(SObjectCatalog.PushObjects.Select(o => o.Name), Is.EquivalentTo(SpecFields.Keys));
         foreach (var (name, fields) in SpecFields)
         {
             var descriptor = SObjectCatalog.Find(name)!;
             var actual = descriptor.Fields.Select(f => $"{f.Name}:{f.Type.DescribeName()}").ToList();
-            Assert.That(actual, Is.EquivalentTo(fields.Append("Id:id").Append("SystemModstamp:datetime")), name);
+            string[] audit = ["Id:id", "SystemModstamp:datetime", "CreatedDate:datetime", "CreatedById:reference", "LastModifiedDate:datetime", "LastModifiedById:reference"];
+            Assert.That(actual, Is.EquivalentTo(fields.Concat(audit)), name);
             Assert.That(actual[0], Is.EqualTo("Id:id"), "Id comes first");
         }
     }

@@ -33,7 +33,7 @@ public static class DescribeModel
         new("mruEnabled", "xsd:boolean", Once, Both, _ => false),
         new("name", "xsd:string", Once, Both, t => t.Name),
         new("queryable", "xsd:boolean", Once, Both, _ => true),
-        new("replicateable", "xsd:boolean", Once, Both, _ => false),
+        new("replicateable", "xsd:boolean", Once, Both, t => SObjectCatalog.IsReplicateable(t)),
         new("retrieveable", "xsd:boolean", Once, Both, _ => true),
         new("searchable", "xsd:boolean", Once, Both, _ => false),
         new("triggerable", "xsd:boolean", Once, Both, _ => false),

@@ -47,7 +47,7 @@ public static class JobStatusChanges
         ), updated AS (
             UPDATE push_jobs j
             SET status = {Claimed.Target}, start_time = $2, end_time = NULL, duration_seconds = NULL,
-                attempt = j.attempt + 1, lease_owner = $3, lease_expires_at = $4, system_modstamp = $2
+                attempt = j.attempt + 1, lease_owner = $3, lease_expires_at = $4, system_modstamp = $2, last_modified_by = NULL
             FROM claimed c
             WHERE j.id = c.id
             RETURNING j.id, j.request_id, j.attempt, j.org_key
@@ -87,7 +87,7 @@ public static class JobStatusChanges
             SET status = CASE WHEN o.ok THEN {PushStatusSql.Literal(Succeeded)} ELSE {PushStatusSql.Literal(Failed)} END,
                 end_time = $4,
                 duration_seconds = greatest(0, round(extract(epoch FROM $4 - j.start_time)))::int,
-                lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $4
+                lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $4, last_modified_by = NULL
             FROM outcome o JOIN locked l ON l.id = o.job_id
             WHERE j.id = o.job_id AND j.attempt = o.attempt AND {Completed.Guard}
             RETURNING j.id, j.request_id, j.org_key, o.ok
@@ -98,7 +98,7 @@ public static class JobStatusChanges
             JOIN done d ON d.id = e.job_id
         ), counted AS (
             UPDATE push_requests r
-            SET succeeded_count = r.succeeded_count + c.succeeded, failed_count = r.failed_count + c.failed, system_modstamp = $4
+            SET succeeded_count = r.succeeded_count + c.succeeded, failed_count = r.failed_count + c.failed, system_modstamp = $4, last_modified_by = NULL
             FROM (SELECT request_id, count(*) FILTER (WHERE ok) AS succeeded, count(*) FILTER (WHERE NOT ok) AS failed FROM done GROUP BY request_id) c
             WHERE r.id = c.request_id
         )
@@ -114,7 +114,7 @@ public static class JobStatusChanges
         "release",
         $"""
         WITH released AS (
-            UPDATE push_jobs j SET {Requeued}, system_modstamp = $3
+            UPDATE push_jobs j SET {Requeued}, system_modstamp = $3, last_modified_by = NULL
             FROM unnest($1::bigint[], $2::int[]) AS k(id, attempt)
             WHERE j.id = k.id AND j.attempt = k.attempt AND {HandedBack.Guard}
             RETURNING j.id
@@ -131,7 +131,7 @@ public static class JobStatusChanges
         "rescue",
         $"""
         WITH rescued AS (
-            UPDATE push_jobs j SET {Requeued}, system_modstamp = $1
+            UPDATE push_jobs j SET {Requeued}, system_modstamp = $1, last_modified_by = NULL
             FROM (SELECT j.id FROM push_jobs j WHERE {HandedBack.Guard} AND j.lease_expires_at < $1 FOR UPDATE SKIP LOCKED) expired
             WHERE j.id = expired.id
             RETURNING j.id
@@ -150,7 +150,7 @@ public static class JobStatusChanges
         "release earlier incarnations",
         $"""
         WITH released AS (
-            UPDATE push_jobs j SET {Requeued}, system_modstamp = $3
+            UPDATE push_jobs j SET {Requeued}, system_modstamp = $3, last_modified_by = NULL
             FROM (SELECT j.id FROM push_jobs j WHERE {HandedBack.Guard} AND starts_with(j.lease_owner, $1) AND j.lease_owner <> $2 ORDER BY j.id FOR UPDATE SKIP LOCKED) earlier
             WHERE j.id = earlier.id
             RETURNING j.id
@@ -175,7 +175,7 @@ public static class JobStatusChanges
             FOR UPDATE OF j SKIP LOCKED
         ), missed AS (
             UPDATE push_jobs j
-            SET status = {MissedWindow.Target}, end_time = $1, window_opens_at = NULL, system_modstamp = $1
+            SET status = {MissedWindow.Target}, end_time = $1, window_opens_at = NULL, system_modstamp = $1, last_modified_by = NULL
             FROM late WHERE j.id = late.id AND {MissedWindow.Guard}
             RETURNING j.id, j.request_id, j.org_key
         ), errors AS (
@@ -190,7 +190,7 @@ public static class JobStatusChanges
             JOIN push_requests r ON r.id = m.request_id
             LEFT JOIN LATERAL (SELECT t.maintenance_window AS w FROM tenants t WHERE t.org_key = m.org_key) t ON true
         ), counted AS (
-            UPDATE push_requests r SET failed_count = r.failed_count + c.failed, system_modstamp = $1
+            UPDATE push_requests r SET failed_count = r.failed_count + c.failed, system_modstamp = $1, last_modified_by = NULL
             FROM (SELECT request_id, count(*) AS failed FROM missed GROUP BY request_id) c
             WHERE r.id = c.request_id
         )

@@ -25,11 +25,11 @@ public static class RequestStatusChanges
         "schedule",
         $"""
         WITH jobs AS (
-            UPDATE push_jobs j SET status = {JobsScheduled.Target}, system_modstamp = $2
+            UPDATE push_jobs j SET status = {JobsScheduled.Target}, system_modstamp = $2, last_modified_by = NULL
             WHERE j.request_id = ANY($1) AND {JobsScheduled.Guard}
               AND EXISTS (SELECT 1 FROM push_requests h WHERE h.id = j.request_id AND {PushStatusSql.In("h.status", RequestScheduled.From)})
         )
-        UPDATE push_requests r SET status = {RequestScheduled.Target}, pending_at = $2, system_modstamp = $2
+        UPDATE push_requests r SET status = {RequestScheduled.Target}, pending_at = $2, system_modstamp = $2, last_modified_by = NULL
         WHERE r.id = ANY($1) AND {RequestScheduled.Guard}
         RETURNING r.id, greatest(r.scheduled_start_time, $2)
         """,
@@ -44,13 +44,13 @@ public static class RequestStatusChanges
         "abort",
         $"""
         WITH jobs AS (
-            UPDATE push_jobs j SET status = {JobsAborted.Target}, system_modstamp = $2
+            UPDATE push_jobs j SET status = {JobsAborted.Target}, system_modstamp = $2, last_modified_by = NULL
             WHERE j.request_id = ANY($1) AND {JobsAborted.Guard}
               AND EXISTS (SELECT 1 FROM push_requests h WHERE h.id = j.request_id AND {PushStatusSql.In("h.status", RequestAborted.From)})
             RETURNING j.request_id
         )
         UPDATE push_requests r
-        SET status = {RequestAborted.Target}, end_time = $2, system_modstamp = $2, canceled_count = r.canceled_count + coalesce(c.canceled, 0)
+        SET status = {RequestAborted.Target}, end_time = $2, system_modstamp = $2, last_modified_by = NULL, canceled_count = r.canceled_count + coalesce(c.canceled, 0)
         FROM unnest($1::bigint[]) AS ids(id)
         LEFT JOIN (SELECT request_id, count(*) AS canceled FROM jobs GROUP BY request_id) c ON c.request_id = ids.id
         WHERE r.id = ids.id AND {RequestAborted.Guard}
@@ -62,7 +62,7 @@ public static class RequestStatusChanges
     /// <summary>Request Pending → In Progress at its start time (its jobs are Pending already). <c>$1</c> the request, <c>$2</c> now.</summary>
     public static readonly StatusStatement Start = new(
         "start",
-        $"UPDATE push_requests r SET status = {RequestStarted.Target}, start_time = $2, system_modstamp = $2 WHERE r.id = $1 AND {RequestStarted.Guard}",
+        $"UPDATE push_requests r SET status = {RequestStarted.Target}, start_time = $2, system_modstamp = $2, last_modified_by = NULL WHERE r.id = $1 AND {RequestStarted.Guard}",
         RequestStarted);
 
     /// <summary>
@@ -73,12 +73,12 @@ public static class RequestStatusChanges
         "halt",
         $"""
         WITH jobs AS (
-            UPDATE push_jobs j SET status = {JobsHalted.Target}, system_modstamp = $2
+            UPDATE push_jobs j SET status = {JobsHalted.Target}, system_modstamp = $2, last_modified_by = NULL
             WHERE j.request_id = $1 AND {JobsHalted.Guard}
               AND EXISTS (SELECT 1 FROM push_requests h WHERE h.id = $1 AND {PushStatusSql.Is("h.status", InProgress)} AND h.halted_at IS NULL)
             RETURNING 1
         )
-        UPDATE push_requests r SET halted_at = $2, system_modstamp = $2, canceled_count = r.canceled_count + (SELECT count(*) FROM jobs)
+        UPDATE push_requests r SET halted_at = $2, system_modstamp = $2, last_modified_by = NULL, canceled_count = r.canceled_count + (SELECT count(*) FROM jobs)
         WHERE r.id = $1 AND {PushStatusSql.Is("r.status", InProgress)} AND r.halted_at IS NULL
         """,
         [JobsHalted],
@@ -96,7 +96,7 @@ public static class RequestStatusChanges
         SET status = CASE WHEN r.halted_at IS NOT NULL THEN {PushStatusSql.Literal(Canceled)} WHEN r.succeeded_count > 0 OR r.job_count = 0 THEN {PushStatusSql.Literal(Succeeded)} ELSE {PushStatusSql.Literal(Failed)} END,
             end_time = $1,
             duration_seconds = greatest(0, round(extract(epoch FROM $1 - coalesce(r.start_time, $1))))::int,
-            system_modstamp = $1
+            system_modstamp = $1, last_modified_by = NULL
         WHERE {RequestEnded.Guard} AND r.succeeded_count + r.failed_count + r.canceled_count >= r.job_count
           {(some ? "AND r.id = ANY($2)" : "")}
           AND NOT EXISTS (SELECT 1 FROM push_jobs j WHERE j.request_id = r.id AND {PushStatusSql.Is("j.status", InProgress)})
