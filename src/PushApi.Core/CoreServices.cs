@@ -63,6 +63,8 @@ public static class CoreServices
         services.AddSingleton<Bulk.BulkIngestJobs>();
         services.AddSingleton<Bulk.BulkIngestProcessor>();
         services.AddSingleton<Bulk.BulkQueryJobs>();
+        services.AddSingleton<Bulk.Bulk2QueryJobs>();
+        services.AddSingleton<Bulk.Bulk2QueryResults>();
         services.AddSingleton<Deployments.TargetResolver>();
         services.AddSingleton<Deployments.Candidates.PushCandidates>();
         services.AddSingleton<Deployments.Estimates.DeploymentEstimates>();

@@ -11,6 +11,9 @@ public enum BulkErrorKind
 
     /// <summary>The upload is larger than a job accepts (413).</summary>
     TooLarge,
+
+    /// <summary>The job is not in the state the call needs, e.g. results of a query job that is not complete (412).</summary>
+    NotReady,
 }
 
 /// <summary>

@@ -375,6 +375,7 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
         {
             "DELETE FROM bulk_ingest_jobs WHERE system_modstamp < $1 AND state <> 'InProgress'",
             "DELETE FROM bulk_query_jobs WHERE system_modstamp < $1",
+            "DELETE FROM bulk2_query_jobs WHERE system_modstamp < $1",
         })
         {
             var command = new NpgsqlBatchCommand(sql);

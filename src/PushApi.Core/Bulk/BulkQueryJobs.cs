@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -275,7 +274,7 @@ public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlD
                     line.Append(',');
                 }
 
-                Csv.AppendQuoted(line, Format(Navigate(record, columns[i])));
+                Csv.AppendQuoted(line, CsvPage.FormatValue(Navigate(record, columns[i])));
             }
 
             await writer.WriteAsync(line.Append('\n'), cancellationToken);
@@ -315,16 +314,6 @@ public sealed class BulkQueryJobs([FromKeyedServices(DatabaseWork.Bulk)] NpgsqlD
 
         return current;
     }
-
-    private static string Format(object? value) => value switch
-    {
-        null => "",
-        bool b => b ? "true" : "false",
-        DateTimeOffset t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-        DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
 
     private static long ParseJobId(string jobId) =>
         SalesforceId.TryParseNumber(jobId, KeyPrefixes.BulkJob, out var number) ? number : throw JobNotFound(jobId);

@@ -13,8 +13,8 @@ internal enum KeyType
     Timestamp,
 }
 
-/// <summary>One ORDER BY expression (the root id always comes last, so the order is total).</summary>
-internal sealed record SortKey(string Sql, KeyType Type, bool Descending, bool NullsFirst, int Ordinal);
+/// <summary>One ORDER BY expression (the root id always comes last, so the order is total); <see cref="NotNull"/> keys compare without null cases.</summary>
+internal sealed record SortKey(string Sql, KeyType Type, bool Descending, bool NullsFirst, int Ordinal, bool NotNull = false);
 
 internal abstract record OutputNode(string Name);
 

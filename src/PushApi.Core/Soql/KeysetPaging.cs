@@ -74,6 +74,7 @@ internal static class KeysetPaging
 
     private static string? After(SortKey key, string? value) => (value, key.Descending, key.NullsFirst) switch
     {
+        (not null, _, _) when key.NotNull => $"{key.Sql} {(key.Descending ? "<" : ">")} {value}",
         (null, _, true) => $"{key.Sql} IS NOT NULL",
         (null, _, false) => null,
         (_, false, true) => $"{key.Sql} > {value}",

@@ -29,7 +29,8 @@ internal sealed class OrderByCompiler(SqlQueryBuilder sql)
             keys.Add(new SortKey(expression, type, item.Descending, item.NullsFirst ?? true, sql.AddColumn(expression)));
         }
 
-        keys.Add(new SortKey($"{sql.RootAlias}.id", SObjectViews.HasTextIds(sql.Root) ? KeyType.Text : KeyType.Long, false, true, idOrdinal));
+        // The id is never null: sorted ASC NULLS LAST, as its primary key is, so a page walks the index from the locator on.
+        keys.Add(new SortKey($"{sql.RootAlias}.id", SObjectViews.HasTextIds(sql.Root) ? KeyType.Text : KeyType.Long, false, false, idOrdinal, NotNull: true));
         return keys;
     }
 

@@ -123,7 +123,7 @@ public static class BulkIngestEndpoints
     }
 
     /// <summary>A job is its creator's; an admin sees and acts on every job.</summary>
-    private static BulkCaller Caller(HttpContext context) =>
+    internal static BulkCaller Caller(HttpContext context) =>
         new(context.User.UserId(), context.User.HasClaim(PushApiClaims.Permission, Permissions.Admin));
 
     // GetString refuses a lone surrogate ("\ud800") with an InvalidOperationException: it is the client's bad text.
@@ -139,7 +139,7 @@ public static class BulkIngestEndpoints
         }
     }
 
-    private static string? Text(JsonElement body, string name)
+    internal static string? Text(JsonElement body, string name)
     {
         foreach (var property in body.EnumerateObject())
         {

@@ -19,6 +19,6 @@ public static class BulkExtensions
         return services;
     }
 
-    /// <summary>Bulk API 2.0 ingest and Bulk API 1.0 query.</summary>
-    public static IEndpointRouteBuilder MapBulkApis(this IEndpointRouteBuilder endpoints) => endpoints.MapBulkIngestApi().MapBulkQueryApi();
+    /// <summary>Bulk API 2.0 ingest and query, and Bulk API 1.0 query.</summary>
+    public static IEndpointRouteBuilder MapBulkApis(this IEndpointRouteBuilder endpoints) => endpoints.MapBulkIngestApi().MapBulk2QueryApi().MapBulkQueryApi();
 }

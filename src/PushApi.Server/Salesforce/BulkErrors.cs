@@ -9,6 +9,7 @@ public static class BulkErrors
     {
         BulkErrorKind.NotFound => StatusCodes.Status404NotFound,
         BulkErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        BulkErrorKind.NotReady => StatusCodes.Status412PreconditionFailed,
         _ => StatusCodes.Status400BadRequest,
     };
 }
