@@ -1,6 +1,7 @@
 using Npgsql;
 using PushApi.Core.Catalog;
 using PushApi.Core.Errors;
+using PushApi.Core.Persistence;
 using PushApi.Core.Push;
 
 namespace PushApi.Core.Dml;
@@ -11,6 +12,8 @@ namespace PushApi.Core.Dml;
 /// draft; the use case of its object and operation checks the push rules and writes set-based
 /// (a batch of jobs is one INSERT, whether 1 or 100,000). With <c>allOrNone</c> one failure writes nothing.
 /// Use cases above it (deployments) call those use cases directly, inside their own transaction.
+/// Inside an entered <see cref="SharedTransaction"/> (a composite call with <c>allOrNone</c>) every call joins
+/// it instead of committing its own, and the scheduler hears of schedules only once it commits.
 /// </summary>
 public sealed class DmlService(
     NpgsqlDataSource dataSource,
@@ -26,14 +29,21 @@ public sealed class DmlService(
         var drafts = Parse(type, WriteOperation.Create, records);
         if (drafts.Count == 0 || drafts.All(d => !d.IsValid && d.Errors[0].StatusCode == ErrorCodes.InvalidTypeForOperation))
         {
-            return SaveResults.Of(drafts, allOrNone);
+            return Answer(drafts, allOrNone);
+        }
+
+        if (SharedTransaction.Current is { } shared)
+        {
+            // The shared transaction is all or none, whatever one call inside it asks.
+            await CreateAsync(shared.Connection, type, drafts, allOrNone: true, userId, cancellationToken);
+            return Answer(drafts, allOrNone);
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await CreateAsync(connection, type, drafts, allOrNone, userId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return SaveResults.Of(drafts, allOrNone);
+        return Answer(drafts, allOrNone);
     }
 
     /// <summary>
@@ -51,6 +61,12 @@ public sealed class DmlService(
         return SaveResults.Of(drafts, allOrNone);
     }
 
+    /// <summary>
+    /// Opens a transaction that every DML and SOQL call joins while it is entered (a composite call with
+    /// <c>allOrNone</c>): the caller commits it, or disposes it to roll everything back.
+    /// </summary>
+    public Task<SharedTransaction> BeginSharedTransactionAsync(CancellationToken cancellationToken) => SharedTransaction.BeginAsync(dataSource, cancellationToken);
+
     /// <summary>Updates records named by their <c>Id</c> field, on behalf of <paramref name="userId"/> (who schedules a request it sets Pending).</summary>
     public async Task<IReadOnlyList<SaveResult>> UpdateAsync(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default)
     {
@@ -63,27 +79,54 @@ public sealed class DmlService(
 
         if (drafts.Count == 0 || drafts.All(d => !d.IsValid))
         {
-            return SaveResults.Of(drafts, allOrNone);
+            return Answer(drafts, allOrNone);
         }
 
-        List<StartChange> starts = [];
+        if (SharedTransaction.Current is { } shared)
+        {
+            var joined = await UpdateAsync(shared.Connection, type, drafts, allOrNone: true, userId, cancellationToken);
+            shared.AfterCommit(token => scheduler.TellAsync(joined, token));
+            return Answer(drafts, allOrNone);
+        }
+
+        List<StartChange> starts;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            if (type == SObjectCatalog.PackagePushRequest)
-            {
-                starts = await updateRequests.RunAsync(connection, [.. drafts.Select(d => new PushRequestDraft(d))], allOrNone, userId, cancellationToken);
-            }
-            else if (type == SObjectCatalog.PackagePushJob)
-            {
-                await updateJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
-            }
-
+            starts = await UpdateAsync(connection, type, drafts, allOrNone, userId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
         await scheduler.TellAsync(starts, cancellationToken);
-        return SaveResults.Of(drafts, allOrNone);
+        return Answer(drafts, allOrNone);
+    }
+
+    private async Task<List<StartChange>> UpdateAsync(NpgsqlConnection connection, SObjectDescriptor type, List<RecordDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
+    {
+        if (type == SObjectCatalog.PackagePushRequest)
+        {
+            return await updateRequests.RunAsync(connection, [.. drafts.Select(d => new PushRequestDraft(d))], allOrNone, userId, cancellationToken);
+        }
+
+        if (type == SObjectCatalog.PackagePushJob)
+        {
+            await updateJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
+        }
+
+        return [];
+    }
+
+    /// <summary>The results of a call; inside a shared transaction all or none, and a failure marks it failed.</summary>
+    private static List<SaveResult> Answer(List<RecordDraft> drafts, bool allOrNone)
+    {
+        var shared = SharedTransaction.Current;
+        var results = SaveResults.Of(drafts, allOrNone || shared is not null);
+        if (shared is not null && results.Any(r => !r.Success))
+        {
+            shared.FailWrite();
+        }
+
+        return results;
     }
 
     private static List<RecordDraft> Parse(SObjectDescriptor type, WriteOperation operation, IReadOnlyList<IReadOnlyDictionary<string, object?>> records) =>

@@ -28,7 +28,10 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
     {
         var compiled = Compile(soql, caller);
         batchSize = Math.Clamp(batchSize, MinBatchSize, MaxBatchSize);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // Inside a composite call's shared transaction, a query sees what earlier subrequests wrote.
+        await using var lease = await Persistence.SharedTransaction.OpenAsync(dataSource, cancellationToken);
+        var connection = lease.Connection;
         if (compiled.IsAggregate)
         {
             return await AggregateResultReader.ReadAsync(connection, compiled, cancellationToken);

@@ -1,5 +1,6 @@
 using PushApi.Core.Identity;
 using PushApi.Server.Pipeline;
+using PushApi.Server.Rest.Composite;
 using PushApi.Server.Salesforce;
 
 namespace PushApi.Server.Rest;
@@ -17,6 +18,7 @@ public static class DataApi
     {
         // Salesforce accepts gzip- and deflate-compressed request bodies (Content-Encoding); so do we.
         services.AddRequestDecompression();
+        services.AddSingleton<CompositeSubrequests>();
         return services;
     }
 
@@ -36,6 +38,9 @@ public static class DataApi
         data.MapLimitsEndpoint();
         data.MapQueryEndpoints();
         data.MapCompositeEndpoints();
+        endpoints.ServiceProvider.GetRequiredService<CompositeSubrequests>().Route(endpoints);
+        data.MapCompositeRequestEndpoint();
+        data.MapCompositeBatchEndpoint();
         data.MapToolingEndpoints();
         data.Map("/{**path}", () => RestWriter.NotFound()).ExcludeFromDescription();
         return endpoints;

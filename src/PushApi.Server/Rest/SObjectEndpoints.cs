@@ -54,6 +54,12 @@ public static class SObjectEndpoints
 
         var record = RestBody.Fields(await RestBody.ReadObjectAsync(context.Request, context.RequestAborted));
         var result = (await dml.CreateAsync(descriptor, [record], allOrNone: true, context.User.UserId(), context.RequestAborted))[0];
+        if (result.Success)
+        {
+            // As Salesforce: the new record's url (composite subrequests pass it on in httpHeaders).
+            context.Response.Headers.Location = RestWriter.RecordUrl(context.ApiVersion(), descriptor, result.Id!);
+        }
+
         return result.Success
             ? new RestJsonResult(StatusCodes.Status201Created, writer => RestWriter.WriteSaveResult(writer, result))
             : RestWriter.Errors(StatusCodes.Status400BadRequest, result.Errors);

@@ -16,6 +16,8 @@ public class JsforceTests() : ApiFixture("jsforce")
     private const int Subscribers = 2600;
     private PushScenario _push = null!;
     private (string Id, string Secret) _client;
+    private PushScenario _composite = null!;
+    private List<string> _compositeOrgs = null!;
 
     protected override async Task OnStartedAsync()
     {
@@ -23,6 +25,38 @@ public class JsforceTests() : ApiFixture("jsforce")
         await _push.TenantsAsync(Subscribers);
         var client = await Admin.PostAsJsonAsync("/api/v1/api-clients", new { name = "jsforce", permissions = new[] { "PushUpgrade" } }).ExpectAsync(HttpStatusCode.Created);
         _client = (client.Text("clientId"), client.Text("clientSecret"));
+
+        // A package of its own, so the push flow's subscriber count is not touched.
+        _composite = await PushScenario.CreateAsync(Admin, Server.ConnectionString, "jsc");
+        _compositeOrgs = await _composite.TenantsAsync(6);
+    }
+
+    [Test]
+    public async Task jsforce_sends_a_composite_call_with_references_and_a_Bulk_2_load_of_jobs()
+    {
+        var output = await ClientTools.RunNodeAsync("jsforce-composite.js", new Dictionary<string, string?>
+        {
+            ["PUSHAPI_URL"] = Server.BaseAddress.GetLeftPart(UriPartial.Authority),
+            ["PUSHAPI_USERNAME"] = PushApiServer.AdminUsername,
+            ["PUSHAPI_PASSWORD"] = PushApiServer.AdminPassword,
+            ["PUSHAPI_CLIENT_ID"] = _client.Id,
+            ["PUSHAPI_CLIENT_SECRET"] = _client.Secret,
+            ["NEW_VERSION_ID"] = _composite.NewVersion,
+            ["ORG_KEYS"] = string.Join(',', _compositeOrgs),
+        });
+        var results = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+
+        Assert.That(results.GetProperty("statuses").EnumerateArray().Select(s => s.GetInt32()), Is.EqualTo(new[] { 201, 200, 204, 200 }));
+        Assert.That(results.GetProperty("jobIds").EnumerateArray().Select(s => s.GetString()).ToList(), Has.Count.EqualTo(3).And.All.Match("^0DX"));
+        Assert.That(results.GetProperty("counts").EnumerateArray().Select(s => s.GetString()), Is.EqualTo(new[] { "Pending:3" }));
+        Assert.That(results.Text("requestStatus"), Is.AnyOf("Pending", "In Progress", "Succeeded"));
+        Assert.That(results.GetProperty("rolledBack").EnumerateArray().Select(s => s.GetString()), Is.EqualTo(new[] { "PROCESSING_HALTED", "INVALID_OPERATION" }));
+        var jobs = await _composite.JobStatusesAsync(results.Text("requestId"));
+        Assert.That(jobs.Keys, Is.EquivalentTo(_compositeOrgs.Take(3)), "the composite call's jobs are in the database");
+
+        Assert.That(results.GetProperty("bulkSucceeded").GetInt32(), Is.EqualTo(3));
+        Assert.That(results.GetProperty("bulkFailed").EnumerateArray().Select(s => s.GetString()), Has.Exactly(1).StartsWith("INVALID_OPERATION"));
+        Assert.That((await _composite.JobStatusesAsync(results.Text("bulkRequestId"))).Keys, Is.EquivalentTo(_compositeOrgs.Skip(3)));
     }
 
     [Test]

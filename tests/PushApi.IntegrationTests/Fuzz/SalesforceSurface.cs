@@ -23,6 +23,14 @@ public sealed class SalesforceSurface(FuzzValues values, string sessionId, IRead
         "Id IN (SELECT PackagePushRequestId FROM PackagePushJob WHERE Status = 'Failed')", "Id NOT IN (SELECT PackagePushRequestId FROM PackagePushJob)", "GROUP BY Status", "HAVING COUNT(Id) > 1", "(SELECT",
     ];
 
+    private static readonly string[] SubMethods = ["\"GET\"", "\"POST\"", "\"PATCH\"", "\"DELETE\"", "\"FETCH\"", "1", "null"];
+    private static readonly string[] SubReferences = ["\"r1\"", "\"a-b\"", "\"\"", "2", "null"];
+    private static readonly string[] SubUrls =
+    [
+        "/services/data/v62.0/sobjects/PackagePushJob", "/services/data/v62.0/sobjects/PackagePushRequest/@{r1.id}", "/services/data/v62.0/query?q=SELECT+Id+FROM+PackagePushJob+WHERE+Id='@{r1.records[0].Id}'",
+        "/services/data/v62.0/composite/sobjects", "/services/data/v62.0/composite", "/services/data/v62.0/sobjects/@{r1.x[99999999999]}", "v62.0/sobjects/Nope", "/api/v1/packages", "/services/data/v62.0/sobjects/PackagePushRequest/%00",
+    ];
+
     private static readonly string[] SoapOperations = ["query", "queryAll", "queryMore", "retrieve", "create", "update", "upsert", "delete", "describeSObject", "describeSObjects", "describeGlobal", "getUserInfo", "getServerTimestamp", "login", "nope"];
 
     public FuzzRequest Next() => values.Random.Next(9) switch
@@ -164,9 +172,14 @@ public sealed class SalesforceSurface(FuzzValues values, string sessionId, IRead
     private FuzzRequest Composite()
     {
         var record = values.JsonObject([("attributes", "{\"type\":\"PackagePushJob\",\"referenceId\":\"r1\"}"), ("PackagePushRequestId", values.Random.Next(2) == 0 && ids.TryGetValue("id", out var requests) ? FuzzValues.Quote(values.Pick(requests)) : values.HostileJson()), ("SubscriberOrganizationKey", values.HostileJson())]);
-        var (path, body) = values.Random.Next(2) == 0
-            ? ("/services/data/v62.0/composite/tree/PackagePushJob", "{\"records\":[" + record + "]}")
-            : ("/services/data/v62.0/composite/sobjects", "{\"allOrNone\":" + values.HostileJson() + ",\"records\":[" + record + "]}");
+        var sub = "{\"method\":" + values.Pick(SubMethods) + ",\"url\":" + FuzzValues.Quote(values.Pick(SubUrls)) + ",\"referenceId\":" + values.Pick(SubReferences) + ",\"body\":" + record + "}";
+        var (path, body) = values.Random.Next(4) switch
+        {
+            0 => ("/services/data/v62.0/composite/tree/PackagePushJob", "{\"records\":[" + record + "]}"),
+            1 => ("/services/data/v62.0/composite/sobjects", "{\"allOrNone\":" + values.HostileJson() + ",\"records\":[" + record + "]}"),
+            2 => ("/services/data/v62.0/composite", "{\"allOrNone\":" + values.HostileJson() + ",\"compositeRequest\":[" + string.Join(",", Enumerable.Repeat(sub, values.Random.Next(1, 27))) + "]}"),
+            _ => ("/services/data/v62.0/composite/batch", "{\"haltOnError\":" + values.HostileJson() + ",\"batchRequests\":[" + sub.Replace("\"body\"", "\"richInput\"", StringComparison.Ordinal) + "," + values.HostileJson() + "]}"),
+        };
         return FuzzRequest.Text("POST", path, body, "application/json") with { Label = "composite" };
     }
 

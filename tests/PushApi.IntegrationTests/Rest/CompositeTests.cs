@@ -6,7 +6,8 @@ using PushApi.IntegrationTests.Infrastructure;
 
 namespace PushApi.IntegrationTests.Rest;
 
-public class CompositeTests() : ApiFixture("composite", runPushes: false)
+/// <summary>composite/tree and composite/sobjects; the composite call and composite/batch are in CompositeRequestTests and CompositeBatchTests (one server for all).</summary>
+public partial class CompositeTests() : ApiFixture("composite", runPushes: false)
 {
     private const string Data = "/services/data/v43.0";
     private string _version = null!;
