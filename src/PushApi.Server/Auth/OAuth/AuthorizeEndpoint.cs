@@ -87,7 +87,10 @@ public static class AuthorizeEndpoint
         trail.UserId = user.Id;
         trail.Detail = $"OAuth authorize for {client.ClientId}";
         var code = await codes.IssueAsync(client.ClientId, user.Id, request.RedirectUri, request.CodeChallenge.Length == 0 ? null : request.CodeChallenge, context.RequestAborted);
-        return Results.Redirect(Callback(request, ("code", code)));
+        var callback = Callback(request, ("code", code));
+        return context.Request.IsHttps && callback.StartsWith("http:", StringComparison.OrdinalIgnoreCase)
+            ? AuthorizePage.Continue(context, callback)
+            : Results.Redirect(callback);
     }
 
     /// <summary>The client and its redirect checked; the refusal is an error page (untrusted redirect) or a redirect with <c>error</c>.</summary>

@@ -34,11 +34,18 @@ internal static class AuthorizePage
         return Page(context, "Sign in", body.Append("</form>").ToString(), status);
     }
 
+    /// <summary>
+    /// A page that sends the browser on to the callback (meta refresh, and a link): used where a 302 after the form would
+    /// take an https form to an http callback, which browsers stop with an insecure-form warning.
+    /// </summary>
+    public static IResult Continue(HttpContext context, string url) =>
+        Page(context, "Signed in", $"<h1>Signed in</h1><p><a id=\"continue\" href=\"{Encode(url)}\">Continue to the application</a></p>", StatusCodes.Status200OK, $"<meta http-equiv=\"refresh\" content=\"0;url={Encode(url)}\">");
+
     /// <summary>An error page: what was wrong, and no redirect anywhere.</summary>
     public static IResult Error(HttpContext context, string error, string description) =>
         Page(context, "Error", $"<h1>Cannot sign in</h1><p class=\"error\" id=\"oauth-error\" role=\"alert\"><b>{Encode(error)}</b>: {Encode(description)}</p>", StatusCodes.Status400BadRequest);
 
-    private static IResult Page(HttpContext context, string title, string body, int status)
+    private static IResult Page(HttpContext context, string title, string body, int status, string head = "")
     {
         var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = context.Response.Headers;
@@ -48,7 +55,7 @@ internal static class AuthorizePage
         var html = $$"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{title}} · PushApi</title>
+            <title>{{title}} · PushApi</title>{{head}}
             <style nonce="{{nonce}}">
             body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: #1f2933; background: #f7f9fa; }
             main { max-width: 360px; margin: 64px auto; padding: 24px; background: #fff; border: 1px solid #d9dee3; border-radius: 6px; }
