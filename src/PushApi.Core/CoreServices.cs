@@ -31,6 +31,11 @@ public static class CoreServices
         services.AddSingleton<Dml.SchedulerHandOff>();
         services.AddSingleton<Dml.DmlService>();
         services.AddScoped<UserAccounts>();
+        services.AddScoped<Identity.OAuth.OAuthClients>();
+        services.AddScoped<Identity.OAuth.JwtBearerGrant>();
+        services.AddSingleton<Identity.OAuth.UsedAssertions>();
+        services.AddSingleton<Identity.OAuth.RefreshTokens>();
+        services.AddSingleton<Identity.OAuth.AuthorizationCodes>();
         services.AddScoped<PackageAdministration>();
         services.AddSingleton<Packages.Contents.PackageItems>();
         services.AddSingleton<Packages.Contents.PackageDependencies>();

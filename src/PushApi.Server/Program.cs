@@ -3,6 +3,7 @@ using PushApi.Server.Admin;
 using PushApi.Server.Agents;
 using PushApi.Server.Audit;
 using PushApi.Server.Auth;
+using PushApi.Server.Auth.OAuth;
 using PushApi.Server.Bulk;
 using PushApi.Server.Database;
 using PushApi.Server.Deployments;
@@ -65,6 +66,7 @@ app.MapPushApiHealth();
 // Whatever no endpoint under /services takes is answered as the Salesforce API answers it.
 app.DeclareErrorShape("/services", SalesforceRestShape.Instance);
 app.MapTokenEndpoint();
+app.MapOAuthEndpoints();
 app.MapIdentityService();
 app.MapAdminApi();
 app.MapDeploymentApi();

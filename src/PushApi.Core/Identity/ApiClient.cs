@@ -1,8 +1,9 @@
 namespace PushApi.Core.Identity;
 
 /// <summary>
-/// A machine client that gets tokens with the client_credentials grant. Its sessions run as the
-/// client's own user, whose permissions are the client's.
+/// A machine client that gets tokens with the client_credentials grant (its sessions run as the client's own
+/// user, whose permissions are the client's), with JWT bearer assertions signed by the key of its certificate,
+/// or through the authorization code flow back to one of its callback URLs.
 /// </summary>
 public sealed class ApiClient
 {
@@ -21,4 +22,10 @@ public sealed class ApiClient
     public bool IsActive { get; set; } = true;
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The PEM certificate whose key signs the client's JWT bearer assertions, or null.</summary>
+    public string? CertificatePem { get; set; }
+
+    /// <summary>Where the authorization code flow may send the browser back (exact matches).</summary>
+    public string[] CallbackUrls { get; set; } = [];
 }

@@ -29,18 +29,23 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
     // Recently checked tokens (by hash): the user and until when the check holds.
     private readonly ConcurrentDictionary<string, (SessionUser User, DateTimeOffset Until)> _recent = new(StringComparer.Ordinal);
 
-    public async Task<string> CreateAsync(long userId, long? apiClientId, string? sourceAddress, CancellationToken cancellationToken = default)
+    public Task<string> CreateAsync(long userId, long? apiClientId, string? sourceAddress, CancellationToken cancellationToken = default) =>
+        CreateAsync(userId, apiClientId, sourceAddress, null, cancellationToken);
+
+    /// <summary>A new session, which ends with the refresh token it was got with (when one is given).</summary>
+    public async Task<string> CreateAsync(long userId, long? apiClientId, string? sourceAddress, long? refreshTokenId, CancellationToken cancellationToken = default)
     {
         var org = await organization.GetAsync();
         var token = org.Id18 + "!" + Base62.Random(RandomPartLength);
         var now = clock.Now();
         await using var command = dataSource.CreateCommand(
-            "INSERT INTO sessions (token_hash, user_id, api_client_id, created_at, last_used_at, source_address) VALUES ($1, $2, $3, $4, $4, $5)");
+            "INSERT INTO sessions (token_hash, user_id, api_client_id, created_at, last_used_at, source_address, refresh_token_id) VALUES ($1, $2, $3, $4, $4, $5, $6)");
         command.Parameters.Add(new NpgsqlParameter { Value = HashToken(token) });
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)apiClientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)sourceAddress ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)refreshTokenId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         await command.ExecuteNonQueryAsync(cancellationToken);
         return token;
     }
@@ -145,6 +150,24 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
         command.Parameters.Add(new NpgsqlParameter { Value = sessionId });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>Ends the session of a token (OAuth revoke); false when no session has it.</summary>
+    public async Task<bool> RevokeTokenAsync(string token, CancellationToken cancellationToken = default)
+    {
+        if (!LooksLikeToken(token))
+        {
+            return false;
+        }
+
+        var hash = HashToken(token);
+        _recent.TryRemove(Convert.ToBase64String(hash), out _);
+        await using var command = dataSource.CreateCommand("DELETE FROM sessions WHERE token_hash = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = hash });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>Forgets the cached checks of a user's sessions (their refresh tokens were revoked, which ended them in the database).</summary>
+    public void ForgetUser(long userId) => Forget(u => u.UserId == userId);
 
     /// <summary>Ends every session of a user (password reset, deactivation).</summary>
     public async Task RevokeAllAsync(long userId, CancellationToken cancellationToken = default)

@@ -38,11 +38,19 @@ public sealed class UserAccounts(PushApiDbContext db, TimeProvider clock)
     public Task<User?> FindAsync(long id, CancellationToken cancellationToken = default) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
 
+    /// <summary>The active user with this username (case-insensitive), or null.</summary>
+    public Task<User?> FindActiveByUsernameAsync(string username, CancellationToken cancellationToken = default) =>
+        FindByUsername(db.Users.AsNoTracking(), username).Where(u => u.IsActive).FirstOrDefaultAsync(cancellationToken);
+
     public Task<List<User>> ListUsersAsync(CancellationToken cancellationToken = default) =>
         db.Users.AsNoTracking().Where(u => u.PasswordHash != null).OrderBy(u => u.Id).ToListAsync(cancellationToken);
 
     /// <summary>Creates a client with a user of its own holding the client's permissions.</summary>
-    public async Task<IssuedApiClient> CreateApiClientAsync(string name, IEnumerable<string> permissions, CancellationToken cancellationToken = default)
+    public async Task<IssuedApiClient> CreateApiClientAsync(string name, IEnumerable<string> permissions, CancellationToken cancellationToken = default) =>
+        await CreateApiClientAsync(name, permissions, null, [], cancellationToken);
+
+    /// <summary>Creates a client with a user of its own, a certificate for JWT bearer assertions and callback URLs for the code flow.</summary>
+    public async Task<IssuedApiClient> CreateApiClientAsync(string name, IEnumerable<string> permissions, string? certificatePem, IReadOnlyList<string> callbackUrls, CancellationToken cancellationToken = default)
     {
         var now = clock.Now();
         var clientId = "pk_" + Base62.Random(32);
@@ -62,6 +70,8 @@ public sealed class UserAccounts(PushApiDbContext db, TimeProvider clock)
             Name = name.Trim(),
             User = user,
             CreatedAt = now,
+            CertificatePem = certificatePem is null ? null : OAuth.OAuthClients.NormalizeCertificate(certificatePem),
+            CallbackUrls = OAuth.OAuthClients.NormalizeCallbackUrls(callbackUrls),
         };
         db.ApiClients.Add(client);
         await db.SaveChangesAsync(cancellationToken);

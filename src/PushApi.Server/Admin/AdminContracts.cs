@@ -27,7 +27,8 @@ public sealed record InstallRequest(string? OrgKey, string? PackageVersionId);
 
 public sealed record CreateUserRequest(string? Username, string? Password, IReadOnlyList<string>? Permissions, string? FullName, string? Email);
 
-public sealed record CreateApiClientRequest(string? Name, IReadOnlyList<string>? Permissions);
+/// <summary>A new API client: <c>certificate</c> (PEM) for JWT bearer assertions, <c>callbackUrls</c> for the authorization code flow.</summary>
+public sealed record CreateApiClientRequest(string? Name, IReadOnlyList<string>? Permissions, string? Certificate = null, IReadOnlyList<string>? CallbackUrls = null);
 
 // Responses.
 
@@ -120,8 +121,8 @@ public sealed record UserResponse(string Id, string Username, string? FullName, 
 }
 
 /// <summary>An API client; <see cref="ClientSecret"/> is present only in the response that created it.</summary>
-public sealed record ApiClientResponse(string ClientId, string Name, IReadOnlyList<string> Permissions, bool IsActive, DateTimeOffset CreatedAt, string? ClientSecret)
+public sealed record ApiClientResponse(string ClientId, string Name, IReadOnlyList<string> Permissions, bool IsActive, DateTimeOffset CreatedAt, string? ClientSecret, bool HasCertificate, IReadOnlyList<string> CallbackUrls)
 {
     public static ApiClientResponse From(ApiClient c, string? secret = null) =>
-        new(c.ClientId, c.Name, c.User?.Permissions ?? [], c.IsActive, c.CreatedAt, secret);
+        new(c.ClientId, c.Name, c.User?.Permissions ?? [], c.IsActive, c.CreatedAt, secret, c.CertificatePem is not null, c.CallbackUrls);
 }

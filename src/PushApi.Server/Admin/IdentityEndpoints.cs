@@ -18,6 +18,8 @@ public static class IdentityEndpoints
         var clients = api.MapGroup("/api-clients").WithTags("Users").RequireAuthorization(Permissions.Admin);
         clients.MapPost("/", CreateApiClient).Validate<CreateApiClientRequest>();
         clients.MapGet("/", ListApiClients);
+        clients.MapApiClientOAuthEndpoints();
+        users.MapUserRefreshTokenEndpoints();
         return api;
     }
 
@@ -38,7 +40,7 @@ public static class IdentityEndpoints
 
     private static async Task<Created<ApiClientResponse>> CreateApiClient(CreateApiClientRequest request, UserAccounts accounts, CancellationToken cancellationToken)
     {
-        var issued = await accounts.CreateApiClientAsync(request.Name!, request.Permissions!, cancellationToken);
+        var issued = await accounts.CreateApiClientAsync(request.Name!, request.Permissions!, request.Certificate, request.CallbackUrls ?? [], cancellationToken);
         return TypedResults.Created($"/api/v1/api-clients/{issued.Client.ClientId}", ApiClientResponse.From(issued.Client, issued.ClientSecret));
     }
 

@@ -41,6 +41,10 @@ public sealed class LoginSequence(UserAccounts accounts, LoginThrottle throttle,
     /// <summary>A new session token for the user, through an API client when one authenticated the call.</summary>
     public Task<string> OpenSessionAsync(long userId, long? apiClientId, string? address, CancellationToken cancellationToken) =>
         sessions.CreateAsync(userId, apiClientId, address, cancellationToken);
+
+    /// <summary>A new session token that ends with the refresh token it was got with.</summary>
+    public Task<string> OpenSessionAsync(long userId, long? apiClientId, string? address, long? refreshTokenId, CancellationToken cancellationToken) =>
+        sessions.CreateAsync(userId, apiClientId, address, refreshTokenId, cancellationToken);
 }
 
 public static class LoginExtensions
@@ -50,6 +54,7 @@ public static class LoginExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddOptions<LoginThrottleOptions>().BindConfiguration("PushApi:Auth");
         services.AddScoped<LoginSequence>();
+        services.AddOptions<Core.Identity.OAuth.OAuthOptions>().BindConfiguration("PushApi:OAuth");
         return services;
     }
 }

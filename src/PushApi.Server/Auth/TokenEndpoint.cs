@@ -16,17 +16,31 @@ public sealed record TokenResponse(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("issued_at")] string IssuedAt,
-    [property: JsonPropertyName("signature")] string Signature);
+    [property: JsonPropertyName("signature")] string Signature)
+{
+    /// <summary>Only the authorization code grant returns one (Salesforce's refresh grant does not rotate it).</summary>
+    [JsonPropertyName("refresh_token")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RefreshToken { get; init; }
+
+    [JsonPropertyName("scope")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Scope { get; init; }
+}
 
 /// <summary>An OAuth error, in Salesforce's field names.</summary>
 public sealed record OAuthError(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_description")] string Description);
 
+/// <summary>Who a grant authenticated: a user, maybe through one of our API clients (whose secret signs the response), and the refresh token it got.</summary>
+internal sealed record Grant(long UserId, long? ApiClientId, string? ClientSecret, string? RefreshToken = null, long? RefreshTokenId = null);
+
 /// <summary>
 /// <c>POST /services/oauth2/token</c> with the <c>password</c> grant (username and password; a
 /// client id and secret may come along and are checked when they name one of our API clients) or the
-/// <c>client_credentials</c> grant (an API client made by an admin).
+/// <c>client_credentials</c> grant (an API client made by an admin). The OAuth flows of CI pipelines
+/// (JWT bearer, authorization code, refresh token) are in <see cref="OAuth.OAuthGrants"/>.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -34,14 +48,11 @@ public static class TokenEndpoint
     {
         endpoints.MapPost("/services/oauth2/token", IssueTokenAsync).DisableAntiforgery().AllowAnonymous().WithMetadata(SalesforceRestShape.Instance)
             .WithTags("Authentication")
-            .WithSummary("Get an access token (password or client_credentials grant, form-encoded).")
+            .WithSummary("Get an access token (form-encoded): password, client_credentials, JWT bearer, authorization_code or refresh_token grant.")
             .Produces<TokenResponse>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest);
         return endpoints;
     }
-
-    /// <summary>Who a grant authenticated: a user, maybe through one of our API clients (whose secret signs the response).</summary>
-    private sealed record Grant(long UserId, long? ApiClientId, string? ClientSecret);
 
     private static async Task<IResult> IssueTokenAsync(HttpContext context, UserAccounts accounts, LoginSequence login, PublisherOrganization organization, TimeProvider clock)
     {
@@ -60,11 +71,12 @@ public static class TokenEndpoint
         var grantType = form["grant_type"].ToString();
         var trail = context.Audit();
         trail.Action = LoginAudit.Failed;
-        trail.Username = grantType == "client_credentials" ? form["client_id"].ToString() : form["username"].ToString();
+        trail.Username = grantType is "password" ? form["username"].ToString() : form["client_id"].ToString();
         var (grant, refusal) = grantType switch
         {
             "password" => await PasswordGrantAsync(context, form, accounts, login, address),
             "client_credentials" => await ClientCredentialsGrantAsync(context, form, accounts, login, address),
+            OAuth.OAuthGrants.JwtBearer or OAuth.OAuthGrants.AuthorizationCode or OAuth.OAuthGrants.RefreshToken => await OAuth.OAuthGrants.RunAsync(grantType, context, form, login, address),
             "" => (null, Error("invalid_request", "grant_type is required")),
             _ => (null, Error("unsupported_grant_type", "grant type not supported")),
         };
@@ -78,7 +90,7 @@ public static class TokenEndpoint
         trail.UserId = grant.UserId;
         trail.Detail = $"OAuth {grantType}";
 
-        var token = await login.OpenSessionAsync(grant.UserId, grant.ApiClientId, address, context.RequestAborted);
+        var token = await login.OpenSessionAsync(grant.UserId, grant.ApiClientId, address, grant.RefreshTokenId, context.RequestAborted);
         var org = await organization.GetAsync();
         var instanceUrl = $"{context.Request.Scheme}://{context.Request.Host}";
         var id = $"{instanceUrl}/id/{org.Id18}/{Core.Ids.SalesforceId.Format(Core.Ids.KeyPrefixes.User, grant.UserId)}";
@@ -88,14 +100,18 @@ public static class TokenEndpoint
         var key = Encoding.UTF8.GetBytes(grant.ClientSecret ?? token);
         var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(id + issuedAt)));
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new TokenResponse(token, instanceUrl, id, "Bearer", issuedAt, signature));
+        return TypedResults.Json(new TokenResponse(token, instanceUrl, id, "Bearer", issuedAt, signature)
+        {
+            RefreshToken = grant.RefreshToken,
+            Scope = grant.RefreshToken is null ? null : "refresh_token api",
+        });
     }
 
     /// <summary>
     /// The form, or OAuth's <c>invalid_request</c> for one that cannot be read (a multipart body with a bad boundary, a
     /// body that is not what its Content-Type says) or that holds a NUL character (no name or password can hold one).
     /// </summary>
-    private static async Task<(IFormCollection?, IResult?)> ReadFormAsync(HttpContext context)
+    internal static async Task<(IFormCollection?, IResult?)> ReadFormAsync(HttpContext context)
     {
         IFormCollection form;
         try
@@ -171,7 +187,7 @@ public static class TokenEndpoint
         }
     }
 
-    private static JsonHttpResult<OAuthError>? Throttled(HttpContext context, LoginSequence login, string? address, string? username)
+    internal static JsonHttpResult<OAuthError>? Throttled(HttpContext context, LoginSequence login, string? address, string? username)
     {
         if (login.CheckAttempt(address, username) is not { } wait)
         {
@@ -182,6 +198,6 @@ public static class TokenEndpoint
         return Error("invalid_grant", "authentication failure: too many login attempts, try again later");
     }
 
-    private static JsonHttpResult<OAuthError> Error(string error, string description) =>
+    internal static JsonHttpResult<OAuthError> Error(string error, string description) =>
         TypedResults.Json(new OAuthError(error, description), statusCode: StatusCodes.Status400BadRequest);
 }
