@@ -60,7 +60,7 @@ public class AuditLogTests() : ApiFixture("audit", runPushes: false, settings: n
             ($"POST /api/v1/packages/{{packageId}}/versions", 201, push.NewVersion),
             ("POST /api/v1/tenants/import", 200, null),
             ("POST /api/v1/tenants", 201, tenant),
-            ("POST /services/data/{version}/sobjects/{type}", 201, "PackagePushRequest"),
+            ("POST /services/data/{version}/sobjects/{type}", 201, request), // the created id, from the Location header
             ("POST /services/data/{version}/composite/tree/{type}", 201, "PackagePushJob"),
             ("POST /services/data/{version}/jobs/ingest", 200, null),
             ("PUT /services/data/{version}/jobs/ingest/{jobId}/batches", 201, bulk),

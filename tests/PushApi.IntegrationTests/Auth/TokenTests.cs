@@ -68,7 +68,7 @@ public class TokenTests
     [Test]
     public async Task Unsupported_and_missing_grant_types_are_named()
     {
-        var unsupported = await PostTokenAsync(new Dictionary<string, string> { ["grant_type"] = "authorization_code" }).ExpectAsync(HttpStatusCode.BadRequest);
+        var unsupported = await PostTokenAsync(new Dictionary<string, string> { ["grant_type"] = "not_a_grant" }).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.That(unsupported.Text("error"), Is.EqualTo("unsupported_grant_type"));
         var missing = await PostTokenAsync(new Dictionary<string, string>()).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.That(missing.Text("error"), Is.EqualTo("invalid_request"));
