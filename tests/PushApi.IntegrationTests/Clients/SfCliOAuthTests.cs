@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Web;
+using PushApi.IntegrationTests.Auth;
 using PushApi.IntegrationTests.Infrastructure;
 
 namespace PushApi.IntegrationTests.Clients;
@@ -8,7 +11,8 @@ namespace PushApi.IntegrationTests.Clients;
 /// <summary>
 /// The unmodified sf CLI logs in the ways CI pipelines do, against the service over HTTPS (the CLI's
 /// <c>force://</c> URLs always name an https host; it trusts the service's generated certificate through
-/// NODE_EXTRA_CA_CERTS): <c>sf org login jwt</c> with a key pair made here. After each login,
+/// NODE_EXTRA_CA_CERTS): <c>sf org login jwt</c> with a key pair made here, and <c>sf org login sfdx-url</c> with a refresh
+/// token the code flow with PKCE got over HTTP (jsforce refreshes with such a token too). After each login,
 /// <c>sf package push-upgrade list</c> and <c>report</c> run on it.
 /// </summary>
 [NonParallelizable]
@@ -16,6 +20,8 @@ public class SfCliOAuthTests
 {
     private const string AdminUsername = "admin@oauth.test";
     private const string AdminPassword = "Oauth-Password-1";
+    private const string Cli = "PlatformCLI";
+    private const string CliCallback = "http://localhost:1717/OauthRedirect";
     private readonly SfCli _sf = new();
     private string _dataDirectory = null!;
     private ServerProcess _server = null!;
@@ -96,6 +102,84 @@ public class SfCliOAuthTests
         Assert.That(login.Json.GetProperty("result").Text("username"), Is.EqualTo(AdminUsername));
 
         await ListAndReportAsync("jwt");
+    }
+
+    [Test]
+    public async Task Org_login_sfdx_url_with_a_refresh_token_from_the_code_flow_then_list_report_and_display_again()
+    {
+        var refreshToken = await RefreshTokenAsync();
+        var urlFile = Path.Combine(_sf.WorkingDirectory, "auth-url.txt");
+        await File.WriteAllTextAsync(urlFile, $"force://{Cli}::{refreshToken}@{_server.BaseAddress.Authority}");
+
+        var login = await _sf.RunAsync(_cliEnvironment, "org", "login", "sfdx-url", "--sfdx-url-file", urlFile, "--alias", "sfdxurl", "--json");
+        Assert.That(login.ExitCode, Is.Zero, "sf org login sfdx-url");
+        Assert.That(login.Json.GetProperty("result").Text("username"), Is.EqualTo(AdminUsername));
+        await ListAndReportAsync("sfdxurl");
+
+        var display = await _sf.RunAsync(new Dictionary<string, string?>(_cliEnvironment) { ["SF_TEMP_SHOW_SECRETS"] = "true" },
+            "org", "display", "--target-org", "sfdxurl", "--verbose", "--json");
+        Assert.That(display.ExitCode, Is.Zero, "sf org display --verbose");
+        var authUrl = display.Json.GetProperty("result").Text("sfdxAuthUrl");
+        Assert.That(authUrl, Does.StartWith($"force://{Cli}::").And.EndWith("@" + _server.BaseAddress.Authority));
+
+        await File.WriteAllTextAsync(urlFile, authUrl);
+        var again = await _sf.RunAsync(_cliEnvironment, "org", "login", "sfdx-url", "--sfdx-url-file", urlFile, "--alias", "again", "--json");
+        Assert.That(again.ExitCode, Is.Zero, "a second sf org login sfdx-url with the displayed URL");
+        await ListAndReportAsync("again");
+    }
+
+    [Test]
+    public async Task jsforce_refreshes_a_dead_access_token_with_the_refresh_token_and_answers_the_query()
+    {
+        var output = await ClientTools.RunNodeAsync("jsforce-oauth-refresh.js", new Dictionary<string, string?>(_cliEnvironment)
+        {
+            ["PUSHAPI_URL"] = InstanceUrl,
+            ["CLIENT_ID"] = Cli,
+            ["CLIENT_SECRET"] = "",
+            ["REDIRECT_URI"] = CliCallback,
+            ["REFRESH_TOKEN"] = await RefreshTokenAsync(),
+        });
+        var results = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{'))).RootElement;
+        Assert.That(results.GetProperty("refreshEvents").GetInt32(), Is.EqualTo(1), "jsforce refreshed once, on the 401");
+        Assert.That(results.GetProperty("newTokenShape").GetBoolean() && results.GetProperty("connectionToken").GetBoolean(), Is.True);
+        Assert.That(results.GetProperty("names").EnumerateArray().Select(n => n.GetString()), Does.Contain("Pushed App"));
+        Assert.That(results.Text("refused"), Does.Contain("invalid_grant"));
+    }
+
+    /// <summary>A refresh token for the admin through the code flow with PKCE as the CLI's public client runs it, over HTTP.</summary>
+    private async Task<string> RefreshTokenAsync()
+    {
+        using var browser = new HttpClient(new HttpClientHandler
+        {
+            AllowAutoRedirect = false,
+            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+        })
+        { BaseAddress = _server.BaseAddress };
+        var verifier = OAuthFlow.NewVerifier();
+        using var answer = await browser.PostAsync("/services/oauth2/authorize", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["response_type"] = "code",
+            ["client_id"] = Cli,
+            ["redirect_uri"] = CliCallback,
+            ["code_challenge"] = OAuthFlow.Challenge(verifier),
+            ["username"] = AdminUsername,
+            ["password"] = AdminPassword,
+        }));
+        // From an https page to the CLI's http callback the server answers with a page that moves on (a redirect would be stopped).
+        var page = await answer.Content.ReadAsStringAsync();
+        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), page);
+        var callback = Regex.Match(page, "id=\"continue\" href=\"([^\"]+)\"").Groups[1].Value;
+        Assert.That(callback, Does.StartWith(CliCallback + "?code="), page);
+        var code = HttpUtility.ParseQueryString(new Uri(WebUtility.HtmlDecode(callback)).Query)["code"]!;
+        var tokens = await browser.PostAsync("/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["client_id"] = Cli,
+            ["redirect_uri"] = CliCallback,
+            ["code_verifier"] = verifier,
+        })).ExpectAsync(HttpStatusCode.OK);
+        return tokens.Text("refresh_token");
     }
 
     /// <summary><c>sf package push-upgrade list</c> and <c>report</c> through the login with this alias.</summary>
