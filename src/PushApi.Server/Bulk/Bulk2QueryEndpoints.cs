@@ -64,29 +64,7 @@ public static class Bulk2QueryEndpoints
             & Filter(jobType, "jobType", ["V2Query"], ["Classic", "V2Ingest", "BigObjectIngest"])
             & Filter(concurrencyMode, "concurrencyMode", ["parallel"], ["serial"]);
         var (page, more) = matches ? await jobs.ListAsync(after, Caller(context), context.RequestAborted) : ([], false);
-        var version = context.ApiVersion();
-        return new RestJsonResult(StatusCodes.Status200OK, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteBoolean("done", !more);
-            writer.WriteStartArray("records");
-            foreach (var job in page)
-            {
-                WriteJob(writer, job, full: false);
-            }
-
-            writer.WriteEndArray();
-            if (more)
-            {
-                writer.WriteString("nextRecordsUrl", $"/services/data/v{version}/jobs/query?queryLocator={page[^1].Number.ToString(CultureInfo.InvariantCulture)}");
-            }
-            else
-            {
-                writer.WriteNull("nextRecordsUrl");
-            }
-
-            writer.WriteEndObject();
-        });
+        return Bulk2JobList.Page(context, "jobs/query", page, more, job => job.Number, (writer, job) => WriteJob(writer, job, full: false));
     }
 
     /// <summary>A list filter: true when it is absent or one of <paramref name="all"/>, false for one of <paramref name="none"/>; any other value is refused.</summary>

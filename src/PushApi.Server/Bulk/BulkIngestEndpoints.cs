@@ -65,28 +65,7 @@ public static class BulkIngestEndpoints
         }
 
         var (page, more) = await jobs.ListAsync(after, Caller(context), context.RequestAborted);
-        return new RestJsonResult(StatusCodes.Status200OK, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteBoolean("done", !more);
-            writer.WriteStartArray("records");
-            foreach (var job in page)
-            {
-                WriteJob(writer, job, context.ApiVersion(), full: false);
-            }
-
-            writer.WriteEndArray();
-            if (more)
-            {
-                writer.WriteString("nextRecordsUrl", $"/services/data/v{context.ApiVersion()}/jobs/ingest?queryLocator={page[^1].Number.ToString(CultureInfo.InvariantCulture)}");
-            }
-            else
-            {
-                writer.WriteNull("nextRecordsUrl");
-            }
-
-            writer.WriteEndObject();
-        });
+        return Bulk2JobList.Page(context, "jobs/ingest", page, more, job => job.Number, (writer, job) => WriteJob(writer, job, context.ApiVersion(), full: false));
     }
 
     private static async Task<IResult> UploadAsync(string jobId, HttpContext context, BulkIngestJobs jobs)
