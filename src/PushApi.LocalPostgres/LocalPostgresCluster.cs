@@ -27,6 +27,9 @@ public sealed record LocalPostgresOptions
 
     /// <summary>Receives one line per step (initdb, start, reuse, stop).</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>More <c>postgresql.conf</c> lines for a new cluster (the benchmark's profile adds <c>pg_stat_statements</c>).</summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
 }
 
 /// <summary>
@@ -75,10 +78,10 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }.ConnectionString;
 
     /// <summary>Starts a throwaway cluster in a new temporary directory, removed on dispose.</summary>
-    public static Task<LocalPostgresCluster> StartThrowawayAsync(string database = "pushapi", Action<string>? log = null, CancellationToken cancellationToken = default)
+    public static Task<LocalPostgresCluster> StartThrowawayAsync(string database = "pushapi", Action<string>? log = null, IReadOnlyList<string>? settings = null, CancellationToken cancellationToken = default)
     {
         var directory = Path.Combine(Path.GetTempPath(), "pushapi-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        return StartAsync(new LocalPostgresOptions { Directory = directory, Database = database, Throwaway = true, Log = log }, cancellationToken);
+        return StartAsync(new LocalPostgresOptions { Directory = directory, Database = database, Throwaway = true, Log = log, Settings = settings ?? [] }, cancellationToken);
     }
 
     /// <summary>Initialises the cluster if needed, starts it (or reuses a running one) and ensures the database exists.</summary>
@@ -280,6 +283,11 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         if (options.Throwaway)
         {
             settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
+        }
+
+        foreach (var line in options.Settings)
+        {
+            settings.AppendLine(line);
         }
 
         var conf = Path.Combine(clusterDirectory, "postgresql.conf");

@@ -59,7 +59,7 @@ public sealed class Bench : IAsyncDisposable
     public static async Task<Bench> StartAsync(BenchOptions options)
     {
         Console.Error.WriteLine($"PushApi benchmarks ({options.Mode}, {Configuration} build): starting PostgreSQL and the server…");
-        var postgres = await LocalPostgresCluster.StartThrowawayAsync("bench");
+        var postgres = await LocalPostgresCluster.StartThrowawayAsync("bench", settings: options.Profile ? Profile.PostgresSettings : null);
         var bench = new Bench(postgres, Directory.CreateTempSubdirectory("pushapi-bench-").FullName);
         (bench.Server, bench.BaseAddress) = await bench.StartServerAsync();
         bench.Http = bench.Client(bench.BaseAddress, 64);

@@ -5,17 +5,21 @@ public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan L
 {
     public bool Smoke => Mode == "smoke";
 
+    /// <summary><c>--profile</c>: PostgreSQL loads pg_stat_statements and P1 reports where a push's time goes (<see cref="Profile"/>).</summary>
+    public bool Profile { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.Contains("--smoke") ? "smoke" : args.Contains("--quick") ? "quick" : "full";
         var only = Value(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet();
         var output = Value(args, "--out") ?? "bench-results.json";
-        return mode switch
+        var options = mode switch
         {
             "smoke" => new BenchOptions(mode, 600, 1, TimeSpan.FromSeconds(1), only, output),
             "quick" => new BenchOptions(mode, 20_000, 3, TimeSpan.FromSeconds(3), only, output),
             _ => new BenchOptions(mode, 100_000, 3, TimeSpan.FromSeconds(8), only, output),
         };
+        return options with { Profile = args.Contains("--profile") };
     }
 
     public bool Runs(string id) => Only is null || Only.Contains(id);

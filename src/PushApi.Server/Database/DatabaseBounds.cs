@@ -34,6 +34,14 @@ public static class DatabaseBounds
         }
 
         builder.ApplicationName ??= "PushApi " + kind;
+        // The engine's and the API's statements repeat (the claim and the completion hundreds of times a push): prepared
+        // once per connection, they skip planning, which was a tenth of a 500-job completion.
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 3;
+        }
+
         // Named by its kind: the label of its pool in the database metrics. Its commands are traced only inside a traced
         // operation (an HTTP request, a push batch), not the engine's idle polls.
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = kind };

@@ -24,12 +24,15 @@ public static class JobStatusChanges
     /// The claim's selection: up to <c>$1</c> Pending jobs of running requests from one queue, in the
     /// order of the claim index, locked and skipping those another worker holds. Jobs waiting for their
     /// tenant's maintenance window are not in the claim index. Public for the EXPLAIN checks (P10, windows).
+    /// The running requests are an array (<c>= ANY (ARRAY(…))</c>), not a join: the claim index then returns the jobs in
+    /// the wanted order and the scan stops at the limit. As a join, the planner (with a fresh request's statistics)
+    /// read every Pending job of the request and sorted them on disk for each batch: 30 of a claim's 36 ms at 100,000 jobs.
     /// </summary>
     public static string ClaimSelect(bool remote) =>
         $"""
         SELECT j.id, j.org_key FROM push_jobs j
         WHERE {Claimed.Guard} AND {(remote ? "j.remote" : "NOT j.remote")} AND j.window_opens_at IS NULL
-          AND j.request_id IN (SELECT r.id FROM push_requests r WHERE {PushStatusSql.Is("r.status", InProgress)})
+          AND j.request_id = ANY (ARRAY(SELECT r.id FROM push_requests r WHERE {PushStatusSql.Is("r.status", InProgress)}))
         ORDER BY j.request_id, j.id
         LIMIT $1
         FOR UPDATE OF j SKIP LOCKED
@@ -80,17 +83,19 @@ public static class JobStatusChanges
         WITH outcome AS (
             SELECT * FROM unnest($1::bigint[], $2::int[], $3::boolean[]) AS o(job_id, attempt, ok)
         ), locked AS (
-            -- Row locks in id order, so two completions (or a completion and a hand-back) never deadlock.
-            SELECT j.id FROM push_jobs j WHERE j.id IN (SELECT job_id FROM outcome) ORDER BY j.id FOR UPDATE
+            -- Row locks in id order, so two completions (or a completion and a hand-back) never deadlock. The outcome
+            -- rides along, so the update below is one primary-key lookup a job whatever plan the statement gets (a
+            -- prepared statement's generic plan joined the outcomes to the jobs by a nested loop: 45 ms for 500).
+            SELECT j.id, o.attempt, o.ok FROM push_jobs j JOIN outcome o ON o.job_id = j.id ORDER BY j.id FOR UPDATE OF j
         ), done AS (
             UPDATE push_jobs j
-            SET status = CASE WHEN o.ok THEN {PushStatusSql.Literal(Succeeded)} ELSE {PushStatusSql.Literal(Failed)} END,
+            SET status = CASE WHEN l.ok THEN {PushStatusSql.Literal(Succeeded)} ELSE {PushStatusSql.Literal(Failed)} END,
                 end_time = $4,
                 duration_seconds = greatest(0, round(extract(epoch FROM $4 - j.start_time)))::int,
                 lease_owner = NULL, lease_expires_at = NULL, system_modstamp = $4, last_modified_by = NULL
-            FROM outcome o JOIN locked l ON l.id = o.job_id
-            WHERE j.id = o.job_id AND j.attempt = o.attempt AND {Completed.Guard}
-            RETURNING j.id, j.request_id, j.org_key, o.ok
+            FROM locked l
+            WHERE j.id = l.id AND j.attempt = l.attempt AND {Completed.Guard}
+            RETURNING j.id, j.request_id, j.org_key, l.ok
         ), {Tenants.InstallationRecords.RecordUpgradesCte}, errors AS (
             INSERT INTO push_errors (job_id, error_severity, error_type, error_title, error_message, error_details, created_at, system_modstamp)
             SELECT e.job_id, e.severity, e.type, e.title, e.message, e.details, $4, $4

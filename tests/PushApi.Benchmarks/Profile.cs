@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Npgsql;
+
+namespace PushApi.Benchmarks;
+
+/// <summary>
+/// With <c>--profile</c>: where a push's time goes. The run's PostgreSQL loads <c>pg_stat_statements</c>; around one push
+/// it records the CPU seconds of the server process, of PostgreSQL's processes and of the harness, and the statements
+/// by total execution time. Printed to standard error and appended to <c>bench-profile.txt</c> next to the JSON.
+/// </summary>
+public sealed class Profile
+{
+    /// <summary>The <c>postgresql.conf</c> lines a profiled run needs.</summary>
+    public static readonly IReadOnlyList<string> PostgresSettings =
+        [
+            "shared_preload_libraries = 'pg_stat_statements,auto_explain'", "pg_stat_statements.track = all", "track_io_timing = on",
+            "auto_explain.log_min_duration = '20ms'", "auto_explain.log_analyze = on", "auto_explain.log_buffers = on", "auto_explain.log_nested_statements = on", "auto_explain.log_triggers = on", "log_lock_waits = on", "deadlock_timeout = '5ms'", "auto_explain.sample_rate = 0.05",
+        ];
+
+    private readonly ScenarioContext _context;
+    private readonly string _name;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private (double Server, double Postgres, double Harness) _start;
+
+    private Profile(ScenarioContext context, string name)
+    {
+        _context = context;
+        _name = name;
+    }
+
+    /// <summary>Starts measuring (null without <c>--profile</c>): resets the statement statistics and reads the CPU clocks.</summary>
+    public static async Task<Profile?> StartAsync(ScenarioContext context, string name)
+    {
+        if (!context.Options.Profile)
+        {
+            return null;
+        }
+
+        await using var connection = new NpgsqlConnection(context.Bench.ConnectionString);
+        await connection.OpenAsync();
+        await using (var command = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();", connection))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var profile = new Profile(context, name);
+        profile._start = profile.CpuSeconds();
+        profile._watch.Restart();
+        return profile;
+    }
+
+    public async Task ReportAsync()
+    {
+        var wall = _watch.Elapsed.TotalSeconds;
+        var end = CpuSeconds();
+        var text = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"## Profile: {_name}, {wall:0.00} s wall, 2 cores = {2 * wall:0.00} CPU-s available")
+            .AppendLine("| Process | CPU s | share of wall × cores |")
+            .AppendLine("|---|---|---|");
+        foreach (var (what, seconds) in new[] { ("server", end.Server - _start.Server), ("PostgreSQL", end.Postgres - _start.Postgres), ("harness", end.Harness - _start.Harness) })
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {seconds:0.00} | {seconds / (2 * wall):P0} |");
+        }
+
+        text.AppendLine().AppendLine("| Statement (pg_stat_statements, by total time) | calls | total ms | ms/call | rows |").AppendLine("|---|---|---|---|---|");
+        await using var connection = new NpgsqlConnection(_context.Bench.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+            FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
+            ORDER BY total_exec_time DESC LIMIT 15
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var calls = reader.GetInt64(0);
+            var total = reader.GetDouble(1);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| `{reader.GetString(3).Replace("|", "\\|", StringComparison.Ordinal)}` | {calls} | {total:0} | {total / Math.Max(1, calls):0.00} | {reader.GetInt64(2)} |");
+        }
+
+        Console.Error.WriteLine(text);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(_context.Options.Output)) ?? ".";
+        await File.AppendAllTextAsync(Path.Combine(directory, "bench-profile.txt"), text.AppendLine().ToString());
+        // auto_explain's plans of the slow statements (a sample of them), for reading next to the table.
+        File.Copy(Path.Combine(_context.Bench.Postgres.ClusterDirectory, "log", "server.log"), Path.Combine(directory, "bench-profile-plans.log"), overwrite: true);
+    }
+
+    private (double Server, double Postgres, double Harness) CpuSeconds()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(_context.Bench.Postgres.ClusterDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        var postgres = 0.0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && Stat(pid) is { } stat && (pid == postmaster || stat.Parent == postmaster))
+            {
+                postgres += stat.Cpu;
+            }
+        }
+
+        return (Stat(_context.Bench.Server.Id)?.Cpu ?? 0, postgres, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+    }
+
+    /// <summary>A process's parent and its user plus system CPU seconds (and its reaped children's), from /proc/&lt;pid&gt;/stat.</summary>
+    private static (int Parent, double Cpu)? Stat(int pid)
+    {
+        try
+        {
+            var line = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = line[(line.LastIndexOf(')') + 2)..].Split(' ');
+            // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14), in ticks of 1/100 s.
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+                + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            return (int.Parse(fields[1], CultureInfo.InvariantCulture), ticks / 100.0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+}
