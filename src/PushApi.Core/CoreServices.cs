@@ -62,6 +62,7 @@ public static class CoreServices
         services.AddSingleton<Telemetry.EngineTelemetry>();
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();
+        services.AddSingleton<Push.Engine.InteractiveDemand>();
         services.AddSingleton<Push.PushRequests>();
         services.AddSingleton<Push.Lifecycle.PushLifecycleLog>();
         services.AddSingleton<Push.Lifecycle.PushProgressLog>();

@@ -47,6 +47,7 @@ catch (PostgresNotFoundException e)
 app.UsePushApiForwardedHeaders();
 app.UsePushApiSecurityHeaders();
 app.UsePushApiTelemetry();
+app.UseInteractivePrecedence();
 app.UseSalesforcePathQuirks();
 app.UsePushApiMonitor();
 app.UsePushApiRequestDecompression();

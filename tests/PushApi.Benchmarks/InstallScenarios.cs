@@ -108,7 +108,7 @@ public static class InstallScenarios
 
     private static async Task ExpectAllSucceededAsync(ScenarioContext c, string request)
     {
-        var done = await c.Api.WaitForAsync(request, TimeSpan.FromMinutes(20), "Succeeded", "Failed");
+        var done = await c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(20));
         if (done.GetProperty("status").GetString() != "Succeeded" || done.GetProperty("jobs").GetProperty("succeeded").GetInt32() != c.Orgs.Count)
         {
             throw new InvalidOperationException($"push {request} ended {done}");

@@ -19,7 +19,7 @@ public static class ScaleScenarios
             var owners = new HashSet<string>();
             var watch = Stopwatch.StartNew();
             await c.Api.SetStatusAsync(request, "Pending");
-            var done = c.Api.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
+            var done = c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(10));
             await using (var connection = new NpgsqlConnection(c.Bench.ConnectionString))
             {
                 await connection.OpenAsync();

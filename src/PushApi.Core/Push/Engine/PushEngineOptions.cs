@@ -14,6 +14,25 @@ public sealed class PushEngineOptions
     /// <summary>Claim loops for in-platform jobs.</summary>
     public int Workers { get; set; } = 2;
 
+    /// <summary>
+    /// Claim loops that keep running while interactive requests wait (<see cref="InteractiveDemand"/>), at
+    /// <see cref="InteractiveDutyCycle"/>; the others pause until it is quiet. At least 1; <see cref="Workers"/> or more
+    /// turns the precedence off.
+    /// </summary>
+    public int WorkersWhileInteractive { get; set; } = 1;
+
+    /// <summary>How long after the last interactive request the paused claim loops wait before they resume.</summary>
+    public TimeSpan InteractiveQuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The share of time the loops that keep running while people wait spend on batches (each batch is followed by a
+    /// pause): 0.2 keeps the API's p99 during a push within 2× of idle on 2 cores (P8). 1 means no pause.
+    /// </summary>
+    public double InteractiveDutyCycle { get; set; } = 0.2;
+
+    /// <summary>The pause after a batch while people wait, as a multiple of the batch's time.</summary>
+    public double InteractivePauseFactor => InteractiveDutyCycle is > 0 and < 1 ? (1 / InteractiveDutyCycle) - 1 : 0;
+
     /// <summary>Remote-agent upgrades in flight at once.</summary>
     public int Concurrency { get; set; } = 32;
 

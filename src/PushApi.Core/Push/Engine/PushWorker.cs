@@ -18,7 +18,7 @@ namespace PushApi.Core.Push.Engine;
 /// <see cref="JobStatusChanges.WorkChannel"/> wakes the loops; a short poll is the fallback. On shutdown,
 /// running upgrades get <see cref="PushEngineOptions.ShutdownTimeout"/> to finish; the rest are handed back.
 /// </summary>
-public sealed partial class PushWorker([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, EngineTelemetry telemetry, TimeProvider clock, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
+public sealed partial class PushWorker([FromKeyedServices(DatabaseWork.Engine)] NpgsqlDataSource dataSource, PushJobStore store, WindowKeeper windows, InPlatformUpgrader inPlatform, RemoteAgentUpgrader agents, InteractiveDemand interactive, EngineTelemetry telemetry, TimeProvider clock, IOptions<PushEngineOptions> options, ILogger<PushWorker> logger)
 {
     private readonly PushEngineOptions _options = options.Value;
     private readonly WakeSignal _wake = new();
@@ -29,7 +29,7 @@ public sealed partial class PushWorker([FromKeyedServices(DatabaseWork.Engine)] 
         await ReleaseEarlierIncarnationsAsync(stopping);
         var listener = ListenAsync(stopping);
         var rescuer = RescueExpiredLeasesAsync(stopping);
-        var loops = Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => RunInPlatformAsync(stopping)).Append(RunRemoteAsync(stopping)).ToList();
+        var loops = Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(slot => RunInPlatformAsync(slot, stopping)).Append(RunRemoteAsync(stopping)).ToList();
         await Task.WhenAll(loops);
         await listener;
         await rescuer;
@@ -139,14 +139,25 @@ public sealed partial class PushWorker([FromKeyedServices(DatabaseWork.Engine)] 
         }
     }
 
-    private async Task RunInPlatformAsync(CancellationToken stopping)
+    /// <summary>One claim loop; loops from <see cref="PushEngineOptions.WorkersWhileInteractive"/> on give way to interactive requests.</summary>
+    private async Task RunInPlatformAsync(int slot, CancellationToken stopping)
     {
         var failures = 0;
+        var yields = slot >= Math.Max(1, _options.WorkersWhileInteractive);
         while (!stopping.IsCancellationRequested)
         {
             List<ClaimedJob> local = [];
             try
             {
+                if (yields)
+                {
+                    await interactive.WaitForQuietAsync(_options.InteractiveQuietPeriod, stopping);
+                    if (stopping.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+
                 // Claim and complete are not canceled by shutdown: a batch takes milliseconds and is then finished, not abandoned.
                 var jobs = await store.ClaimAsync(remote: false, _options.BatchSize, _options.LeaseOwner, _options.LeaseDuration, CancellationToken.None);
                 if (jobs.Count == 0)
@@ -156,6 +167,7 @@ public sealed partial class PushWorker([FromKeyedServices(DatabaseWork.Engine)] 
                     continue;
                 }
 
+                var batchStarted = clock.GetTimestamp();
                 // A tenant that got an agent after its job was added is upgraded through the agent.
                 foreach (var job in jobs.Where(j => j.IsRemote))
                 {
@@ -171,6 +183,12 @@ public sealed partial class PushWorker([FromKeyedServices(DatabaseWork.Engine)] 
                 if (local.Count < jobs.Count)
                 {
                     _wake.Set();
+                }
+
+                // The loops that keep running while people wait run at InteractiveDutyCycle: each batch is followed by a pause.
+                if (!yields && _options.WorkersWhileInteractive < _options.Workers && interactive.Busy(_options.InteractiveQuietPeriod))
+                {
+                    await Delay(clock.GetElapsedTime(batchStarted) * _options.InteractivePauseFactor, stopping);
                 }
 
                 // Back-off grows with consecutive failed rounds (a claim whose completion fails is one), as in the remote loop.
