@@ -12,8 +12,9 @@ namespace PushApi.IntegrationTests.Clients;
 /// The unmodified sf CLI logs in the ways CI pipelines do, against the service over HTTPS (the CLI's
 /// <c>force://</c> URLs always name an https host; it trusts the service's generated certificate through
 /// NODE_EXTRA_CA_CERTS): <c>sf org login jwt</c> with a key pair made here, and <c>sf org login sfdx-url</c> with a refresh
-/// token the code flow with PKCE got over HTTP (jsforce refreshes with such a token too). After each login,
-/// <c>sf package push-upgrade list</c> and <c>report</c> run on it.
+/// token the code flow with PKCE got over HTTP (jsforce refreshes with such a token too), and <c>sf org login web</c> with
+/// the login form completed in headless Chromium (docs/oauth.md). After each login, <c>sf package push-upgrade list</c>
+/// and <c>report</c> run on it.
 /// </summary>
 [NonParallelizable]
 public class SfCliOAuthTests
@@ -126,6 +127,80 @@ public class SfCliOAuthTests
         var again = await _sf.RunAsync(_cliEnvironment, "org", "login", "sfdx-url", "--sfdx-url-file", urlFile, "--alias", "again", "--json");
         Assert.That(again.ExitCode, Is.Zero, "a second sf org login sfdx-url with the displayed URL");
         await ListAndReportAsync("again");
+    }
+
+    [Test]
+    public async Task Org_login_web_completed_in_headless_chromium_then_display_list_and_report()
+    {
+        var login = await WebLoginAsync("web");
+        Assert.That(login.ExitCode, Is.Zero, "sf org login web");
+        Assert.That(login.Json.GetProperty("result").Text("username"), Is.EqualTo(AdminUsername));
+
+        var display = await _sf.RunAsync(_cliEnvironment, "org", "display", "--target-org", "web", "--json");
+        Assert.That(display.ExitCode, Is.Zero, "sf org display");
+        var org = display.Json.GetProperty("result");
+        Assert.That((org.Text("username"), org.Text("clientId"), org.Text("connectedStatus")), Is.EqualTo((AdminUsername, Cli, "Connected")));
+        Assert.That(org.Text("instanceUrl"), Does.StartWith(InstanceUrl));
+
+        var list = await _sf.RunAsync(_cliEnvironment, "org", "list", "--json");
+        Assert.That(list.ExitCode, Is.Zero, "sf org list");
+        // The org is listed under each category it fits (a Dev Hub here); the other tests' aliases may name it too.
+        var listed = list.Json.GetProperty("result").EnumerateObject().Where(c => c.Value.ValueKind == JsonValueKind.Array)
+            .SelectMany(c => c.Value.EnumerateArray()).Where(o => o.Text("username") == AdminUsername).ToList();
+        Assert.That(listed, Is.Not.Empty, list.Stdout);
+        Assert.That(listed.Select(o => (o.GetProperty("connectedStatus").GetString(), o.GetProperty("alias").GetString()!.Split(',').Contains("web"))),
+            Has.All.EqualTo(("Connected", true)), list.Stdout);
+        await ListAndReportAsync("web");
+    }
+
+    /// <summary>
+    /// <c>sf org login web</c> with the CLI's own client, its browser opener pointed (BROWSER, read by the xdg-open it runs)
+    /// at tests/clients/sf-web-login-browser.sh, which completes the login form in headless Chromium. What the browser saw
+    /// is asserted here; the CLI's trace log and the browser's output are printed when it did not get to the end.
+    /// </summary>
+    private async Task<SfCli.Result> WebLoginAsync(string alias)
+    {
+        var resultFile = Path.Combine(_sf.Home, "web-login.json");
+        var browserLog = Path.Combine(_sf.Home, "web-login.log");
+        var environment = new Dictionary<string, string?>(_cliEnvironment)
+        {
+            ["BROWSER"] = ClientTools.PathOf("sf-web-login-browser.sh"),
+            ["PUSHAPI_USERNAME"] = AdminUsername,
+            ["PUSHAPI_PASSWORD"] = AdminPassword,
+            ["SF_WEB_LOGIN_RESULT"] = resultFile,
+            ["SF_WEB_LOGIN_LOG"] = browserLog,
+            ["SF_WEB_OAUTH_SERVER_TIMEOUT"] = "60000",
+            ["SF_LOG_LEVEL"] = "trace",
+            // No desktop: xdg-open goes straight to $BROWSER.
+            ["DISPLAY"] = null,
+            ["WAYLAND_DISPLAY"] = null,
+            ["XDG_CURRENT_DESKTOP"] = null,
+        };
+        var login = await _sf.RunAsync(environment, "org", "login", "web", "--instance-url", InstanceUrl, "--alias", alias, "--json");
+        // The CLI is done once the browser has loaded its success page; the script writes what it saw a moment later.
+        for (var waited = 0; waited < 150 && !File.Exists(resultFile); waited++)
+        {
+            await Task.Delay(100);
+        }
+
+        var browser = File.Exists(resultFile) ? JsonDocument.Parse(await File.ReadAllTextAsync(resultFile)).RootElement : default;
+        if (login.ExitCode != 0 || browser.ValueKind != JsonValueKind.Object)
+        {
+            TestContext.Out.WriteLine("Browser: " + (File.Exists(browserLog) ? await File.ReadAllTextAsync(browserLog) : "(no output)"));
+            TestContext.Out.WriteLine("Browser result: " + (File.Exists(resultFile) ? await File.ReadAllTextAsync(resultFile) : "(none)"));
+            var logs = Path.Combine(_sf.Home, ".sf");
+            foreach (var log in Directory.Exists(logs) ? Directory.EnumerateFiles(logs, "sf-*.log") : [])
+            {
+                TestContext.Out.WriteLine($"CLI log {log}:\n" + string.Join('\n', (await File.ReadAllLinesAsync(log)).TakeLast(120)));
+            }
+        }
+
+        Assert.That(browser.ValueKind, Is.EqualTo(JsonValueKind.Object), "the browser script wrote no result");
+        Assert.That(browser.GetProperty("error").ValueKind, Is.EqualTo(JsonValueKind.Null), browser.ToString());
+        Assert.That(browser.Text("authorizeUrl"), Does.Contain("/services/oauth2/authorize?").And.Contain("code_challenge="));
+        Assert.That(browser.GetProperty("navigations").EnumerateArray().Select(n => n.GetString()), Has.Some.StartWith(CliCallback + "?code="), "the browser reached the CLI's callback with a code");
+        Assert.That((browser.Text("finalUrl"), browser.Text("heading")), Is.EqualTo(("http://localhost:1717/OauthSuccess", "Authentication Successful")));
+        return login;
     }
 
     [Test]

@@ -11,9 +11,9 @@ namespace PushApi.IntegrationTests.Fuzz;
 /// endpoint) never answer a server error, a .NET type name, a stack trace or a long error body
 /// (<see cref="FuzzOracle"/>). <c>dotnet test</c> runs a short seeded form; <c>tests/run-fuzz.sh</c> a long
 /// one (<c>PUSHAPI_FUZZ_SEED</c>, <c>PUSHAPI_FUZZ_REQUESTS</c>, <c>PUSHAPI_FUZZ_SECONDS</c>). Every failure it
-/// found is kept in <see cref="FuzzRegressions"/>.
+/// found is kept in <see cref="FuzzRegressions"/>. The SOQL fuzz over the second-round grammar is in FuzzTests.SoqlGrammar.cs.
 /// </summary>
-public class FuzzTests() : ApiFixture("fuzz", runPushes: false, new Dictionary<string, string?>
+public partial class FuzzTests() : ApiFixture("fuzz", runPushes: false, new Dictionary<string, string?>
 {
     ["PushApi:Features:MassDeployment"] = "true",
     ["PushApi:Features:InstallFromFile"] = "true",
