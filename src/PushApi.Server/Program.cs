@@ -48,6 +48,8 @@ app.UsePushApiForwardedHeaders();
 app.UsePushApiSecurityHeaders();
 app.UsePushApiTelemetry();
 app.UseSalesforcePathQuirks();
+// A caller over its limit is refused here, before routing, the request log, audit, authentication and the body (R15).
+app.UseCredentialRateLimiting();
 app.UsePushApiMonitor();
 app.UsePushApiRequestDecompression();
 app.UseRouting();
@@ -55,7 +57,6 @@ app.UsePushApiRequestLog();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
 app.UseQueryTextGuard();
-app.UseCredentialRateLimiting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseDailyApiUsage();
