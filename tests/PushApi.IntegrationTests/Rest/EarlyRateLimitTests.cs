@@ -80,9 +80,10 @@ public class EarlyRateLimitTests
 
         // The session header is whole, the rest is not XML at all: the envelope is never parsed, the answer is the limit's.
         var broken = soap.EnvelopeFor("getServerTimestamp").Replace("</soapenv:Body>", "<<<&&&", StringComparison.Ordinal);
-        var (brokenStatus, brokenBody) = await PostRawSoapAsync(soap, broken);
+        var (brokenStatus, brokenBody, retryAfter) = await PostRawSoapAsync(soap, broken);
         Assert.That(brokenStatus, Is.EqualTo(HttpStatusCode.InternalServerError), brokenBody);
         Assert.That(brokenBody, Does.Contain("sf:REQUEST_LIMIT_EXCEEDED"));
+        Assert.That(retryAfter, Is.Not.Null);
     }
 
     [Test]
@@ -172,12 +173,12 @@ public class EarlyRateLimitTests
         return request;
     }
 
-    private async Task<(HttpStatusCode Status, string Body)> PostRawSoapAsync(SoapClient soap, string envelope)
+    private async Task<(HttpStatusCode Status, string Body, RetryConditionHeaderValue? RetryAfter)> PostRawSoapAsync(SoapClient soap, string envelope)
     {
         using var http = _server.Anonymous();
         using var content = new StringContent(envelope, Encoding.UTF8, "text/xml");
         content.Headers.Add("SOAPAction", "\"\"");
         using var response = await http.PostAsync(soap.Path, content);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.RetryAfter);
     }
 }
