@@ -49,6 +49,8 @@ app.UsePushApiSecurityHeaders();
 app.UsePushApiTelemetry();
 app.UseInteractivePrecedence();
 app.UseSalesforcePathQuirks();
+// A caller over its limit is refused here, before routing, the request log, audit, authentication and the body (R15).
+app.UseCredentialRateLimiting();
 app.UsePushApiMonitor();
 app.UsePushApiRequestDecompression();
 app.UseRouting();
@@ -56,7 +58,6 @@ app.UsePushApiRequestLog();
 app.UsePushApiAudit();
 app.UsePushApiErrorHandling();
 app.UseQueryTextGuard();
-app.UseCredentialRateLimiting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseDailyApiUsage();

@@ -1,19 +1,19 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace PushApi.Server.Pipeline;
 
 /// <summary>
 /// The per-user limit's cheap first stage (R15): a token bucket per credential — the session token of the headers
-/// (Authorization, X-SFDC-Session), or of the endpoint's own <see cref="ISessionTokenSource"/> (a SOAP envelope's
-/// SessionHeader) — consulted before the session is looked up, so a caller far over its limit is refused for the price of
-/// a dictionary look-up. A REST or Bulk call is refused before its body is read; a SOAP call after its envelope is read,
-/// which authentication would read next anyway (the read is kept on the request, never repeated).
-/// The per-user limiter after authentication stays the rule (a user's tokens share one bucket);
-/// with one token, this stage refuses first and the answer is the same: the API's REQUEST_LIMIT_EXCEEDED, in its shape.
+/// (Authorization, X-SFDC-Session), or as the first few KB of the body show it for an endpoint whose session travels there
+/// (a SOAP envelope's SessionHeader, <see cref="ISessionTokenSource.ScanToken"/>). It is consulted before routing, so a
+/// caller far over its limit is refused for the price of a dictionary look-up: no routing, request log, audit, session
+/// look-up or body parsing. A token that is unknown or invalid has a bucket of its own and never spends a real user's.
+/// The per-user limiter after authentication stays the rule (a user's tokens share one bucket); with one token, this
+/// stage refuses first and the answer is the same: the API's REQUEST_LIMIT_EXCEEDED, in its shape.
 /// </summary>
 public sealed class CredentialRateLimiter : IDisposable
 {
@@ -39,27 +39,53 @@ public sealed class CredentialRateLimiter : IDisposable
 
 public static class CredentialRateLimiting
 {
+    /// <summary>How much of a body the early stage looks at for a session token: a SOAP envelope's header is in its first lines.</summary>
+    public const int ScanBytes = 4096;
+
     /// <summary>
-    /// Refuses a call to a rate-limited endpoint whose credential is over its limit, before authentication runs. Goes after
-    /// routing (the endpoint says whether it is limited and how its API answers) and before <c>UseAuthentication</c>.
+    /// Refuses a call to a rate-limited endpoint (<see cref="RateLimitedPaths"/>) whose credential is over its limit. Goes
+    /// early: after the forwarded headers, security headers, telemetry and path quirks, before routing.
     /// </summary>
-    public static IApplicationBuilder UseCredentialRateLimiting(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseCredentialRateLimiting(this IApplicationBuilder app)
     {
-        if (context.GetEndpoint() is { } endpoint
-            && endpoint.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RateLimiting.PerUserPolicy
-            && await CredentialAsync(context, endpoint) is { Length: > 0 } credential
-            && !context.RequestServices.GetRequiredService<CredentialRateLimiter>().TryAcquire(credential))
+        var paths = app.ApplicationServices.GetRequiredService<RateLimitedPaths>();
+        var limiter = app.ApplicationServices.GetRequiredService<CredentialRateLimiter>();
+        return app.Use(async (context, next) =>
         {
-            await RateLimiting.RefuseAsync(context);
-            return;
+            if (paths.Find(context.Request) is { } covered
+                && await CredentialAsync(context, covered.TokenSource) is { Length: > 0 } credential
+                && !limiter.TryAcquire(credential))
+            {
+                await RateLimiting.RefuseEarlyAsync(context, covered.Shape);
+                return;
+            }
+
+            await next(context);
+        });
+    }
+
+    /// <summary>The session token the call carries: a header's, or the one the first bytes of the body show.</summary>
+    private static ValueTask<string?> CredentialAsync(HttpContext context, ISessionTokenSource? source) =>
+        source is null ? ValueTask.FromResult(SessionAuthenticationHandler.ReadToken(context.Request)) : ScanAsync(context, source);
+
+    /// <summary>Looks at the body's first <see cref="ScanBytes"/> without consuming them: the endpoint reads the body whole, later.</summary>
+    private static async ValueTask<string?> ScanAsync(HttpContext context, ISessionTokenSource source)
+    {
+        var reader = context.Request.BodyReader;
+        System.IO.Pipelines.ReadResult read;
+        try
+        {
+            read = await reader.ReadAtLeastAsync(ScanBytes, context.RequestAborted);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            return null; // the endpoint's own reading meets the same problem and answers it in its shape
         }
 
-        await next(context);
-    });
-
-    /// <summary>The session token the call carries, wherever authentication will look for it.</summary>
-    private static ValueTask<string?> CredentialAsync(HttpContext context, Endpoint endpoint) =>
-        endpoint.Metadata.GetMetadata<ISessionTokenSource>() is { } source
-            ? source.ReadTokenAsync(context)
-            : ValueTask.FromResult(SessionAuthenticationHandler.ReadToken(context.Request));
+        var buffer = read.Buffer;
+        var head = buffer.Slice(0, Math.Min(buffer.Length, ScanBytes));
+        var token = source.ScanToken(head.IsSingleSegment ? head.FirstSpan : head.ToArray());
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        return token;
+    }
 }

@@ -54,6 +54,8 @@ public static class RateLimiting
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration("PushApi:RateLimit");
         services.AddSingleton<CredentialRateLimiter>();
+        services.AddSingleton<RateLimitedPaths>();
+        services.AddSingleton<RateLimitRefusalLog>();
         services.AddSingleton<DailyApiUsage>();
         services.AddRateLimiter(options =>
         {
@@ -71,14 +73,29 @@ public static class RateLimiting
     }
 
     /// <summary>
-    /// A refusal of either stage (per credential before authentication, per user after): counted by front end, answered in
-    /// the API's shape. A refused call changed nothing, so it gets no audit entry: a caller over its limit must not cost the
-    /// database a write per call (the refusal counter of <c>/metrics</c> says how many there were).
+    /// A refusal after routing (the per-user limiter, the daily allowance): counted by front end, answered in the API's shape.
+    /// A refused call changed nothing, so it gets no audit entry: a caller over its limit must not cost the database a write
+    /// per call (the refusal counter of <c>/metrics</c> says how many there were).
     /// </summary>
     public static Task RefuseAsync(HttpContext http)
     {
         http.Audit().Skip = true;
+        return WriteRefusalAsync(http, http.RequestServices.GetRequiredService<ErrorShapes>().For(http));
+    }
+
+    /// <summary>
+    /// A refusal before routing (<see cref="CredentialRateLimiting"/>): no request log line or audit entry was begun, so the
+    /// refusals are logged as a sampled summary (<see cref="RateLimitRefusalLog"/>), and the shape is the covered path's.
+    /// </summary>
+    public static Task RefuseEarlyAsync(HttpContext http, IErrorShape shape)
+    {
+        http.RequestServices.GetRequiredService<RateLimitRefusalLog>().Refused(http);
+        return WriteRefusalAsync(http, shape);
+    }
+
+    private static Task WriteRefusalAsync(HttpContext http, IErrorShape shape)
+    {
         http.RequestServices.GetRequiredService<Telemetry.FrontEnds>().RateLimited(http);
-        return http.RequestServices.GetRequiredService<ErrorShapes>().For(http).WriteRateLimitedAsync(http);
+        return shape.WriteRateLimitedAsync(http);
     }
 }

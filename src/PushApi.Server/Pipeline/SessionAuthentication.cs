@@ -30,6 +30,12 @@ public static class PushApiClaims
 public interface ISessionTokenSource
 {
     ValueTask<string?> ReadTokenAsync(HttpContext context);
+
+    /// <summary>
+    /// The session token as far as the first bytes of the body show it, without parsing, or null: what the per-user limit
+    /// keys a bucket on before routing (<see cref="CredentialRateLimiting"/>). Never authenticates anything.
+    /// </summary>
+    string? ScanToken(ReadOnlySpan<byte> head);
 }
 
 /// <summary>

@@ -32,12 +32,13 @@ public static class SoapEndpoints
     {
         foreach (var (api, shape) in new[] { (SoapApi.Enterprise, SoapFaultShape.Enterprise), (SoapApi.Partner, SoapFaultShape.Partner) })
         {
+            var session = new SoapSessionHeader(api);
             foreach (var path in new[] { $"/services/Soap/{api.PathLetter}/{{version}}", $"/services/Soap/{api.PathLetter}/{{version}}/{{orgId}}" })
             {
                 endpoints.MapPost(path, (HttpContext context) => CallAsync(context, api))
                     .RequireAuthorization(SoapOperationRequirement.Policy)
                     .RequireRateLimiting(RateLimiting.PerUserPolicy)
-                    .WithMetadata(shape, new SoapSessionHeader(api))
+                    .WithMetadata(shape, session)
                     .DisableAntiforgery().ExcludeFromDescription();
                 endpoints.MapGet(path, (HttpContext context, string version) => context.Request.Query.ContainsKey("wsdl")
                         ? WsdlAsync(context, api, version)

@@ -23,8 +23,11 @@ public sealed class SoapFaultShape(SoapApi api) : IErrorShape
             : "Insufficient access: this user can't read push data (needs Read)."));
     }
 
-    public Task WriteRateLimitedAsync(HttpContext context) =>
-        WriteAsync(context, new SoapFaultException(SoapFaultCodes.RequestLimitExceeded, "TotalRequests Limit exceeded."));
+    public Task WriteRateLimitedAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = RateLimiting.RetryAfterSeconds;
+        return WriteAsync(context, new SoapFaultException(SoapFaultCodes.RequestLimitExceeded, "TotalRequests Limit exceeded."));
+    }
 
     public Task WriteStatusAsync(HttpContext context) =>
         WriteAsync(context, SoapFaultException.Client($"The call could not be handled (HTTP {context.Response.StatusCode}); POST a SOAP 1.1 envelope."));

@@ -84,5 +84,56 @@ public sealed class SoapRequest
 /// <summary>The session of a SOAP call is in its envelope's SessionHeader: endpoint metadata for the one authentication handler.</summary>
 public sealed class SoapSessionHeader(SoapApi api) : ISessionTokenSource
 {
+    private static readonly byte[] Element = "sessionId"u8.ToArray();
+
     public async ValueTask<string?> ReadTokenAsync(HttpContext context) => (await SoapRequest.OfAsync(context, api)).Call?.Headers.SessionId;
+
+    /// <summary>
+    /// The text of the first <c>sessionId</c> element start tag (any prefix, any attributes) in the envelope's first bytes,
+    /// trimmed, as the envelope reader would find it for a plain envelope; null when there is none, or its text is not
+    /// plain (an entity, CDATA, a comment: only the parser can say what it means).
+    /// </summary>
+    public string? ScanToken(ReadOnlySpan<byte> head)
+    {
+        for (var at = head.IndexOf(Element); at > 0; at = Next(head, at))
+        {
+            var open = head[at - 1];
+            var after = head[(at + Element.Length)..];
+            if ((open != (byte)'<' && open != (byte)':') || after.IsEmpty || !" \t\r\n>"u8.Contains(after[0]))
+            {
+                continue;
+            }
+
+            var close = after.IndexOf((byte)'>');
+            if (close < 0 || (close > 0 && after[close - 1] == (byte)'/') || (open == (byte)':' && !OpensTag(head[..(at - 1)])))
+            {
+                return null;
+            }
+
+            var text = after[(close + 1)..];
+            var end = text.IndexOf((byte)'<');
+            if (end < 0 || text[..end].Contains((byte)'&'))
+            {
+                return null;
+            }
+
+            var token = System.Text.Encoding.UTF8.GetString(text[..end]).Trim();
+            return token.Length > 0 ? token : null;
+        }
+
+        return null;
+    }
+
+    private static int Next(ReadOnlySpan<byte> head, int at)
+    {
+        var next = head[(at + 1)..].IndexOf(Element);
+        return next < 0 ? -1 : at + 1 + next;
+    }
+
+    /// <summary>Whether the bytes before a prefixed name end in <c>&lt;prefix</c> (an element's start tag, not its end tag).</summary>
+    private static bool OpensTag(ReadOnlySpan<byte> before)
+    {
+        var lt = before.LastIndexOf((byte)'<');
+        return lt >= 0 && lt + 1 < before.Length && before[lt + 1] != (byte)'/' && before[(lt + 1)..].IndexOfAny(" \t\r\n>"u8) < 0;
+    }
 }
