@@ -63,6 +63,7 @@ public static class CoreServices
         services.AddSingleton<Push.Engine.PushJobStore>();
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();
         services.AddSingleton<Push.PushRequests>();
+        services.AddSingleton<Retention.PushRetention>();
         services.AddSingleton<Push.Lifecycle.PushLifecycleLog>();
         services.AddSingleton<Push.Lifecycle.PushProgressLog>();
         services.AddSingleton<Bulk.BulkIngestJobs>();

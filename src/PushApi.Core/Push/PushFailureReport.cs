@@ -19,7 +19,7 @@ public sealed record FailedJob(long JobId, string OrgKey, string? OrgName, strin
 public static class PushFailureReport
 {
     /// <summary>Joins a job (<c>j</c>) to its first error (<c>e</c>), if any.</summary>
-    private const string FirstError = "LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true";
+    internal const string FirstError = "LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true";
 
     private static readonly string Failed = PushStatusSql.Is("j.status", PushStatus.Failed);
 
@@ -27,11 +27,20 @@ public static class PushFailureReport
     public static async Task<List<FailureGroup>> GroupsAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, int? limit, CancellationToken cancellationToken = default)
     {
         var groups = new List<FailureGroup>();
+        // A request whose jobs retention took (or is taking) out of push_jobs counts by the groups it kept when its purge began.
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
-            {FirstError}
-            WHERE j.request_id = ANY($1) AND {Failed}
+            SELECT error_type, error_title, sum(n)::int FROM (
+                SELECT e.error_type, e.error_title, count(*) AS n FROM push_jobs j
+                {FirstError}
+                WHERE j.request_id = ANY($1) AND {Failed}
+                  AND NOT EXISTS (SELECT 1 FROM push_request_retention h WHERE h.request_id = j.request_id)
+                GROUP BY 1, 2
+                UNION ALL
+                SELECT g ->> 'errorType', g ->> 'errorTitle', (g ->> 'count')::bigint
+                FROM push_request_retention h, jsonb_array_elements(h.failure_groups) g
+                WHERE h.request_id = ANY($1)
+            ) groups
             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $2
             """, connection);
         command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
