@@ -79,19 +79,25 @@ public static class PushFailureReport
 
     /// <summary>
     /// The orgs of the requests' failed jobs whose first error is of one of <paramref name="errorTypes"/>
-    /// (any when empty) and whose error title or type is not in <paramref name="excluded"/>.
+    /// (any when empty) and whose error title or type is not in <paramref name="excluded"/>. Failed jobs that retention
+    /// moved to the history have no error left: they are retried only when neither filter is given.
     /// </summary>
     public static async Task<List<string>> OrgsToRetryAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken = default)
     {
         var orgs = new List<string>();
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT j.org_key FROM push_jobs j
-            {FirstError}
-            WHERE j.request_id = ANY($1) AND {Failed}
-              AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
-              AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
-            ORDER BY j.id
+            SELECT org_key FROM (
+                SELECT j.id, j.org_key FROM push_jobs j
+                {FirstError}
+                WHERE j.request_id = ANY($1) AND {Failed}
+                  AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
+                  AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
+                UNION ALL
+                SELECT j.id, j.org_key FROM push_job_history j
+                WHERE j.request_id = ANY($1) AND {Failed} AND cardinality($2::text[]) = 0 AND cardinality($3::text[]) = 0
+            ) failed
+            ORDER BY id
             """, connection);
         command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Array(errorTypes, NpgsqlDbType.Text));

@@ -57,6 +57,35 @@ public class RetentionTests() : ApiFixture("retention", settings: new Dictionary
     }
 
     [Test]
+    public async Task A_purged_deployment_still_lists_its_jobs_and_retries_its_failed_tenants()
+    {
+        var (push, request) = await FinishedPushAsync(jobs: 12, failing: 3);
+        var failedJob = (await Admin.GetAsync($"/api/v1/deployments/{request}/jobs?status=Failed").ExpectAsync(HttpStatusCode.OK))
+            .GetProperty("items")[0].Text("id");
+        await AgeAsync(request, days: 181);
+        Assert.That((await Retention.RunAsync(Defaults)).JobsMoved, Is.EqualTo(12));
+
+        var jobs = await Admin.GetAsync($"/api/v1/deployments/{request}/jobs").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(jobs.GetProperty("items").GetArrayLength(), Is.EqualTo(12), "the console's job list reads the history");
+        var failed = (await Admin.GetAsync($"/api/v1/deployments/{request}/jobs?status=Failed").ExpectAsync(HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().Select(j => j.Text("orgKey")).ToList();
+        Assert.That(failed, Has.Count.EqualTo(3));
+        var job = await Admin.GetAsync($"/api/v1/deployments/{request}/jobs/{failedJob}").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(job.GetProperty("errors").GetArrayLength(), Is.Zero, "a moved job keeps its status and times, not its errors");
+        var record = await Admin.GetAsync($"/services/data/v62.0/sobjects/PackagePushJob/{failedJob}").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(record.Text("Status"), Is.EqualTo("Failed"));
+
+        foreach (var org in failed)
+        {
+            using var reinstall = await Admin.PostAsJsonAsync("/api/v1/installations", new { orgKey = org, packageVersionId = push.OldVersion });
+            Assert.That(reinstall.IsSuccessStatusCode, Is.True, await reinstall.Content.ReadAsStringAsync());
+        }
+
+        var retry = await Admin.PostAsJsonAsync($"/api/v1/deployments/{request}/retry", new { dryRun = true }).ExpectAsync(HttpStatusCode.OK);
+        Assert.That((retry.GetProperty("report").GetProperty("targeted").GetInt32(), retry.GetProperty("report").GetProperty("eligible").GetInt32()), Is.EqualTo((3, 3)));
+    }
+
+    [Test]
     public async Task Running_and_recent_requests_are_left_alone()
     {
         var (push, recent) = await FinishedPushAsync(jobs: 20, failing: 0);
