@@ -4,7 +4,7 @@
 -- * The request row stays as it was, with its counters (job, succeeded, failed, canceled): the native API, the monitor,
 --   webhooks and the audit answer for an old request as before.
 -- * Each job becomes one compact history row with the fields PackagePushJob shows (no lease, attempt, queue or window
---   columns, two indexes instead of six), so SOQL on PackagePushJob, and the sf CLI's counts of a request's jobs by
+--   columns, two indexes instead of nine), so SOQL on PackagePushJob, and the sf CLI's counts of a request's jobs by
 --   status, still answer for an old request.
 -- * Errors (the bulk of the bytes: messages and details) are removed; what stays of them is the request's failure
 --   groups (error type and title, count of failed jobs), taken once when its purge starts.
