@@ -161,6 +161,28 @@ public class RetentionTests() : ApiFixture("retention", settings: new Dictionary
         await Retention.RunAsync(Defaults); // the next test starts with nothing due
     }
 
+    [Test]
+    public async Task A_second_instance_with_retention_on_purges_in_the_background_from_its_start()
+    {
+        var (_, request) = await FinishedPushAsync(jobs: 40, failing: 1);
+        await AgeAsync(request, days: 200);
+
+        using var other = PushApiServer.Start(Server.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["PushApi:Execution:Enabled"] = "false",
+            ["PushApi:Retention:BatchSize"] = "10",
+        });
+        var deadline = Now() + Patience;
+        while (await LiveJobsAsync(request) > 0 && Now() < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.That(await LiveJobsAsync(request), Is.Zero, "the other instance's RetentionService purged the request");
+        Assert.That(await ScalarAsync("SELECT jobs_moved FROM push_request_retention WHERE request_id = $1 AND finished_at IS NOT NULL", request), Is.EqualTo(40));
+        Assert.That((await SoqlCountsAsync(request)).Failed, Is.EqualTo(1));
+    }
+
     private static DateTimeOffset Now() => TimeProvider.System.GetUtcNow();
 
     /// <summary>A push of <paramref name="jobs"/> in-platform jobs run to its end; <paramref name="failing"/> tenants uninstall the package before it runs, so their jobs fail with an error.</summary>
