@@ -64,6 +64,7 @@ public static class CoreServices
         services.AddSingleton<Push.Engine.InPlatformUpgrader>();
         services.AddSingleton<Push.Engine.InteractiveDemand>();
         services.AddSingleton<Push.PushRequests>();
+        services.AddSingleton<Retention.PushRetention>();
         services.AddSingleton<Push.Lifecycle.PushLifecycleLog>();
         services.AddSingleton<Push.Lifecycle.PushProgressLog>();
         services.AddSingleton<Bulk.BulkIngestJobs>();

@@ -14,6 +14,7 @@ using PushApi.Server.Monitor;
 using PushApi.Server.Notifications;
 using PushApi.Server.Pipeline;
 using PushApi.Server.Rest;
+using PushApi.Server.Retention;
 using PushApi.Server.Salesforce;
 using PushApi.Server.Scheduling;
 using PushApi.Server.Security;
@@ -31,7 +32,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddPushApiHosting().AddPushApiLogging().AddPushApiDatabase().AddPushApiScheduling().AddPushApiTelemetry();
 builder.Services.AddPushApiErrorHandling().AddPushApiAuthentication().AddPushApiRateLimiting().AddFeatureSwitches().AddPushApiSecrets().AddPushApiLogin().AddPushApiHealth()
     .AddAdminApi().AddDataApi().AddBulkApis().AddPushApiNotifications().AddSoapApi().AddPushApiOpenApi()
-    .AddPushApiAudit();
+    .AddPushApiAudit().AddPushApiRetention();
 
 var app = builder.Build();
 try

@@ -3,6 +3,7 @@ using NpgsqlTypes;
 using PushApi.Core.Errors;
 using PushApi.Core.Ids;
 using PushApi.Core.Persistence;
+using PushApi.Core.Retention;
 
 namespace PushApi.Core.Deployments;
 
@@ -39,10 +40,10 @@ public sealed class DeploymentJobDetails(NpgsqlDataSource dataSource)
     private static async Task<DeploymentJobDetail?> JobAsync(NpgsqlConnection connection, long[] requests, long job, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             SELECT j.id, j.org_key, t.org_name, j.status, j.start_time, j.end_time, j.window_opens_at,
                    j.request_id, r.package_version_id, r.install_mode, r.roles_mode, r.grant_roles, j.duration_seconds
-            FROM push_jobs j
+            FROM {KeptJobs.Sql} j
             JOIN push_requests r ON r.id = j.request_id
             LEFT JOIN tenants t ON t.org_key = j.org_key
             WHERE j.id = $1 AND j.request_id = ANY($2)

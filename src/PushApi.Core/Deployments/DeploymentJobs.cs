@@ -4,6 +4,7 @@ using PushApi.Core.Errors;
 using PushApi.Core.Ids;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push.Status;
+using PushApi.Core.Retention;
 
 namespace PushApi.Core.Deployments;
 
@@ -27,9 +28,9 @@ public sealed class DeploymentJobs(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var requests = await Waves.RolloutStore.RequestsAsync(connection, request, cancellationToken);
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             SELECT j.id, j.org_key, t.org_name, j.status, j.start_time, j.end_time, j.window_opens_at
-            FROM push_jobs j LEFT JOIN tenants t ON t.org_key = j.org_key
+            FROM {KeptJobs.Sql} j LEFT JOIN tenants t ON t.org_key = j.org_key
             WHERE j.request_id = ANY($1) AND j.id > $2 AND ($3::text IS NULL OR j.status = $3)
             ORDER BY j.id LIMIT $4
             """, connection);

@@ -19,7 +19,7 @@ public sealed record FailedJob(long JobId, string OrgKey, string? OrgName, strin
 public static class PushFailureReport
 {
     /// <summary>Joins a job (<c>j</c>) to its first error (<c>e</c>), if any.</summary>
-    private const string FirstError = "LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true";
+    internal const string FirstError = "LEFT JOIN LATERAL (SELECT * FROM push_errors e WHERE e.job_id = j.id ORDER BY e.id LIMIT 1) e ON true";
 
     private static readonly string Failed = PushStatusSql.Is("j.status", PushStatus.Failed);
 
@@ -27,11 +27,20 @@ public static class PushFailureReport
     public static async Task<List<FailureGroup>> GroupsAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, int? limit, CancellationToken cancellationToken = default)
     {
         var groups = new List<FailureGroup>();
+        // A request whose jobs retention took (or is taking) out of push_jobs counts by the groups it kept when its purge began.
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT e.error_type, e.error_title, count(*)::int FROM push_jobs j
-            {FirstError}
-            WHERE j.request_id = ANY($1) AND {Failed}
+            SELECT error_type, error_title, sum(n)::int FROM (
+                SELECT e.error_type, e.error_title, count(*) AS n FROM push_jobs j
+                {FirstError}
+                WHERE j.request_id = ANY($1) AND {Failed}
+                  AND NOT EXISTS (SELECT 1 FROM push_request_retention h WHERE h.request_id = j.request_id)
+                GROUP BY 1, 2
+                UNION ALL
+                SELECT g ->> 'errorType', g ->> 'errorTitle', (g ->> 'count')::bigint
+                FROM push_request_retention h, jsonb_array_elements(h.failure_groups) g
+                WHERE h.request_id = ANY($1)
+            ) groups
             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $2
             """, connection);
         command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
@@ -70,19 +79,25 @@ public static class PushFailureReport
 
     /// <summary>
     /// The orgs of the requests' failed jobs whose first error is of one of <paramref name="errorTypes"/>
-    /// (any when empty) and whose error title or type is not in <paramref name="excluded"/>.
+    /// (any when empty) and whose error title or type is not in <paramref name="excluded"/>. Failed jobs that retention
+    /// moved to the history have no error left: they are retried only when neither filter is given.
     /// </summary>
     public static async Task<List<string>> OrgsToRetryAsync(NpgsqlConnection connection, IReadOnlyList<long> requests, IReadOnlyCollection<string> errorTypes, IReadOnlyCollection<string> excluded, CancellationToken cancellationToken = default)
     {
         var orgs = new List<string>();
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT j.org_key FROM push_jobs j
-            {FirstError}
-            WHERE j.request_id = ANY($1) AND {Failed}
-              AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
-              AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
-            ORDER BY j.id
+            SELECT org_key FROM (
+                SELECT j.id, j.org_key FROM push_jobs j
+                {FirstError}
+                WHERE j.request_id = ANY($1) AND {Failed}
+                  AND (cardinality($2::text[]) = 0 OR e.error_type = ANY($2))
+                  AND NOT (coalesce(e.error_title, '') = ANY($3) OR coalesce(e.error_type, '') = ANY($3))
+                UNION ALL
+                SELECT j.id, j.org_key FROM push_job_history j
+                WHERE j.request_id = ANY($1) AND {Failed} AND cardinality($2::text[]) = 0 AND cardinality($3::text[]) = 0
+            ) failed
+            ORDER BY id
             """, connection);
         command.Parameters.Add(SqlParameters.Array(requests, NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Array(errorTypes, NpgsqlDbType.Text));

@@ -38,6 +38,7 @@ public sealed class PushMeters
     private readonly Counter<long> _outboxSent;
     private readonly Counter<long> _outboxFailures;
     private readonly Counter<long> _bulkRows;
+    private readonly Counter<long> _retained;
     private readonly TimeProvider _clock;
 
     public PushMeters(IMeterFactory meters, LiveCounts live, TimeProvider clock)
@@ -55,6 +56,7 @@ public sealed class PushMeters
         _rescues = meter.CreateCounter<long>("pushapi.push.lease_rescues", "{job}", "Running jobs put back in the queue because their lease expired (reason expired) or an earlier run of this node held them (reason earlier_run).");
         _outboxSent = meter.CreateCounter<long>("pushapi.outbox.sent", "{message}", "Mails and webhook deliveries sent, by kind.");
         _outboxFailures = meter.CreateCounter<long>("pushapi.outbox.send_failures", "{message}", "Failed attempts to send a mail or deliver a webhook, by kind (each is retried with back-off until the last attempt).");
+        _retained = meter.CreateCounter<long>("pushapi.retention.rows", "{row}", "Rows the retention purge took out of the engine's tables: jobs moved to the compact history (kind job), errors removed (kind error).");
         _bulkRows = meter.CreateCounter<long>("pushapi.bulk.rows", "{row}", "Bulk API rows: ingest rows processed (result processed or failed), query rows returned (result returned).");
 
         StartAtZero();
@@ -84,6 +86,7 @@ public sealed class PushMeters
         BulkRows("ingest", "processed", 0);
         BulkRows("ingest", "failed", 0);
         BulkRows("query", "returned", 0);
+        Retained(0, 0);
     }
 
     public static KeyValuePair<string, object?> UpgraderTag(bool remote) => remote ? RemoteTag : InPlatformTag;
@@ -136,6 +139,13 @@ public sealed class PushMeters
     public void StartLag(TimeSpan lag) => _startLag.Record(Math.Max(0, lag.TotalSeconds));
 
     public void LeasesRescued(int count, string reason) => _rescues.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A retention batch that committed: jobs moved to the history, errors removed.</summary>
+    public void Retained(long jobs, long errors)
+    {
+        _retained.Add(jobs, new KeyValuePair<string, object?>("kind", "job"));
+        _retained.Add(errors, new KeyValuePair<string, object?>("kind", "error"));
+    }
 
     public void OutboxSent(string kind) => _outboxSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
