@@ -5,20 +5,28 @@ public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan L
 {
     public bool Smoke => Mode == "smoke";
 
+    /// <summary>Where the push timeline's PNG goes: <c>--plot</c>, else bench-push-timeline.png next to the JSON.</summary>
+    public string PlotPath { get; init; } = "bench-push-timeline.png";
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.Contains("--smoke") ? "smoke" : args.Contains("--quick") ? "quick" : "full";
         var only = Value(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant()).ToHashSet();
         var output = Value(args, "--out") ?? "bench-results.json";
-        return mode switch
+        var options = mode switch
         {
             "smoke" => new BenchOptions(mode, 600, 1, TimeSpan.FromSeconds(1), only, output),
             "quick" => new BenchOptions(mode, 20_000, 3, TimeSpan.FromSeconds(3), only, output),
             _ => new BenchOptions(mode, 100_000, 3, TimeSpan.FromSeconds(8), only, output),
         };
+        return options with { PlotPath = PlotPathOf(args, output) };
     }
 
-    public bool Runs(string id) => Only is null || Only.Contains(id);
+    /// <summary><c>--plot</c>'s path, else bench-push-timeline.png in the directory of <paramref name="json"/>.</summary>
+    public static string PlotPathOf(string[] args, string json) =>
+        Value(args, "--plot") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(json))!, "bench-push-timeline.png");
+
+    public bool Runs(string id) => Only is null || Only.Contains(id.ToUpperInvariant());
 
     private static string? Value(string[] args, string name)
     {

@@ -16,10 +16,12 @@ public static class ThroughputScenarios
             var request = await c.Api.RequestAsync(version);
             await c.Api.BulkAddAsync(request, c.Orgs);
             using var sampler = c.SampleMemory();
+            var pending = TimeProvider.System.GetUtcNow();
             var watch = Stopwatch.StartNew();
             await c.Api.SetStatusAsync(request, "Pending");
             var done = await c.Api.WaitForAsync(request, TimeSpan.FromMinutes(10), "Succeeded", "Failed");
-            rates.Add(c.Orgs.Count / watch.Elapsed.TotalSeconds);
+            var seconds = watch.Elapsed.TotalSeconds;
+            rates.Add(c.Orgs.Count / seconds);
             c.SingleInstanceRate = Median(rates);
             if (done.GetProperty("status").GetString() != "Succeeded" || done.GetProperty("jobs").GetProperty("succeeded").GetInt32() != c.Orgs.Count)
             {
@@ -27,6 +29,8 @@ public static class ThroughputScenarios
             }
 
             c.AfterPush.Add(Bench.RssMb(c.Bench.Server));
+            c.Series.Add(new PushSeries("P1", $"push alone (P1, run {run + 1})", run + 1, c.Orgs.Count, false, PushTimeline.IntervalSeconds, Math.Round(seconds, 2), null,
+                await PushTimeline.ReadAsync(c.Bench, request, pending)));
         }
 
         var ceiling = await Baselines.PgbenchClaimCeilingAsync(c);
