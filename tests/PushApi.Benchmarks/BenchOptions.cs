@@ -8,6 +8,9 @@ public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan L
     /// <summary><c>--profile</c>: PostgreSQL loads pg_stat_statements and P1 reports where a push's time goes (<see cref="Profile"/>).</summary>
     public bool Profile { get; init; }
 
+    /// <summary>Where the push timeline's PNG goes: <c>--plot</c>, else bench-push-timeline.png next to the JSON.</summary>
+    public string PlotPath { get; init; } = "bench-push-timeline.png";
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.Contains("--smoke") ? "smoke" : args.Contains("--quick") ? "quick" : "full";
@@ -19,10 +22,14 @@ public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan L
             "quick" => new BenchOptions(mode, 20_000, 3, TimeSpan.FromSeconds(3), only, output),
             _ => new BenchOptions(mode, 100_000, 3, TimeSpan.FromSeconds(8), only, output),
         };
-        return options with { Profile = args.Contains("--profile") };
+        return options with { Profile = args.Contains("--profile"), PlotPath = PlotPathOf(args, output) };
     }
 
-    public bool Runs(string id) => Only is null || Only.Contains(id);
+    /// <summary><c>--plot</c>'s path, else bench-push-timeline.png in the directory of <paramref name="json"/>.</summary>
+    public static string PlotPathOf(string[] args, string json) =>
+        Value(args, "--plot") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(json))!, "bench-push-timeline.png");
+
+    public bool Runs(string id) => Only is null || Only.Contains(id.ToUpperInvariant());
 
     private static string? Value(string[] args, string name)
     {

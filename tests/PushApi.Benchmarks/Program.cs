@@ -1,7 +1,8 @@
 using System.Globalization;
 using PushApi.Benchmarks;
 
-// dotnet run -c Release --project tests/PushApi.Benchmarks -- [--quick | --smoke] [--only P1,P3] [--out bench-results.json]
+// dotnet run -c Release --project tests/PushApi.Benchmarks -- [--quick | --smoke] [--only P1,P3] [--out bench-results.json] [--plot timeline.png]
+// dotnet run -c Release --project tests/PushApi.Benchmarks -- --plot-from bench-results.json [--plot timeline.png]   (the plot again, from a run's JSON)
 // (--control-server <port> <connection string> is the harness starting its own baseline endpoint; --abuser … its P17 load generator.)
 if (args.Length >= 3 && args[0] == "--control-server")
 {
@@ -15,9 +16,15 @@ if (args.Length >= 8 && args[0] == "--abuser")
     return 0;
 }
 
+if (args.Length >= 2 && args[0] == "--plot-from")
+{
+    return await Report.PlotFromJsonAsync(args[1], BenchOptions.PlotPathOf(args, args[1])) ? 0 : 1;
+}
+
 var options = BenchOptions.Parse(args);
 await using var bench = await Bench.StartAsync(options);
-var results = await Scenarios.RunAsync(bench, options);
-Report.Print(results, options);
-await Report.WriteJsonAsync(results, options);
-return results.Any(r => r.Error is not null) ? 2 : 0;
+var run = await Scenarios.RunAsync(bench, options);
+Report.Print(run, options);
+await Report.WriteJsonAsync(run, options);
+await Report.PlotAsync(run.Series, Report.Subtitle(options.Mode, TimeProvider.System.GetUtcNow(), Environment.ProcessorCount), options.PlotPath);
+return run.Results.Any(r => r.Error is not null) ? 2 : 0;

@@ -6,10 +6,14 @@ namespace PushApi.Benchmarks;
 /// <summary>The results as one table on stdout and as bench-results.json (docs/performance.md's format).</summary>
 public static class Report
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    /// <summary>The series' JSON names (camelCase), also read back by <c>--plot-from</c>.</summary>
+    public static readonly JsonSerializerOptions SeriesJson = new(JsonSerializerDefaults.Web);
 
-    public static void Print(List<Result> results, BenchOptions options)
+    private static readonly JsonSerializerOptions Indented = new(SeriesJson) { WriteIndented = true };
+
+    public static void Print(BenchRun run, BenchOptions options)
     {
+        var results = run.Results;
         Console.WriteLine();
         Console.WriteLine($"PushApi benchmarks — {options.Mode} run, {options.Jobs:N0} jobs, median of {options.Repeats}, {TimeProvider.System.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
         Console.WriteLine($"{"id",-4} {"what",-48} {"metric",-12} {"value",12} {"baseline",12} {"ratio",8}  {"pass",-5} target / note");
@@ -23,10 +27,16 @@ public static class Report
 
             Console.WriteLine($"{r.Id,-4} {r.What,-48} {r.Metric,-12} {Format(r.Value),12} {Format(r.Baseline),12} {Format(r.Ratio),8}  {(options.Smoke || r.Pass is null ? "-" : r.Pass == true ? "yes" : "NO"),-5} {r.Target}{(r.Note.Length > 0 ? "; " + r.Note : "")}");
         }
+
+        foreach (var d in run.Documented)
+        {
+            Console.WriteLine($"{d.Id,-4} {d.What,-48} {"text",-12} {d.Text} ({d.Source})");
+        }
     }
 
-    public static async Task WriteJsonAsync(List<Result> results, BenchOptions options)
+    public static async Task WriteJsonAsync(BenchRun run, BenchOptions options)
     {
+        var results = run.Results;
         var document = new
         {
             machine = new
@@ -53,10 +63,44 @@ public static class Report
                 note = r.Note,
                 error = r.Error,
             }),
+            // Added fields (the ones above keep their shape): rows that are documented text, and the pushes' timelines.
+            documented = run.Documented.Select(d => new { id = d.Id, what = d.What, text = d.Text, source = d.Source }),
+            series = run.Series,
         };
         await File.WriteAllTextAsync(options.Output, JsonSerializer.Serialize(document, Indented));
         Console.WriteLine($"\nWrote {Path.GetFullPath(options.Output)}");
     }
+
+    /// <summary>Writes the push timeline's PNG when a push was recorded (P1 or P8 ran).</summary>
+    public static async Task<bool> PlotAsync(IReadOnlyList<PushSeries> series, string subtitle, string path)
+    {
+        if (!await Plotting.TimelinePlot.WriteAsync(series, subtitle, path))
+        {
+            return false;
+        }
+
+        Console.WriteLine($"Wrote {Path.GetFullPath(path)}");
+        return true;
+    }
+
+    /// <summary><c>--plot-from</c>: the plot again from a run's JSON (its "series" and "machine").</summary>
+    public static async Task<bool> PlotFromJsonAsync(string json, string path)
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = document.RootElement;
+        if (!root.TryGetProperty("series", out var series))
+        {
+            Console.Error.WriteLine($"{json} has no \"series\" (written before the timeline was recorded)");
+            return false;
+        }
+
+        var machine = root.GetProperty("machine");
+        var date = DateTimeOffset.Parse(machine.GetProperty("date").GetString()!, CultureInfo.InvariantCulture);
+        return await PlotAsync(series.Deserialize<List<PushSeries>>(SeriesJson)!, Subtitle(machine.GetProperty("mode").GetString()!, date, machine.GetProperty("cores").GetInt32()), path);
+    }
+
+    public static string Subtitle(string mode, DateTimeOffset date, int cores) =>
+        $"PushApi benchmarks, {mode} run, {date.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {cores} cores";
 
     private static string Format(double? value) => value switch
     {

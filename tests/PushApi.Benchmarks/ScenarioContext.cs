@@ -24,6 +24,9 @@ public sealed class ScenarioContext(Bench bench, BenchOptions options)
 
     public List<double> AfterPush { get; } = [];
 
+    /// <summary>The pushes' timelines (P1's runs, P8's push), for the JSON's "series" and the plot.</summary>
+    public List<PushSeries> Series { get; } = [];
+
     /// <summary>P1's jobs/s with one instance, for P9.</summary>
     public double SingleInstanceRate { get; set; }
 

@@ -5,21 +5,26 @@ namespace PushApi.Benchmarks;
 /// <summary>One line of the results: a measured value, its baseline from the same run and the target.</summary>
 public sealed record Result(string Id, string What, string Metric, double Value, double? Baseline, double? Ratio, string Target, bool? Pass, string Note = "", string? Error = null);
 
+/// <summary>What a run produced: the table's measured rows, its documented (text) rows, and the pushes' timelines.</summary>
+public sealed record BenchRun(List<Result> Results, List<Documented> Documented, List<PushSeries> Series);
+
 /// <summary>The scenarios of docs/performance.md, each measured with its baseline in the same run (median of the repeats).</summary>
 public static class Scenarios
 {
-    public static async Task<List<Result>> RunAsync(Bench bench, BenchOptions options)
+    public static async Task<BenchRun> RunAsync(Bench bench, BenchOptions options)
     {
         var results = new List<Result>();
         var context = new ScenarioContext(bench, options);
-        // P16 seeds its own million subscribers and P17 needs only a package version (it brings its own server and users):
+        // P16 seeds its own million subscribers, P17 needs only a package version (it brings its own server and users) and P1q
+        // only its own database:
         // a run of those alone seeds no tenants.
-        await context.SeedAsync(tenants: options.Only is null || options.Only.Except(["P16", "P17"]).Any());
+        await context.SeedAsync(tenants: options.Only is null || options.Only.Except(["P16", "P17", "P1Q"]).Any());
 
         foreach (var (id, scenario) in new (string, Func<ScenarioContext, Task<IEnumerable<Result>>>)[]
         {
             ("P3", AddingJobsScenarios.AddingJobsAsync),
             ("P1", ThroughputScenarios.ExecutionAsync),
+            ("P1q", QuartzComparison.OneTriggerPerJobAsync),
             ("P2", LatencyScenarios.StartLatencyAsync),
             ("P4", LatencyScenarios.GetByIdAsync),
             ("P5", LatencyScenarios.StatusAsync),
@@ -33,7 +38,8 @@ public static class Scenarios
             ("P17", RateLimitScenarios.IsolationAsync),
         })
         {
-            if (!options.Runs(id))
+            // P8 is measured with P4 (the same GET, idle and during a push): --only P8 runs that scenario too.
+            if (!options.Runs(id) && !(id == "P4" && options.Runs("P8")))
             {
                 continue;
             }
@@ -68,6 +74,7 @@ public static class Scenarios
             }
         }
 
-        return results;
+        var documented = options.Runs("P1") || options.Runs("P1q") ? new List<Documented> { QuartzComparison.Salesforce } : [];
+        return new BenchRun(results, documented, context.Series);
     }
 }

@@ -17,10 +17,12 @@ public static class ThroughputScenarios
             await c.Api.BulkAddAsync(request, c.Orgs);
             using var sampler = c.SampleMemory();
             var profile = run == 0 ? await Profile.StartAsync(c, $"P1, a {c.Orgs.Count:N0}-job push") : null;
+            var pending = TimeProvider.System.GetUtcNow();
             var watch = Stopwatch.StartNew();
             await c.Api.SetStatusAsync(request, "Pending");
             var done = await c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(10));
-            rates.Add(c.Orgs.Count / watch.Elapsed.TotalSeconds);
+            var seconds = watch.Elapsed.TotalSeconds;
+            rates.Add(c.Orgs.Count / seconds);
             if (profile is not null)
             {
                 await profile.ReportAsync();
@@ -33,6 +35,8 @@ public static class ThroughputScenarios
             }
 
             c.AfterPush.Add(Bench.RssMb(c.Bench.Server));
+            c.Series.Add(new PushSeries("P1", $"push alone (P1, run {run + 1})", run + 1, c.Orgs.Count, false, PushTimeline.IntervalSeconds, Math.Round(seconds, 2), null,
+                await PushTimeline.ReadAsync(c.Bench, request, pending)));
         }
 
         var ceiling = await Baselines.PgbenchClaimCeilingAsync(c);
