@@ -50,6 +50,14 @@ public sealed class SoapFaultShape(SoapApi api) : IErrorShape
         _ => (new SoapFaultException(SoapFaultCodes.UnknownException, "An unexpected error occurred; it has been logged."), true),
     };
 
-    private Task WriteAsync(HttpContext context, SoapFaultException fault) =>
-        SoapEndpoints.WriteAsync(context, StatusCodes.Status500InternalServerError, SoapWriter.RenderFault(api, fault));
+    private Task WriteAsync(HttpContext context, SoapFaultException fault)
+    {
+        // SOAP answers every fault with HTTP 500; only the service's own failures are logged as errors.
+        if (fault.ExceptionCode is not (SoapFaultCodes.UnknownException or SoapFaultCodes.ServerUnavailable))
+        {
+            Logging.RequestLog.MarkClientFault(context);
+        }
+
+        return SoapEndpoints.WriteAsync(context, StatusCodes.Status500InternalServerError, SoapWriter.RenderFault(api, fault));
+    }
 }

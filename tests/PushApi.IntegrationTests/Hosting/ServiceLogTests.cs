@@ -39,10 +39,20 @@ public class ServiceLogTests
         await push.ScheduleAsync(request);
         await push.WaitForAsync(request, TimeSpan.FromSeconds(60), "Succeeded", "Failed");
 
-        // A client's conflict: a namespace prefix taken.
+        // A client's conflict: a namespace prefix taken. A SOAP client's mistake: an unknown session (a fault, HTTP 500 as SOAP has it).
         await admin.PostAsJsonAsync("/api/v1/packages", new { name = "Again", namespacePrefix = "logs" }).ExpectAsync(HttpStatusCode.Conflict);
+        using (var soap = new HttpClient { BaseAddress = admin.BaseAddress })
+        {
+            using var call = await soap.PostAsync("/services/Soap/u/62.0", new StringContent(
+                """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Header><urn:SessionHeader><urn:sessionId>00Dbogus!session</urn:sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body><urn:query><urn:queryString>SELECT Id FROM PackagePushRequest</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>""",
+                System.Text.Encoding.UTF8, "text/xml"));
+            Assert.That(call.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+            Assert.That(await call.Content.ReadAsStringAsync(), Does.Contain("INVALID_SESSION_ID"));
+        }
+
         await WaitForAsync(() => server.Output.Contains($"Push {request} of", StringComparison.Ordinal) && server.Output.Contains("finished", StringComparison.Ordinal)
-            && server.Output.Contains("Apex Compile Failure", StringComparison.Ordinal) && server.Output.Contains("answered 409", StringComparison.Ordinal));
+            && server.Output.Contains("Apex Compile Failure", StringComparison.Ordinal) && server.Output.Contains("answered 409", StringComparison.Ordinal)
+            && server.Output.Contains("POST /services/Soap/u/62.0 answered 500", StringComparison.Ordinal));
 
         var log = server.Output;
         Assert.Multiple(() =>
@@ -56,7 +66,7 @@ public class ServiceLogTests
             Assert.That(log, Does.Contain($"Push {request}: 5 jobs failed with DeployError \"Apex Compile Failure\"."));
             Assert.That(log, Does.Contain($"PATCH /services/data/v62.0/sobjects/PackagePushRequest/{request} answered 204 in ").And.Contain($"(rest, user {Admin})"));
             Assert.That(log, Does.Contain("POST /api/v1/packages answered 409 in ").And.Contain($"(native, user {Admin})"));
-            Assert.That(log, Does.Not.Contain("fail:"), "a client's 409 is not a failure");
+            Assert.That(log, Does.Not.Contain("fail:"), "a client's 409 and a SOAP client's fault are not failures");
             Assert.That(log, Does.Not.Contain("   at "), "no stack trace");
             Assert.That(log, Does.Not.Contain("GET /health/ready answered"), "probes are logged at Debug");
         });
