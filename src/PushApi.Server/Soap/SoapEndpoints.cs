@@ -42,7 +42,7 @@ public static class SoapEndpoints
                     .DisableAntiforgery().ExcludeFromDescription();
                 endpoints.MapGet(path, (HttpContext context, string version) => context.Request.Query.ContainsKey("wsdl")
                         ? WsdlAsync(context, api, version)
-                        : WriteAsync(context, StatusCodes.Status500InternalServerError, SoapWriter.RenderFault(api, SoapFaultException.Client("SOAP calls are POSTed; GET this URL with ?wsdl for the WSDL."))))
+                        : shape.WriteAsync(context, SoapFaultException.Client("SOAP calls are POSTed; GET this URL with ?wsdl for the WSDL.")))
                     .AllowAnonymous().WithMetadata(shape).ExcludeFromDescription();
             }
 

@@ -50,7 +50,8 @@ public sealed class SoapFaultShape(SoapApi api) : IErrorShape
         _ => (new SoapFaultException(SoapFaultCodes.UnknownException, "An unexpected error occurred; it has been logged."), true),
     };
 
-    private Task WriteAsync(HttpContext context, SoapFaultException fault)
+    /// <summary>Writes a fault: HTTP 500 as SOAP has it, logged as the client's unless the service failed.</summary>
+    public Task WriteAsync(HttpContext context, SoapFaultException fault)
     {
         // SOAP answers every fault with HTTP 500; only the service's own failures are logged as errors.
         if (fault.ExceptionCode is not (SoapFaultCodes.UnknownException or SoapFaultCodes.ServerUnavailable))
