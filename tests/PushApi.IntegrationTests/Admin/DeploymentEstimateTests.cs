@@ -16,7 +16,7 @@ namespace PushApi.IntegrationTests.Admin;
 public class DeploymentEstimateTests() : ApiFixture("estimate", settings: new Dictionary<string, string?>
 {
     ["PushApi:Execution:Workers"] = "1",
-    ["PushApi:Execution:BatchSize"] = "4",
+    ["PushApi:Execution:BatchSize"] = "2",
 })
 {
     private const int Tenants = 3_000;
