@@ -22,16 +22,21 @@ public sealed class Profile
     private readonly ScenarioContext _context;
     private readonly string _name;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly int[] _otherServers;
     private (double Server, double Postgres, double Harness) _start;
 
-    private Profile(ScenarioContext context, string name)
+    private Profile(ScenarioContext context, string name, int[] otherServers)
     {
         _context = context;
         _name = name;
+        _otherServers = otherServers;
     }
 
-    /// <summary>Starts measuring (null without <c>--profile</c>): resets the statement statistics and reads the CPU clocks.</summary>
-    public static async Task<Profile?> StartAsync(ScenarioContext context, string name)
+    /// <summary>
+    /// Starts measuring (null without <c>--profile</c>): resets the statement statistics and reads the CPU clocks.
+    /// The CPU of <paramref name="otherServers"/> (P9's second instance) counts as the server's.
+    /// </summary>
+    public static async Task<Profile?> StartAsync(ScenarioContext context, string name, params int[] otherServers)
     {
         if (!context.Options.Profile)
         {
@@ -45,7 +50,7 @@ public sealed class Profile
             await command.ExecuteNonQueryAsync();
         }
 
-        var profile = new Profile(context, name);
+        var profile = new Profile(context, name, otherServers);
         profile._start = profile.CpuSeconds();
         profile._watch.Restart();
         return profile;
@@ -100,7 +105,7 @@ public sealed class Profile
             }
         }
 
-        return (Stat(_context.Bench.Server.Id)?.Cpu ?? 0, postgres, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        return (_otherServers.Append(_context.Bench.Server.Id).Sum(pid => Stat(pid)?.Cpu ?? 0), postgres, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
     }
 
     /// <summary>A process's parent and its user plus system CPU seconds (and its reaped children's), from /proc/&lt;pid&gt;/stat.</summary>

@@ -7,48 +7,52 @@ namespace PushApi.Benchmarks;
 /// <summary>P9 and P10: a second server instance on the same database, and the claim with a large history of finished jobs.</summary>
 public static class ScaleScenarios
 {
-    /// <summary>P9: a second instance on the same database shares a push; total jobs/s against one instance (P1), no job claimed twice.</summary>
+    /// <summary>
+    /// P9: a second instance on the same database shares a push; total jobs/s against one instance (P1). Each instance's own
+    /// count of the jobs it ran (<c>pushapi_push_jobs_completed_total</c> on its <c>/metrics</c>) shows that both took part
+    /// and that together they ran every job once; the database shows that no job was claimed twice. (Watching the lease
+    /// owners in the table every 20 ms, as this scenario first did, cost PostgreSQL as much CPU as the push itself.)
+    /// </summary>
     public static async Task<IEnumerable<Result>> TwoInstancesAsync(ScenarioContext c)
     {
-        var (second, _) = await c.Bench.StartServerAsync();
+        var (second, secondAddress) = await c.Bench.StartServerAsync();
         try
         {
+            using var secondClient = c.Bench.Client(secondAddress, 2);
             var version = await c.NextVersionAsync();
             var request = await c.Api.RequestAsync(version);
             await c.Api.BulkAddAsync(request, c.Orgs);
-            var owners = new HashSet<string>();
+            var before = (await CompletedJobsAsync(c.Bench.Http), await CompletedJobsAsync(secondClient));
+            var profile = await Profile.StartAsync(c, $"P9, a {c.Orgs.Count:N0}-job push on two instances", second.Id);
             var watch = Stopwatch.StartNew();
             await c.Api.SetStatusAsync(request, "Pending");
-            var done = c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(10));
-            await using (var connection = new NpgsqlConnection(c.Bench.ConnectionString))
+            var progress = await c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(10));
+            var rate = c.Orgs.Count / watch.Elapsed.TotalSeconds;
+            if (profile is not null)
             {
-                await connection.OpenAsync();
-                while (!done.IsCompleted)
-                {
-                    await using var command = new NpgsqlCommand("SELECT DISTINCT lease_owner FROM push_jobs WHERE request_id = $1 AND status = 'In Progress' AND lease_owner IS NOT NULL", connection);
-                    command.Parameters.Add(new NpgsqlParameter { Value = Bench.Number(request) });
-                    await using var reader = await command.ExecuteReaderAsync();
-                    while (await reader.ReadAsync())
-                    {
-                        owners.Add(reader.GetString(0));
-                    }
-
-                    await Task.Delay(20);
-                }
+                await profile.ReportAsync();
             }
 
-            var progress = await done;
-            var rate = c.Orgs.Count / watch.Elapsed.TotalSeconds;
+            var ran = (await CompletedJobsAsync(c.Bench.Http) - before.Item1, await CompletedJobsAsync(secondClient) - before.Item2);
             var twice = await c.Bench.ScalarAsync<long>("SELECT count(*) FROM push_jobs WHERE request_id = $1 AND attempt > 1", Bench.Number(request));
             var succeeded = progress.GetProperty("jobs").GetProperty("succeeded").GetInt32();
             var single = c.SingleInstanceRate;
             return [new Result("P9", "two instances, one push", "jobs_per_s", rate, single, single > 0 ? rate / single : null, ">=0.9x one instance, zero duplicates",
-                single > 0 && rate / single >= 0.9 && twice == 0 && succeeded == c.Orgs.Count, $"{owners.Count} instances held jobs; {twice} jobs claimed more than once; {succeeded:N0} succeeded")];
+                single > 0 && rate / single >= 0.9 && twice == 0 && succeeded == c.Orgs.Count && ran.Item1 > 0 && ran.Item2 > 0 && ran.Item1 + ran.Item2 == c.Orgs.Count,
+                $"jobs run by the instances: {ran.Item1:N0} + {ran.Item2:N0}; {twice} jobs claimed more than once; {succeeded:N0} succeeded")];
         }
         finally
         {
             Bench.Kill(second);
         }
+    }
+
+    /// <summary>The jobs an instance has run to an end since it started, from its own <c>/metrics</c>.</summary>
+    private static async Task<long> CompletedJobsAsync(HttpClient instance)
+    {
+        var text = await instance.GetStringAsync("/metrics");
+        return (long)text.Split('\n').Where(line => line.StartsWith("pushapi_push_jobs_completed_total{", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>
