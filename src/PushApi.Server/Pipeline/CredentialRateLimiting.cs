@@ -19,10 +19,10 @@ public sealed class CredentialRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public CredentialRateLimiter(IOptions<RateLimitOptions> options)
+    public CredentialRateLimiter(IOptions<RateLimitOptions> options, TimeProvider clock)
     {
         var settings = options.Value;
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => settings.Bucket()));
+        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, _ => settings.NewBucket(clock)));
     }
 
     /// <summary>Takes one call from the credential's bucket; false when it is empty.</summary>

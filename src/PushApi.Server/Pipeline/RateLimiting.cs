@@ -16,23 +16,10 @@ public sealed class RateLimitOptions
     public int Burst { get; set; } = 10_000;
 
     /// <summary>
-    /// The bucket of one user or credential. It refills in the fewest tenths of a second that hold a whole number of calls (the partitioned limiter's replenishing
-    /// tick) rather than once a second: with one refill a second, a burst below the rate would cap a caller at the burst per
-    /// second, and a caller inside its rate would be refused after a few quick calls.
+    /// The bucket of one user or credential: it refills continuously at exactly the configured rate (<see cref="SmoothTokenBucket"/>),
+    /// so a caller over its rate is let through evenly and one inside it is never refused after a few quick calls.
     /// </summary>
-    public TokenBucketRateLimiterOptions Bucket()
-    {
-        var perSecond = Math.Max(1, RequestsPerSecond);
-        var tenths = 10 / (int)System.Numerics.BigInteger.GreatestCommonDivisor(perSecond, 10); // the fewest tenths that hold a whole number of calls
-        return new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, Burst),
-            TokensPerPeriod = perSecond * tenths / 10,
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100 * tenths),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-    }
+    public RateLimiter NewBucket(TimeProvider clock) => new SmoothTokenBucket(RequestsPerSecond, Burst, clock);
 
     /// <summary>Calls of the mirrored APIs one instance serves per UTC day (Salesforce's DailyApiRequests); unset: a day at <see cref="RequestsPerSecond"/>.</summary>
     public long? DailyApiRequests { get; set; }
@@ -62,10 +49,11 @@ public static class RateLimiting
             options.AddPolicy(PerUserPolicy, context =>
             {
                 var settings = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                var clock = context.RequestServices.GetRequiredService<TimeProvider>();
                 var user = context.User.Identity?.IsAuthenticated == true
                     ? context.User.UserId().ToString(CultureInfo.InvariantCulture)
                     : "anonymous:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(user, _ => settings.Bucket());
+                return RateLimitPartition.Get(user, _ => settings.NewBucket(clock));
             });
             options.OnRejected = (context, _) => new ValueTask(RefuseAsync(context.HttpContext));
         });
