@@ -78,17 +78,23 @@ public static class ScaleScenarios
         var plan = await ExplainClaimAsync(c);
         var usesIndex = plan.Contains("push_jobs_claim_in_platform", StringComparison.Ordinal);
         var scans = plan.Contains("Seq Scan on push_jobs", StringComparison.Ordinal);
-        var ratio = after / before;
-        return [new Result("P10", $"claim of 200 after {history:N0} finished jobs", "p99_ms", after, before, ratio, "<=2x empty-table p99; claim index, no scan of finished rows",
-            ratio <= 2 && usesIndex && !scans, $"plan uses push_jobs_claim_in_platform: {(usesIndex ? "yes" : "NO")}; sequential scan of push_jobs: {(scans ? "YES" : "no")}")];
+        var ratio = after.P99 / before.P99;
+        return [new Result("P10", $"claim of 200 after {history:N0} finished jobs", "p99_ms", after.P99, before.P99, ratio, "<=2x empty-table p99; claim index, no scan of finished rows",
+            ratio <= 2 && usesIndex && !scans, $"p50 {before.P50:0.00} ms before, {after.P50:0.00} ms after; plan uses push_jobs_claim_in_platform: {(usesIndex ? "yes" : "NO")}; sequential scan of push_jobs: {(scans ? "YES" : "no")}")];
     }
 
-    private static async Task<double> ClaimTimesAsync(ScenarioContext c)
+    /// <summary>
+    /// The claim's p50 and p99 over 1,000 claims (after 50 unmeasured), each rolled back, with the table checkpointed first so
+    /// the write-back of what came before is not measured. (With 50 claims, the p99 was the slowest one: 0.7 ms before and
+    /// 2.8-4.1 ms after, while the p50 stayed 0.4 ms.)
+    /// </summary>
+    private static async Task<(double P50, double P99)> ClaimTimesAsync(ScenarioContext c)
     {
+        await c.Bench.ExecuteAsync("CHECKPOINT");
         await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
         await connection.OpenAsync();
         var times = new List<double>();
-        for (var i = 0; i < 60; i++)
+        for (var i = 0; i < 1_050; i++)
         {
             await using var transaction = await connection.BeginTransactionAsync();
             var watch = Stopwatch.StartNew();
@@ -105,7 +111,8 @@ public static class ScaleScenarios
             await transaction.RollbackAsync();
         }
 
-        return Percentile(times.Skip(10).ToList(), 99);
+        var measured = times.Skip(50).ToList();
+        return (Percentile(measured, 50), Percentile(measured, 99));
     }
 
     private static async Task<string> ExplainClaimAsync(ScenarioContext c)
