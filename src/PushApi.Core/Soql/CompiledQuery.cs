@@ -72,6 +72,27 @@ internal sealed class CompiledQuery
 
     public IEnumerable<ChildNode> Children => Output.OfType<ChildNode>();
 
+    /// <summary>This query with <paramref name="where"/> as its WHERE (it had none) and <paramref name="parameters"/> (its own first): a cached SELECT narrowed per call.</summary>
+    public CompiledQuery Narrowed(string where, List<NpgsqlParameter> parameters) => new()
+    {
+        Root = Root,
+        RootAlias = RootAlias,
+        Columns = Columns,
+        From = From,
+        Where = Where is null ? where : $"({Where}) AND {where}",
+        Parameters = parameters,
+        Keys = Keys,
+        Output = Output,
+        IdOrdinal = IdOrdinal,
+        IsAggregate = IsAggregate,
+        GroupBy = GroupBy,
+        Having = Having,
+        AggregateOrder = AggregateOrder,
+        IsCountOnly = IsCountOnly,
+        Limit = Limit,
+        Offset = Offset,
+    };
+
     /// <summary>New copies of <see cref="Parameters"/>: a parameter belongs to one command, and a query runs several (pages, the count, child queries).</summary>
     public List<NpgsqlParameter> CloneParameters() => Parameters.Select(p => new NpgsqlParameter { Value = p.Value, NpgsqlDbType = p.NpgsqlDbType }).ToList();
 }

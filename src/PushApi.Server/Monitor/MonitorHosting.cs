@@ -25,8 +25,10 @@ public static class MonitorHosting
 
             await next(context);
         });
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        // The static files are all under /monitor: the API's calls skip the file look-ups (a directory probe per GET).
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/monitor", StringComparison.OrdinalIgnoreCase),
+            files => files.UseDefaultFiles().UseStaticFiles());
         return app;
     }
 }

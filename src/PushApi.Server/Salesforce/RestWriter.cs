@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using PushApi.Core.Catalog;
@@ -7,16 +8,27 @@ using PushApi.Core.Soql;
 
 namespace PushApi.Server.Salesforce;
 
-/// <summary>A response of the mirrored API written straight to the body with a JSON writer.</summary>
+/// <summary>
+/// A response of the mirrored API written with a JSON writer into one buffer, then sent whole with its Content-Length
+/// (the writer buffered the whole body before as well; now the answer needs no chunked framing).
+/// </summary>
 public sealed class RestJsonResult(int status, Action<Utf8JsonWriter> write) : IResult
 {
+    private const int InitialBufferBytes = 1024;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        httpContext.Response.StatusCode = status;
-        httpContext.Response.ContentType = "application/json;charset=UTF-8";
-        await using var writer = new Utf8JsonWriter(httpContext.Response.Body, RestJson.WriterOptions);
-        write(writer);
-        await writer.FlushAsync(httpContext.RequestAborted);
+        var body = new ArrayBufferWriter<byte>(InitialBufferBytes);
+        using (var writer = new Utf8JsonWriter(body, RestJson.WriterOptions))
+        {
+            write(writer);
+        }
+
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json;charset=UTF-8";
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
     }
 }
 
