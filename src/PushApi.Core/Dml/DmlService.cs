@@ -50,12 +50,23 @@ public sealed class DmlService(
     /// Creates records inside the caller's open transaction on <paramref name="connection"/>, so the
     /// caller can record the results atomically with the records (Bulk API ingest, deployments).
     /// </summary>
-    public async Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default) =>
+        CreateInTransactionAsync(connection, PrepareCreate(type, records), allOrNone, userId, cancellationToken);
+
+    /// <summary>
+    /// Reads records into drafts ahead of <see cref="CreateInTransactionAsync(NpgsqlConnection, PreparedCreate, bool, long, CancellationToken)"/>,
+    /// outside any transaction: a bulk job parses its next chunk while the one before is written. Nothing is checked against the database here.
+    /// </summary>
+    public static PreparedCreate PrepareCreate(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records) =>
+        new(type, Parse(type, WriteOperation.Create, records));
+
+    /// <summary>Creates prepared records inside the caller's open transaction on <paramref name="connection"/> (each <see cref="PreparedCreate"/> once).</summary>
+    public async Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, PreparedCreate prepared, bool allOrNone, long userId, CancellationToken cancellationToken = default)
     {
-        var drafts = Parse(type, WriteOperation.Create, records);
+        var drafts = prepared.Drafts;
         if (drafts.Any(d => d.IsValid))
         {
-            await CreateAsync(connection, type, drafts, allOrNone, userId, cancellationToken);
+            await CreateAsync(connection, prepared.Type, drafts, allOrNone, userId, cancellationToken);
         }
 
         return SaveResults.Of(drafts, allOrNone);
@@ -143,4 +154,10 @@ public sealed class DmlService(
             await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
         }
     }
+}
+
+/// <summary>Records read into drafts by <see cref="DmlService.PrepareCreate"/>, not yet written; written once.</summary>
+public sealed record PreparedCreate(SObjectDescriptor Type, List<RecordDraft> Drafts)
+{
+    public int Count => Drafts.Count;
 }
