@@ -17,8 +17,9 @@ internal sealed record PreparedChunk(StagedChunk Chunk, PreparedCreate Records, 
 
 /// <summary>
 /// Reads the staged chunks of an ingest job. The cells of a chunk never change after the upload, and one instance
-/// processes a job at a time (<see cref="BulkIngestProcessor"/>), so the next chunk is read and parsed on a connection
-/// of its own while the one before is written: the parse (CPU of this process) overlaps the database's work.
+/// processes a job at a time (<see cref="BulkIngestProcessor"/>), so the next chunk is read, parsed, and the facts of its
+/// orgs read (<see cref="PushJobFacts"/>), on a connection of its own while the one before is written: that work overlaps
+/// the write's, on the other core.
 /// </summary>
 internal static class BulkIngestChunks
 {
@@ -27,8 +28,9 @@ internal static class BulkIngestChunks
         Task.Run(
             async () =>
             {
-                await using var select = dataSource.CreateCommand(
-                    "SELECT chunk_no, cells, counts FROM bulk_ingest_chunks WHERE job_id = $1 AND chunk_no > $2 AND record_ids IS NULL ORDER BY chunk_no LIMIT 1");
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var select = new NpgsqlCommand(
+                    "SELECT chunk_no, cells, counts FROM bulk_ingest_chunks WHERE job_id = $1 AND chunk_no > $2 AND record_ids IS NULL ORDER BY chunk_no LIMIT 1", connection);
                 select.Parameters.Add(new NpgsqlParameter { Value = number });
                 select.Parameters.Add(new NpgsqlParameter { Value = after });
                 StagedChunk chunk;
@@ -42,7 +44,8 @@ internal static class BulkIngestChunks
                     chunk = new StagedChunk(reader.GetInt32(0), reader.GetFieldValue<string[]>(1), reader.GetFieldValue<int[]>(2));
                 }
 
-                return Prepare(chunk, columns);
+                var (records, recordRows, errors) = Parse(chunk, columns);
+                return new PreparedChunk(chunk, await DmlService.PrepareCreateAsync(connection, SObjectCatalog.PackagePushJob, records, cancellationToken), recordRows, errors);
             },
             cancellationToken);
 
@@ -50,7 +53,7 @@ internal static class BulkIngestChunks
     /// The chunk's rows as drafts for the DML service, with the row each came from; a row whose number of values
     /// differs from the header's gets its error instead.
     /// </summary>
-    private static PreparedChunk Prepare(StagedChunk chunk, string[] columns)
+    private static (List<IReadOnlyDictionary<string, object?>> Records, List<int> RecordRows, string?[] Errors) Parse(StagedChunk chunk, string[] columns)
     {
         var (_, cells, counts) = chunk;
         var errors = new string?[counts.Length];
@@ -81,6 +84,6 @@ internal static class BulkIngestChunks
             recordRows.Add(row);
         }
 
-        return new PreparedChunk(chunk, DmlService.PrepareCreate(SObjectCatalog.PackagePushJob, records), recordRows, errors);
+        return (records, recordRows, errors);
     }
 }

@@ -60,13 +60,25 @@ public sealed class DmlService(
     public static PreparedCreate PrepareCreate(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records) =>
         new(type, Parse(type, WriteOperation.Create, records));
 
+    /// <summary>
+    /// <see cref="PrepareCreate"/>, and for jobs the facts of their orgs read on <paramref name="connection"/> too, outside the
+    /// write's transaction (<see cref="PushJobFacts"/> says why that decides the same); the write reads what locks protect.
+    /// </summary>
+    public static async Task<PreparedCreate> PrepareCreateAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, CancellationToken cancellationToken)
+    {
+        var prepared = PrepareCreate(type, records);
+        return type == SObjectCatalog.PackagePushJob && prepared.Drafts.Any(d => d.IsValid)
+            ? prepared with { Facts = await PushJobFacts.ReadAsync(connection, prepared.Drafts, cancellationToken) }
+            : prepared;
+    }
+
     /// <summary>Creates prepared records inside the caller's open transaction on <paramref name="connection"/> (each <see cref="PreparedCreate"/> once).</summary>
     public async Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, PreparedCreate prepared, bool allOrNone, long userId, CancellationToken cancellationToken = default)
     {
         var drafts = prepared.Drafts;
         if (drafts.Any(d => d.IsValid))
         {
-            await CreateAsync(connection, prepared.Type, drafts, allOrNone, userId, cancellationToken);
+            await CreateAsync(connection, prepared.Type, drafts, allOrNone, userId, cancellationToken, prepared.Facts);
         }
 
         return SaveResults.Of(drafts, allOrNone);
@@ -143,7 +155,7 @@ public sealed class DmlService(
     private static List<RecordDraft> Parse(SObjectDescriptor type, WriteOperation operation, IReadOnlyList<IReadOnlyDictionary<string, object?>> records) =>
         [.. records.Select(r => RecordDraft.Parse(type, operation, r))];
 
-    private async Task CreateAsync(NpgsqlConnection connection, SObjectDescriptor type, List<RecordDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
+    private async Task CreateAsync(NpgsqlConnection connection, SObjectDescriptor type, List<RecordDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken, PushJobFacts? facts = null)
     {
         if (type == SObjectCatalog.PackagePushRequest)
         {
@@ -151,7 +163,7 @@ public sealed class DmlService(
         }
         else if (type == SObjectCatalog.PackagePushJob)
         {
-            await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
+            await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken, facts);
         }
     }
 }
@@ -160,4 +172,7 @@ public sealed class DmlService(
 public sealed record PreparedCreate(SObjectDescriptor Type, List<RecordDraft> Drafts)
 {
     public int Count => Drafts.Count;
+
+    /// <summary>The facts of the jobs' orgs read ahead (<see cref="DmlService.PrepareCreateAsync"/>); null when they are read in the write.</summary>
+    public PushJobFacts? Facts { get; init; }
 }

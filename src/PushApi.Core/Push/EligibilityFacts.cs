@@ -101,7 +101,8 @@ public static class EligibilityFacts
                   OR EXISTS (SELECT 1 FROM rollout_waves w JOIN rollouts o ON o.id = w.rollout_id WHERE w.request_id = {alias}.id AND o.state IN ('Running', 'Held')))))
         """;
 
-    private static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
+    /// <summary>The live request (0DV…) each (org, package) pair already has a job in, by pair; see <see cref="LiveRequest"/>. Read under the package's lock (<see cref="LockPackagesAsync"/>).</summary>
+    public static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
     {
         var busy = new Dictionary<(string, long), string>();
         await using var command = new NpgsqlCommand(
