@@ -15,8 +15,13 @@ public static class AddingJobsScenarios
         for (var run = 0; run < c.Options.Repeats; run++)
         {
             var request = await c.Api.RequestAsync(c.Target);
+            var profile = run == 0 ? await Profile.StartAsync(c, $"P3, a {c.Orgs.Count:N0}-row Bulk 2.0 add") : null;
             var elapsed = await c.Api.BulkAddAsync(request, c.Orgs);
             bulk.Add(c.Orgs.Count / elapsed.TotalSeconds);
+            if (profile is not null)
+            {
+                await profile.ReportAsync();
+            }
 
             var treeRequest = await c.Api.RequestAsync(c.Target);
             var watch = Stopwatch.StartNew();

@@ -72,6 +72,8 @@ public sealed class PushApiClient(HttpClient http)
             await EnsureAsync(upload, HttpStatusCode.Created);
         }
 
+        var uploaded = watch.Elapsed;
+
         using (var close = await http.PatchAsJsonAsync($"/services/data/v62.0/jobs/ingest/{job}", new { state = "UploadComplete" }))
         {
             await EnsureAsync(close, HttpStatusCode.OK);
@@ -84,6 +86,7 @@ public sealed class PushApiClient(HttpClient http)
             if (state == "JobComplete")
             {
                 var failed = info.GetProperty("numberRecordsFailed").GetInt32();
+                Console.Error.WriteLine($"bulk add of {orgs.Count} rows: upload {uploaded.TotalMilliseconds:0} ms, close to JobComplete {(watch.Elapsed - uploaded).TotalMilliseconds:0} ms");
                 return failed == 0 ? watch.Elapsed : throw new InvalidOperationException($"{failed} rows failed in bulk job {job}");
             }
 

@@ -13,11 +13,12 @@ namespace PushApi.Core.Dml;
 /// </summary>
 public sealed class CreatePushJobs(TimeProvider clock)
 {
-    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
+    /// <summary>Adds the valid drafts' jobs; <paramref name="facts"/> are their orgs' facts when read ahead (<see cref="PushJobFacts"/>).</summary>
+    public async Task RunAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken, PushJobFacts? facts = null)
     {
         var valid = drafts.Where(d => d.Record.IsValid).ToList();
         var requests = await PushRequestLocks.LockWithTargetsAsync(connection, valid.Select(d => d.RequestId!.Value), cancellationToken);
-        await PushJobChecks.CheckAsync(connection, valid, requests, checkExisting: allOrNone, cancellationToken);
+        await PushJobChecks.CheckAsync(connection, valid, requests, checkExisting: allOrNone, cancellationToken, facts);
         if (!SaveResults.ShouldWrite([.. drafts.Select(d => d.Record)], allOrNone))
         {
             return;

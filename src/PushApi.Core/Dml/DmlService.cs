@@ -50,12 +50,35 @@ public sealed class DmlService(
     /// Creates records inside the caller's open transaction on <paramref name="connection"/>, so the
     /// caller can record the results atomically with the records (Bulk API ingest, deployments).
     /// </summary>
-    public async Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, bool allOrNone, long userId, CancellationToken cancellationToken = default) =>
+        CreateInTransactionAsync(connection, PrepareCreate(type, records), allOrNone, userId, cancellationToken);
+
+    /// <summary>
+    /// Reads records into drafts ahead of <see cref="CreateInTransactionAsync(NpgsqlConnection, PreparedCreate, bool, long, CancellationToken)"/>,
+    /// outside any transaction: a bulk job parses its next chunk while the one before is written. Nothing is checked against the database here.
+    /// </summary>
+    public static PreparedCreate PrepareCreate(SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records) =>
+        new(type, Parse(type, WriteOperation.Create, records));
+
+    /// <summary>
+    /// <see cref="PrepareCreate"/>, and for jobs the facts of their orgs read on <paramref name="connection"/> too, outside the
+    /// write's transaction (<see cref="PushJobFacts"/> says why that decides the same); the write reads what locks protect.
+    /// </summary>
+    public static async Task<PreparedCreate> PrepareCreateAsync(NpgsqlConnection connection, SObjectDescriptor type, IReadOnlyList<IReadOnlyDictionary<string, object?>> records, CancellationToken cancellationToken)
     {
-        var drafts = Parse(type, WriteOperation.Create, records);
+        var prepared = PrepareCreate(type, records);
+        return type == SObjectCatalog.PackagePushJob && prepared.Drafts.Any(d => d.IsValid)
+            ? prepared with { Facts = await PushJobFacts.ReadAsync(connection, prepared.Drafts, cancellationToken) }
+            : prepared;
+    }
+
+    /// <summary>Creates prepared records inside the caller's open transaction on <paramref name="connection"/> (each <see cref="PreparedCreate"/> once).</summary>
+    public async Task<IReadOnlyList<SaveResult>> CreateInTransactionAsync(NpgsqlConnection connection, PreparedCreate prepared, bool allOrNone, long userId, CancellationToken cancellationToken = default)
+    {
+        var drafts = prepared.Drafts;
         if (drafts.Any(d => d.IsValid))
         {
-            await CreateAsync(connection, type, drafts, allOrNone, userId, cancellationToken);
+            await CreateAsync(connection, prepared.Type, drafts, allOrNone, userId, cancellationToken, prepared.Facts);
         }
 
         return SaveResults.Of(drafts, allOrNone);
@@ -132,7 +155,7 @@ public sealed class DmlService(
     private static List<RecordDraft> Parse(SObjectDescriptor type, WriteOperation operation, IReadOnlyList<IReadOnlyDictionary<string, object?>> records) =>
         [.. records.Select(r => RecordDraft.Parse(type, operation, r))];
 
-    private async Task CreateAsync(NpgsqlConnection connection, SObjectDescriptor type, List<RecordDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken)
+    private async Task CreateAsync(NpgsqlConnection connection, SObjectDescriptor type, List<RecordDraft> drafts, bool allOrNone, long userId, CancellationToken cancellationToken, PushJobFacts? facts = null)
     {
         if (type == SObjectCatalog.PackagePushRequest)
         {
@@ -140,7 +163,16 @@ public sealed class DmlService(
         }
         else if (type == SObjectCatalog.PackagePushJob)
         {
-            await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken);
+            await createJobs.RunAsync(connection, [.. drafts.Select(d => new PushJobDraft(d))], allOrNone, userId, cancellationToken, facts);
         }
     }
+}
+
+/// <summary>Records read into drafts by <see cref="DmlService.PrepareCreate"/>, not yet written; written once.</summary>
+public sealed record PreparedCreate(SObjectDescriptor Type, List<RecordDraft> Drafts)
+{
+    public int Count => Drafts.Count;
+
+    /// <summary>The facts of the jobs' orgs read ahead (<see cref="DmlService.PrepareCreateAsync"/>); null when they are read in the write.</summary>
+    public PushJobFacts? Facts { get; init; }
 }

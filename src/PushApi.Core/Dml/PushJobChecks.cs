@@ -16,8 +16,9 @@ public static class PushJobChecks
     /// Checks every valid draft against its (locked) request. Jobs already in a request are looked up
     /// only when <paramref name="checkExisting"/> (all-or-none calls must know every error before
     /// writing); otherwise the insert's ON CONFLICT finds them and they are reported as duplicates just the same.
+    /// The orgs' facts are read here, or completed here when read ahead (<paramref name="facts"/>).
     /// </summary>
-    public static async Task CheckAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, Dictionary<long, LockedRequest> requests, bool checkExisting, CancellationToken cancellationToken)
+    public static async Task CheckAsync(NpgsqlConnection connection, IReadOnlyList<PushJobDraft> drafts, Dictionary<long, LockedRequest> requests, bool checkExisting, CancellationToken cancellationToken, PushJobFacts? facts = null)
     {
         foreach (var draft in drafts)
         {
@@ -34,7 +35,9 @@ public static class PushJobChecks
         var pairs = checkable.Select(d => (Key: d.OrgKey!, Package: requests[d.RequestId!.Value].Target.PackageId)).Distinct().ToList();
         // One job adder per package at a time (until commit): two writes can't both add an org the other is scheduling.
         await EligibilityFacts.LockPackagesAsync(connection, pairs.Select(p => p.Package), cancellationToken);
-        var orgs = await EligibilityFacts.LoadOrgsAsync(connection, pairs, lockInstallations: false, cancellationToken, busy: true);
+        var orgs = facts is null
+            ? await EligibilityFacts.LoadOrgsAsync(connection, pairs, lockInstallations: false, cancellationToken, busy: true)
+            : await facts.CompleteAsync(connection, pairs, cancellationToken);
         var existing = checkExisting
             ? await LoadExistingAsync(connection, checkable.Select(d => (d.RequestId!.Value, d.OrgKey!)), cancellationToken)
             : [];

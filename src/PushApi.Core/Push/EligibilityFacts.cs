@@ -25,6 +25,8 @@ public static class EligibilityFacts
     {
         var facts = new Dictionary<(string, long), OrgFacts>(pairs.Count);
         var busyIn = busy ? await BusyAsync(connection, pairs, cancellationToken) : [];
+        // The install of each pair is one probe of its (org, package) key: OFFSET 0 (or FOR UPDATE) keeps the lateral
+        // subquery from being flattened into a hash join that reads every install of the table, for each 10,000-row batch.
         await using var command = new NpgsqlCommand(
             $"""
             SELECT k.org_key, k.package_id, t.org_status,
@@ -35,7 +37,7 @@ public static class EligibilityFacts
             JOIN tenants t ON t.org_key = k.org_key
             LEFT JOIN LATERAL (
                 SELECT * FROM installations i WHERE i.org_key = k.org_key AND i.package_id = k.package_id
-                {(lockInstallations ? "FOR UPDATE" : "")}
+                {(lockInstallations ? "FOR UPDATE" : "OFFSET 0")}
             ) i ON true
             LEFT JOIN package_versions v ON v.id = i.package_version_id
             """, connection);
@@ -99,7 +101,8 @@ public static class EligibilityFacts
                   OR EXISTS (SELECT 1 FROM rollout_waves w JOIN rollouts o ON o.id = w.rollout_id WHERE w.request_id = {alias}.id AND o.state IN ('Running', 'Held')))))
         """;
 
-    private static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
+    /// <summary>The live request (0DV…) each (org, package) pair already has a job in, by pair; see <see cref="LiveRequest"/>. Read under the package's lock (<see cref="LockPackagesAsync"/>).</summary>
+    public static async Task<Dictionary<(string, long), string>> BusyAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
     {
         var busy = new Dictionary<(string, long), string>();
         await using var command = new NpgsqlCommand(

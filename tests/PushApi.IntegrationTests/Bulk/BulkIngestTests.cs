@@ -239,6 +239,38 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
         await push.AssertCountersMatchAsync(request);
     }
 
+    [Test]
+    public async Task Rows_repeating_an_earlier_chunk_the_same_chunk_or_an_existing_job_fail_as_duplicates_and_the_count_equals_a_recount()
+    {
+        // Two chunks: the second is read and parsed while the first is written, and its repeats must still be caught.
+        var push = await PushScenario.CreateAsync(Admin, Server.ConnectionString, "bulkdup");
+        var orgs = await push.TenantsAsync(Core.Bulk.BulkIngestJobs.ChunkSize + 10);
+        var request = await push.RequestAsync();
+        await push.AddJobsAsync(request, [orgs[5]]);
+        var csv = new StringBuilder("PackagePushRequestId,SubscriberOrganizationKey\n", orgs.Count * 40);
+        foreach (var org in orgs)
+        {
+            csv.Append(request).Append(',').Append(org).Append('\n');                              // row 6: already a job of the request
+        }
+
+        csv.Append(request).Append(',').Append(orgs[1]).Append('\n');                               // repeats a row of the first chunk
+        csv.Append(request).Append(',').Append(orgs[^1]).Append('\n');                              // repeats a row of its own chunk
+        csv.Append(request).Append(',').Append(orgs[2]).Append(",extra\n");                         // too many values
+        var job = (await CreateJobAsync()).Text("id");
+        await UploadAsync(job, csv.ToString(), HttpStatusCode.Created);
+        await Admin.PatchAsJsonAsync($"{Ingest}/{job}", new { state = "UploadComplete" }).ExpectAsync(HttpStatusCode.OK);
+        var info = await WaitForJobAsync(job, TimeSpan.FromMinutes(2));
+
+        Assert.That((info.Text("state"), info.GetProperty("numberRecordsProcessed").GetInt32(), info.GetProperty("numberRecordsFailed").GetInt32()),
+            Is.EqualTo(("JobComplete", orgs.Count + 3, 4)));
+        var failed = (await ResultAsync(job, "failedResults")).Skip(1).Select(l => l.Split("\",\"")).ToList();
+        Assert.That(failed.Select(f => f[1].Split(':')[0]), Is.EqualTo(new[] { "DUPLICATE_VALUE", "DUPLICATE_VALUE", "DUPLICATE_VALUE", "INVALID_FIELD" }), "failures in row order");
+        Assert.That(failed.Take(3).Select(f => f[3].Trim('"')), Is.EqualTo(new[] { orgs[5], orgs[1], orgs[^1] }));
+        Assert.That((await ResultAsync(job, "successfulResults")).Length, Is.EqualTo(orgs.Count - 1 + 1), "every other row created, plus the header");
+        Assert.That(await ScalarAsync($"SELECT count(*) FROM push_jobs WHERE request_id = {Number(request, "0DV")}"), Is.EqualTo(orgs.Count), "one job per org, none twice");
+        await push.AssertCountersMatchAsync(request);
+    }
+
     private async Task<JsonElement> CreateJobAsync() =>
         await Admin.PostAsJsonAsync(Ingest, new { @object = "PackagePushJob", operation = "insert" }).ExpectAsync(HttpStatusCode.OK);
 
