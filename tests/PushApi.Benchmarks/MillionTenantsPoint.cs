@@ -23,12 +23,14 @@ public static class MillionTenantsPoint
             var dryRun = Stopwatch.StartNew();
             var report = (await DeployAsync(c, new { packageVersionId = version, dryRun = true, targets = new { all = true } })).GetProperty("report");
             point.DryRuns.Add(dryRun.Elapsed.TotalSeconds);
+            var rss = $"RSS after the dry run {Bench.RssMb(c.Bench.Server):0} MB";
             Expect(report.GetProperty("eligible").GetInt32(), tenants, "eligible in the dry run");
 
             var tablesBefore = await PushTablesMbAsync(c);
             var create = Stopwatch.StartNew();
             var id = (await DeployAsync(c, new { packageVersionId = version, targets = new { all = true } })).GetProperty("id").GetString()!;
             point.Creates.Add(create.Elapsed.TotalSeconds);
+            rss += $", the create {Bench.RssMb(c.Bench.Server):0} MB";
             var push = Stopwatch.StartNew();
             using var stop = new CancellationTokenSource();
             var monitor = MonitorAsync(c, id, stop.Token);
@@ -51,13 +53,15 @@ public static class MillionTenantsPoint
             point.MonitorSamples += refreshes.Count;
             statusDuring.AddRange(statuses);
             point.Statuses.Add(await StatusAsync(c, id));
+            rss += $", the push {Bench.RssMb(c.Bench.Server):0} MB";
             point.Pagings.Add(await PageAllAsync(c, package, tenants));
+            rss += $", the paging {Bench.RssMb(c.Bench.Server):0} MB";
             if (profile is not null)
             {
                 await profile.ReportAsync();
             }
 
-            Console.Error.WriteLine($"P18 {tenants:N0} run {run + 1}: dry run {point.DryRuns[^1]:0.00} s, create {point.Creates[^1]:0.00} s, push {tenants / seconds:N0} jobs/s, monitor p99 {point.MonitorP99s[^1]:0} ms ({refreshes.Count}), status {point.Statuses[^1]:0.0} ms, paging {point.Pagings[^1]:0.00} s");
+            Console.Error.WriteLine($"P18 {tenants:N0} run {run + 1}: dry run {point.DryRuns[^1]:0.00} s, create {point.Creates[^1]:0.00} s, push {tenants / seconds:N0} jobs/s, monitor p99 {point.MonitorP99s[^1]:0} ms ({refreshes.Count}), status {point.Statuses[^1]:0.0} ms, paging {point.Pagings[^1]:0.00} s; {rss}");
         }
 
         point.StatusDuringP99 = Percentile(statusDuring, 99);
