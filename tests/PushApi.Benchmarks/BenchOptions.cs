@@ -11,6 +11,9 @@ public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan L
     /// <summary>Where the push timeline's PNG goes: <c>--plot</c>, else bench-push-timeline.png next to the JSON.</summary>
     public string PlotPath { get; init; } = "bench-push-timeline.png";
 
+    /// <summary><c>--scale 1m</c> (or <c>100k</c>, or a number): P18's tenants, measured at a tenth and at all of them; null without it (P18 does not run).</summary>
+    public int? Scale { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var mode = args.Contains("--smoke") ? "smoke" : args.Contains("--quick") ? "quick" : "full";
@@ -22,7 +25,22 @@ public sealed record BenchOptions(string Mode, int Jobs, int Repeats, TimeSpan L
             "quick" => new BenchOptions(mode, 20_000, 3, TimeSpan.FromSeconds(3), only, output),
             _ => new BenchOptions(mode, 100_000, 3, TimeSpan.FromSeconds(8), only, output),
         };
-        return options with { Profile = args.Contains("--profile"), PlotPath = PlotPathOf(args, output) };
+        return options with { Profile = args.Contains("--profile"), PlotPath = PlotPathOf(args, output), Scale = ScaleOf(Value(args, "--scale")) };
+    }
+
+    /// <summary>"1m" is 1,000,000, "100k" 100,000, a plain number itself; at least 1,000 (the small point is a tenth).</summary>
+    public static int? ScaleOf(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var lower = text.Trim().ToLowerInvariant();
+        var (digits, factor) = lower.EndsWith('m') ? (lower[..^1], 1_000_000) : lower.EndsWith('k') ? (lower[..^1], 1_000) : (lower, 1);
+        return int.TryParse(digits, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 && (long)n * factor is >= 1_000 and <= 10_000_000
+            ? n * factor
+            : throw new ArgumentException($"--scale {text}: give a number of tenants from 1k to 10m, e.g. 1m or 100k");
     }
 
     /// <summary><c>--plot</c>'s path, else bench-push-timeline.png in the directory of <paramref name="json"/>.</summary>

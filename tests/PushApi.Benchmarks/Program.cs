@@ -1,7 +1,8 @@
 using System.Globalization;
 using PushApi.Benchmarks;
 
-// dotnet run -c Release --project tests/PushApi.Benchmarks -- [--quick | --smoke] [--only P1,P3] [--out bench-results.json] [--plot timeline.png]
+// dotnet run -c Release --project tests/PushApi.Benchmarks -- [--quick | --smoke] [--only P1,P3] [--out bench-results.json] [--plot timeline.png] [--profile]
+//   [--scale 1m]   (opt-in: P18, one million tenants, measured at 100k and at 1M; without it P18 does not run)
 // dotnet run -c Release --project tests/PushApi.Benchmarks -- --plot-from bench-results.json [--plot timeline.png]   (the plot again, from a run's JSON)
 // (--control-server <port> <connection string> is the harness starting its own baseline endpoint; --abuser … its P17 load generator.)
 if (args.Length >= 3 && args[0] == "--control-server")
@@ -21,7 +22,17 @@ if (args.Length >= 2 && args[0] == "--plot-from")
     return await Report.PlotFromJsonAsync(args[1], BenchOptions.PlotPathOf(args, args[1])) ? 0 : 1;
 }
 
-var options = BenchOptions.Parse(args);
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
 await using var bench = await Bench.StartAsync(options);
 var run = await Scenarios.RunAsync(bench, options);
 Report.Print(run, options);

@@ -15,10 +15,9 @@ public static class Scenarios
     {
         var results = new List<Result>();
         var context = new ScenarioContext(bench, options);
-        // P16 seeds its own million subscribers, P17 needs only a package version (it brings its own server and users) and P1q
-        // only its own database:
-        // a run of those alone seeds no tenants.
-        await context.SeedAsync(tenants: options.Only is null || options.Only.Except(["P16", "P17", "P1Q"]).Any());
+        // P16 and P18 seed their own million subscribers, P17 needs only a package version (it brings its own server and users)
+        // and P1q only its own database: a run of those alone seeds no tenants.
+        await context.SeedAsync(tenants: options.Only is null || options.Only.Except(["P16", "P17", "P18", "P1Q"]).Any());
 
         foreach (var (id, scenario) in new (string, Func<ScenarioContext, Task<IEnumerable<Result>>>)[]
         {
@@ -36,8 +35,15 @@ public static class Scenarios
             ("P15", ConsoleScenarios.ScheduleAsync),
             ("P16", BulkQueryScenarios.QueryAsync),
             ("P17", RateLimitScenarios.IsolationAsync),
+            ("P18", MillionTenantsScenario.MeasureAsync),
         })
         {
+            // P18 (one million tenants) is opt-in: it runs only with --scale.
+            if (id == "P18" && options.Scale is null)
+            {
+                continue;
+            }
+
             // P8 is measured with P4 (the same GET, idle and during a push): --only P8 runs that scenario too.
             if (!options.Runs(id) && !(id == "P4" && options.Runs("P8")))
             {

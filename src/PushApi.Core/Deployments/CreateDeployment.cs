@@ -31,6 +31,9 @@ public sealed class CreateDeployment(
     /// <summary>Jobs written per statement inside the deployment's transaction.</summary>
     private const int JobChunk = 10_000;
 
+    /// <summary>Orgs whose eligibility is read and checked at once.</summary>
+    private const int CheckChunk = 50_000;
+
     public Task<DeploymentResult> RunAsync(DeploymentInput input, long userId, CancellationToken cancellationToken = default) =>
         RunAsync(input, userId, retryOf: null, cancellationToken);
 
@@ -93,17 +96,22 @@ public sealed class CreateDeployment(
     {
         var (keys, leftOut) = await targets.ResolveAsync(connection, deploymentTargets, target, installs, cancellationToken);
         var targeted = keys.Count + leftOut.Count;
-        var checks = await OrgEligibility.CheckAsync(connection, target, keys, installs, cancellationToken);
         var eligible = new List<string>(keys.Count);
-        foreach (var key in keys)
+        // In chunks, so only one chunk's facts are in memory at a time (a deployment to a million tenants held a
+        // million orgs' facts and checks at once: 650 MB of server RSS, P18); each org's check is its own.
+        foreach (var chunk in keys.Chunk(CheckChunk))
         {
-            if (checks[key] is { } check)
+            var checks = await OrgEligibility.CheckAsync(connection, target, chunk, installs, cancellationToken);
+            foreach (var key in chunk)
             {
-                leftOut.Add(new LeftOutOrg(key, check.Reason.ToString(), check.Message));
-            }
-            else
-            {
-                eligible.Add(key);
+                if (checks[key] is { } check)
+                {
+                    leftOut.Add(new LeftOutOrg(key, check.Reason.ToString(), check.Message));
+                }
+                else
+                {
+                    eligible.Add(key);
+                }
             }
         }
 
