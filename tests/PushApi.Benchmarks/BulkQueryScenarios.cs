@@ -133,29 +133,14 @@ public static class BulkQueryScenarios
         await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
         await connection.OpenAsync();
         var prefix = "00DQ" + Random.Shared.Next(10, 99).ToString(CultureInfo.InvariantCulture);
-        await using (var tenants = await connection.BeginBinaryImportAsync("COPY tenants (org_key, org_name, org_type, org_status, instance_name, created_at, system_modstamp) FROM STDIN (FORMAT binary)"))
-        {
-            for (var i = 0; i < rows; i++)
-            {
-                await tenants.StartRowAsync();
-                await tenants.WriteAsync(prefix + i.ToString("D9", CultureInfo.InvariantCulture), NpgsqlDbType.Text);
-                await tenants.WriteAsync($"Subscriber {i}", NpgsqlDbType.Text);
-                await tenants.WriteAsync(i % 5 == 0 ? "Sandbox" : "Production", NpgsqlDbType.Text);
-                await tenants.WriteAsync("Active", NpgsqlDbType.Text);
-                await tenants.WriteAsync("NA" + (i % 40).ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Text);
-                await tenants.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await tenants.WriteAsync(now, NpgsqlDbType.TimestampTz);
-            }
-
-            await tenants.CompleteAsync();
-        }
+        await TenantCopy.WriteAsync(connection, prefix, rows, "Subscriber", now);
 
         await using (var installs = await connection.BeginBinaryImportAsync("COPY installations (org_key, package_id, package_version_id, installed_status, created_at, system_modstamp) FROM STDIN (FORMAT binary)"))
         {
             for (var i = 0; i < rows; i++)
             {
                 await installs.StartRowAsync();
-                await installs.WriteAsync(prefix + i.ToString("D9", CultureInfo.InvariantCulture), NpgsqlDbType.Text);
+                await installs.WriteAsync(TenantCopy.Key(prefix, i), NpgsqlDbType.Text);
                 await installs.WriteAsync(Bench.Number(package), NpgsqlDbType.Bigint);
                 await installs.WriteAsync(version, NpgsqlDbType.Bigint);
                 await installs.WriteAsync("i", NpgsqlDbType.Text);

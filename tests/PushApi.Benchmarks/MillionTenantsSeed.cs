@@ -17,25 +17,10 @@ public static class MillionTenantsSeed
         var bigVersion = Bench.Number(await c.Api.CreateVersionAsync(bigPackage, 1));
         var now = TimeProvider.System.GetUtcNow();
         var prefix = "00DS" + Random.Shared.Next(10, 99).ToString(CultureInfo.InvariantCulture);
-        string Key(int i) => prefix + i.ToString("D9", CultureInfo.InvariantCulture);
+        string Key(int i) => TenantCopy.Key(prefix, i);
         await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
         await connection.OpenAsync();
-        await using (var rows = await connection.BeginBinaryImportAsync("COPY tenants (org_key, org_name, org_type, org_status, instance_name, created_at, system_modstamp) FROM STDIN (FORMAT binary)"))
-        {
-            for (var i = 0; i < tenants; i++)
-            {
-                await rows.StartRowAsync();
-                await rows.WriteAsync(Key(i), NpgsqlDbType.Text);
-                await rows.WriteAsync($"Scale tenant {i}", NpgsqlDbType.Text);
-                await rows.WriteAsync(i % 5 == 0 ? "Sandbox" : "Production", NpgsqlDbType.Text);
-                await rows.WriteAsync("Active", NpgsqlDbType.Text);
-                await rows.WriteAsync("NA" + (i % 40).ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Text);
-                await rows.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await rows.WriteAsync(now, NpgsqlDbType.TimestampTz);
-            }
-
-            await rows.CompleteAsync();
-        }
+        await TenantCopy.WriteAsync(connection, prefix, tenants, "Scale tenant", now);
 
         await using (var rows = await connection.BeginBinaryImportAsync("COPY installations (org_key, package_id, package_version_id, installed_status, created_at, system_modstamp) FROM STDIN (FORMAT binary)"))
         {
