@@ -32,7 +32,7 @@ internal sealed record GroupNode(string Name, FieldDescriptor Field, SObjectDesc
 internal sealed record AggregateNode(string Name, string Function, FieldDescriptor? Field, SObjectDescriptor? Owner, int Ordinal) : OutputNode(Name);
 
 /// <summary>A checked SOQL statement as parameterised SQL pieces, plus how to read rows back into records.</summary>
-internal sealed class CompiledQuery
+internal sealed record CompiledQuery
 {
     public required SObjectDescriptor Root { get; init; }
 
@@ -73,24 +73,10 @@ internal sealed class CompiledQuery
     public IEnumerable<ChildNode> Children => Output.OfType<ChildNode>();
 
     /// <summary>This query with <paramref name="where"/> as its WHERE (it had none) and <paramref name="parameters"/> (its own first): a cached SELECT narrowed per call.</summary>
-    public CompiledQuery Narrowed(string where, List<NpgsqlParameter> parameters) => new()
+    public CompiledQuery Narrowed(string where, List<NpgsqlParameter> parameters) => this with
     {
-        Root = Root,
-        RootAlias = RootAlias,
-        Columns = Columns,
-        From = From,
         Where = Where is null ? where : $"({Where}) AND {where}",
         Parameters = parameters,
-        Keys = Keys,
-        Output = Output,
-        IdOrdinal = IdOrdinal,
-        IsAggregate = IsAggregate,
-        GroupBy = GroupBy,
-        Having = Having,
-        AggregateOrder = AggregateOrder,
-        IsCountOnly = IsCountOnly,
-        Limit = Limit,
-        Offset = Offset,
     };
 
     /// <summary>New copies of <see cref="Parameters"/>: a parameter belongs to one command, and a query runs several (pages, the count, child queries).</summary>
