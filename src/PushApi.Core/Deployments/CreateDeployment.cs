@@ -64,6 +64,12 @@ public sealed class CreateDeployment(
             await EligibilityFacts.LockPackagesAsync(connection, [target.PackageId], cancellationToken);
         }
 
+        // Every tenant of the package (or the candidates' filter) in one go: selected, checked and written inside the database.
+        if (plan is null && TargetSelection.For(input.Targets, target, input.Install.Installs) is { } selection)
+        {
+            return await RunSelectedAsync(connection, transaction, selection, input, userId, retryOf, cancellationToken);
+        }
+
         var (targeted, eligible, report) = await CheckAsync(connection, input.Targets, target, input.Install.Installs, cancellationToken);
         var waves = plan is null || eligible.Count == 0 ? [eligible] : await splitter.SplitAsync(plan, targeted, eligible, target.PackageId, cancellationToken);
         if (transaction is null)
@@ -85,6 +91,44 @@ public sealed class CreateDeployment(
 
         var ids = await WriteAsync(connection, transaction, input, plan, waves, userId, retryOf, cancellationToken);
         return new DeploymentResult(ids[0], true, false, retried, report) { Waves = Preview(plan, waves, ids) };
+    }
+
+    /// <summary>
+    /// A deployment whose orgs the database selects (<see cref="TargetSelection"/>): the report from one count by eligibility
+    /// code (and the left-out orgs by key), then, unless a dry run, the request and one insert of every eligible org's job.
+    /// The insert decides each org again, under the package's lock; a different count means a tenant changed in between.
+    /// </summary>
+    private async Task<DeploymentResult> RunSelectedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, TargetSelection selection, DeploymentInput input, long userId, long? retryOf, CancellationToken cancellationToken)
+    {
+        var retried = retryOf is { } r ? SalesforceId.Format(KeyPrefixes.PackagePushRequest, r) : null;
+        var count = await selection.CountAsync(connection, cancellationToken);
+        var report = Report(count.Targeted, count.Eligible, count.Targeted > count.Eligible ? await selection.LeftOutAsync(connection, cancellationToken) : []);
+        if (transaction is null)
+        {
+            var estimate = await estimates.ForDryRunAsync(connection, count.Eligible, count.AnyRemote, input.ScheduledStartTime, cancellationToken);
+            return new DeploymentResult(null, false, true, retried, report) { Estimate = estimate };
+        }
+
+        if (count.Eligible == 0)
+        {
+            return new DeploymentResult(null, false, false, retried, report);
+        }
+
+        var requestId = await CreateRequestAsync(connection, input, first: true, userId, retryOf, cancellationToken);
+        if (await createJobs.AddSelectedAsync(connection, requestId, selection.Eligible(), userId, cancellationToken) != count.Eligible)
+        {
+            throw new ConflictException("A tenant changed while the deployment was being created; nothing was created. Try again.");
+        }
+
+        var ids = await ScheduleAsync(connection, transaction, plan: null, [requestId], userId, cancellationToken);
+        return new DeploymentResult(ids[0], true, false, retried, report);
+    }
+
+    /// <summary>The report: the orgs targeted, how many are eligible, and those left out, counted by reason.</summary>
+    private static EligibilityReport Report(int targeted, int eligible, List<LeftOutOrg> leftOut)
+    {
+        var byReason = leftOut.GroupBy(l => l.Reason).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+        return new EligibilityReport(targeted, eligible, byReason, leftOut);
     }
 
     /// <summary>The waves as the answer shows them: name, size and (once created) request.</summary>
@@ -115,8 +159,7 @@ public sealed class CreateDeployment(
             }
         }
 
-        var byReason = leftOut.GroupBy(l => l.Reason).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
-        return (keys, eligible, new EligibilityReport(targeted, eligible.Count, byReason, leftOut));
+        return (keys, eligible, Report(targeted, eligible.Count, leftOut));
     }
 
     /// <summary>
@@ -131,6 +174,12 @@ public sealed class CreateDeployment(
             requestIds.Add(await WriteRequestAsync(connection, input, keys, first: requestIds.Count == 0, userId, retryOf, cancellationToken));
         }
 
+        return await ScheduleAsync(connection, transaction, plan, requestIds, userId, cancellationToken);
+    }
+
+    /// <summary>The rollout and the first wave's schedule (or its hold for approval), the commit, then the scheduler told.</summary>
+    private async Task<List<string>> ScheduleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Waves.RolloutPlan? plan, List<long> requestIds, long userId, CancellationToken cancellationToken)
+    {
         if (plan is not null)
         {
             await Waves.RolloutStore.WriteAsync(connection, plan, requestIds, userId, clock.Now(), cancellationToken);
@@ -153,6 +202,28 @@ public sealed class CreateDeployment(
 
     /// <summary>One push request with a job per org; only the first wave's carries the deployment's start time.</summary>
     private async Task<long> WriteRequestAsync(NpgsqlConnection connection, DeploymentInput input, List<string> keys, bool first, long userId, long? retryOf, CancellationToken cancellationToken)
+    {
+        var requestId = await CreateRequestAsync(connection, input, first, userId, retryOf, cancellationToken);
+        foreach (var chunk in keys.Chunk(JobChunk))
+        {
+            var jobs = chunk.Select(key => new PushJobDraft(RecordDraft.Parse(SObjectCatalog.PackagePushJob, WriteOperation.Create, new Dictionary<string, object?>
+            {
+                ["PackagePushRequestId"] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId),
+                ["SubscriberOrganizationKey"] = key,
+            }))).ToList();
+            await createJobs.RunAsync(connection, jobs, allOrNone: true, userId, cancellationToken);
+            if (jobs.FirstOrDefault(j => !j.Record.IsValid) is { } refused)
+            {
+                // An org changed between the check and the insert: nothing of the deployment stays.
+                throw new ConflictException($"A tenant changed while the deployment was being created ({refused.Record.Errors[0].Message}); nothing was created. Try again.");
+            }
+        }
+
+        return requestId;
+    }
+
+    /// <summary>A push request (Created, no jobs yet) with the deployment's options and maintenance windows.</summary>
+    private async Task<long> CreateRequestAsync(NpgsqlConnection connection, DeploymentInput input, bool first, long userId, long? retryOf, CancellationToken cancellationToken)
     {
         var fields = new Dictionary<string, object?> { ["PackageVersionId"] = input.PackageVersionId };
         if (first && input.ScheduledStartTime is { } start)
@@ -177,21 +248,6 @@ public sealed class CreateDeployment(
 
         var requestId = request.Record.Id!.Value;
         await input.Windows.SaveAsync(connection, requestId, cancellationToken);
-        foreach (var chunk in keys.Chunk(JobChunk))
-        {
-            var jobs = chunk.Select(key => new PushJobDraft(RecordDraft.Parse(SObjectCatalog.PackagePushJob, WriteOperation.Create, new Dictionary<string, object?>
-            {
-                ["PackagePushRequestId"] = SalesforceId.Format(KeyPrefixes.PackagePushRequest, requestId),
-                ["SubscriberOrganizationKey"] = key,
-            }))).ToList();
-            await createJobs.RunAsync(connection, jobs, allOrNone: true, userId, cancellationToken);
-            if (jobs.FirstOrDefault(j => !j.Record.IsValid) is { } refused)
-            {
-                // An org changed between the check and the insert: nothing of the deployment stays.
-                throw new ConflictException($"A tenant changed while the deployment was being created ({refused.Record.Errors[0].Message}); nothing was created. Try again.");
-            }
-        }
-
         return requestId;
     }
 }

@@ -17,13 +17,13 @@ public sealed class TargetResolver(SoqlEngine soql)
     /// </summary>
     public async Task<(List<string> Keys, List<LeftOutOrg> LeftOut)> ResolveAsync(NpgsqlConnection connection, DeploymentTargets targets, TargetVersion target, bool installs, CancellationToken cancellationToken)
     {
-        var except = Except(targets.ExceptOrgKeys);
+        var except = ExceptKeys(targets.ExceptOrgKeys);
         var (keys, leftOut) = await SelectAsync(connection, targets, target, installs, cancellationToken);
         return except.Count == 0 ? (keys, leftOut) : ([.. keys.Where(k => !except.Contains(k))], leftOut);
     }
 
     /// <summary>The deselected orgs; a key that is not an org key is a 400 naming it.</summary>
-    private static HashSet<string> Except(IReadOnlyList<string>? keys)
+    public static HashSet<string> ExceptKeys(IReadOnlyList<string>? keys)
     {
         var except = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (sent, i) in (keys ?? []).Select((k, i) => (k, i)))

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Errors;
 using PushApi.Core.Persistence;
+using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Dml;
@@ -62,4 +63,55 @@ public sealed class CreatePushJobs(TimeProvider clock)
             draft.Record.Errors.Add(new SaveError(ErrorCodes.DuplicateValue, $"The org {draft.OrgKey} is already part of this push request."));
         }
     }
+
+    /// <summary>
+    /// Adds to one Created request a job for each org <paramref name="selection"/> yields, in its order, with one
+    /// <c>INSERT … SELECT</c> that also counts them on the request: a deployment to all its tenants, whose orgs are
+    /// selected and checked set-based in that same statement (<see cref="JobSelection"/>), so their keys never leave
+    /// PostgreSQL. The caller holds the package's lock (<see cref="EligibilityFacts.LockPackagesAsync"/>). Answers how many were added.
+    /// </summary>
+    public async Task<long> AddSelectedAsync(NpgsqlConnection connection, long requestId, JobSelection selection, long userId, CancellationToken cancellationToken)
+    {
+        var requests = await PushRequestLocks.LockWithTargetsAsync(connection, [requestId], cancellationToken);
+        if (!requests.TryGetValue(requestId, out var locked) || locked.Status != PushStatus.Created)
+        {
+            throw new InvalidOperationException($"Push request {requestId} is not a Created request; no jobs can be added to it.");
+        }
+
+        var n = selection.Parameters.Count;
+        var (request, now, user) = ($"${n + 1}", $"${n + 2}", $"${n + 3}");
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH selected AS (
+                {selection.Sql}
+            ), inserted AS (
+                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
+                SELECT nextval('push_jobs_id_seq'), {request}, s.org_key, s.org_key, {PushStatusSql.Literal(PushStatus.Created)}, s.remote, {user}, {user}, {now}, {now}
+                FROM selected s
+                ON CONFLICT (request_id, org_key) DO NOTHING
+                RETURNING 1
+            ), added AS (
+                SELECT count(*) AS added FROM inserted
+            ), counted AS (
+                UPDATE push_requests r SET job_count = r.job_count + a.added, system_modstamp = {now}, last_modified_by = {user}
+                FROM added a WHERE r.id = {request}
+            )
+            SELECT added FROM added
+            """, connection);
+        foreach (var parameter in selection.Parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
+
+        command.Parameters.Add(SqlParameters.Value(requestId));
+        command.Parameters.Add(SqlParameters.Value(clock.Now()));
+        command.Parameters.Add(SqlParameters.Value(userId));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 }
+
+/// <summary>
+/// A statement (<see cref="Sql"/>, with its positional <see cref="Parameters"/>) that yields the orgs to add jobs for as
+/// columns <c>org_key</c> and <c>remote</c>, each org once, in job order, every one of them eligible: the statement itself decides that, by <see cref="Eligibility"/>'s rules.
+/// </summary>
+public sealed record JobSelection(string Sql, IReadOnlyList<NpgsqlParameter> Parameters);

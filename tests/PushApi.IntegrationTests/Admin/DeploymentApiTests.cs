@@ -97,6 +97,28 @@ public class DeploymentApiTests() : ApiFixture("deploy")
     }
 
     [Test]
+    public async Task A_deployment_to_all_reports_and_creates_what_listing_the_same_orgs_would()
+    {
+        // "All" is selected and checked inside the database; a list of keys goes through the DML path's checks.
+        var listed = await DryRunReportAsync(new { orgKeys = _orgs });
+        var all = await DryRunReportAsync(new { all = true });
+        Assert.That((all.GetProperty("targeted").GetInt32(), all.GetProperty("eligible").GetInt32()), Is.EqualTo((listed.GetProperty("targeted").GetInt32(), listed.GetProperty("eligible").GetInt32())));
+        Assert.That(all.GetProperty("leftOutByReason").ToString(), Is.EqualTo(listed.GetProperty("leftOutByReason").ToString()));
+        Assert.That(LeftOut(all), Is.EquivalentTo(LeftOut(listed)), "the same orgs, reasons and sentences");
+        Assert.That(LeftOut(all).Select(l => l.Key), Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal), "by org key");
+
+        var eligible = _orgs.Except(LeftOut(all).Select(l => l.Key)).ToList();
+        var created = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets = new { all = true, exceptOrgKeys = new[] { eligible[0] } }, scheduledStartTime = TimeProvider.System.GetUtcNow().AddYears(3) })
+            .ExpectAsync(HttpStatusCode.Created);
+        var id = created.Text("id");
+        Assert.That(created.GetProperty("report").GetProperty("eligible").GetInt32(), Is.EqualTo(eligible.Count - 1));
+        Assert.That((await _push.JobStatusesAsync(id)).Keys, Is.EquivalentTo(eligible.Skip(1)), "a job for each eligible org but the deselected one");
+        var progress = await Admin.GetAsync($"/api/v1/deployments/{id}").ExpectAsync(HttpStatusCode.OK);
+        Assert.That(progress.GetProperty("jobs").GetProperty("remaining").GetInt32(), Is.EqualTo(eligible.Count - 1), "counted on the request");
+        await Admin.PostAsync($"/api/v1/deployments/{id}/cancel", null).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task Nothing_eligible_and_bad_input_are_refused_with_problems()
     {
         var before = await CountAsync("push_requests");
@@ -189,6 +211,12 @@ public class DeploymentApiTests() : ApiFixture("deploy")
         Assert.That(list.GetProperty("items").GetArrayLength(), Is.EqualTo(2));
         Assert.That(list.GetProperty("items")[0].Text("id"), Is.EqualTo(retried), "newest first");
     }
+
+    private async Task<JsonElement> DryRunReportAsync(object targets) =>
+        (await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = _push.NewVersion, targets, dryRun = true }).ExpectAsync(HttpStatusCode.OK)).GetProperty("report");
+
+    private static List<(string Key, string Reason, string Message)> LeftOut(JsonElement report) =>
+        [.. report.GetProperty("leftOut").EnumerateArray().Select(l => (l.Text("orgKey"), l.Text("reason"), l.Text("message")))];
 
     private async Task ExpectInvalidAsync(object body, string field)
     {

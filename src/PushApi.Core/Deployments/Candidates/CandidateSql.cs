@@ -81,6 +81,9 @@ public sealed class CandidateSql
             """;
     }
 
+    /// <summary>The statement's parameters so far, in placeholder order.</summary>
+    public IReadOnlyList<NpgsqlParameter> Parameters => _parameters;
+
     /// <summary>The statement with these parameters, on <paramref name="connection"/>.</summary>
     public NpgsqlCommand Command(string sql, NpgsqlConnection connection)
     {

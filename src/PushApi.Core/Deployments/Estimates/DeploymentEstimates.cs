@@ -53,10 +53,21 @@ public sealed class DeploymentEstimates(NpgsqlDataSource dataSource, TimeProvide
 
         await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM tenants WHERE org_key = ANY($1) AND agent_url IS NOT NULL)", connection);
         command.Parameters.Add(SqlParameters.Array(orgKeys, NpgsqlDbType.Text));
-        var kind = (bool)(await command.ExecuteScalarAsync(cancellationToken))! ? UpgraderKind.Remote : UpgraderKind.InPlatform;
-        var history = await HistoryAsync(connection, kind, orgKeys.Count, cancellationToken);
+        var remote = (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return await ForDryRunAsync(connection, orgKeys.Count, remote, scheduledStart, cancellationToken);
+    }
+
+    /// <summary>The same for <paramref name="orgs"/> orgs counted in the database, <paramref name="remote"/> when any of them is pushed through a remote agent.</summary>
+    public async Task<RunTimeEstimate> ForDryRunAsync(NpgsqlConnection connection, int orgs, bool remote, DateTimeOffset? scheduledStart, CancellationToken cancellationToken = default)
+    {
+        if (orgs == 0)
+        {
+            return RunTimeEstimate.None;
+        }
+
+        var history = await HistoryAsync(connection, remote ? UpgraderKind.Remote : UpgraderKind.InPlatform, orgs, cancellationToken);
         var now = clock.Now();
-        return EstimateMath.FromHistory(history, scheduledStart ?? now, now, orgKeys.Count);
+        return EstimateMath.FromHistory(history, scheduledStart ?? now, now, orgs);
     }
 
     /// <summary>A push with any job through a remote agent runs at the agents' pace (the index of remote jobs makes this cheap).</summary>
