@@ -32,10 +32,19 @@ public static class OpenApiExtensions
         return services;
     }
 
+    /// <summary>
+    /// The OpenAPI document and its UI, both under <c>/swagger</c>: only requests there pass through their middlewares
+    /// (every API call did, for a route-template match and a regular expression each).
+    /// </summary>
     public static WebApplication UsePushApiOpenApi(this WebApplication app)
     {
-        app.UseSwagger();
-        app.UseSwaggerUI(options => options.DocumentTitle = "PushApi API");
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase),
+            swagger =>
+            {
+                swagger.UseSwagger();
+                swagger.UseSwaggerUI(options => options.DocumentTitle = "PushApi API");
+            });
         return app;
     }
 }
