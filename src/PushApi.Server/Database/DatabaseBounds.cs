@@ -22,6 +22,9 @@ public sealed class DatabaseBoundsOptions
 /// <summary>One data source per kind of work; the server sets their bounds as session defaults at connect time.</summary>
 public static class DatabaseBounds
 {
+    /// <summary>The kind (and pool name) of the unkeyed data source: API requests.</summary>
+    public const string Interactive = "interactive";
+
     public static NpgsqlDataSource Build(string connectionString, TimeSpan lockTimeout, TimeSpan statementTimeout, string kind)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -34,6 +37,15 @@ public static class DatabaseBounds
         }
 
         builder.ApplicationName ??= "PushApi " + kind;
+        // Interactive work leaves nothing on its session: its settings and advisory locks are transaction-scoped, and the
+        // session-level state (LISTEN, session advisory locks, temporary tables) lives on the engine, bulk and maintenance
+        // pools. So its pooled connections skip Npgsql's reset, which with prepared statements is seven statements in front
+        // of the next request's query (a rolled-back transaction is still rolled back). P4 measured PostgreSQL's CPU a GET at
+        // 270 µs against the raw-Npgsql control's 215.
+        if (kind == Interactive)
+        {
+            builder.NoResetOnClose = true;
+        }
         // The engine's and the API's statements repeat (the claim and the completion hundreds of times a push): prepared
         // once per connection, they skip planning, which was a tenth of a 500-job completion.
         if (builder.MaxAutoPrepare == 0)
@@ -54,7 +66,7 @@ public static class DatabaseBounds
     public static IServiceCollection AddBoundedDataSources(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DatabaseBoundsOptions>().Bind(configuration.GetSection("PushApi:Database"));
-        services.AddSingleton(sp => Build(sp, o => (o.InteractiveLockTimeout, o.InteractiveStatementTimeout), "interactive"));
+        services.AddSingleton(sp => Build(sp, o => (o.InteractiveLockTimeout, o.InteractiveStatementTimeout), Interactive));
         services.AddKeyedSingleton(DatabaseWork.Bulk, (sp, _) => Build(sp, o => (o.BulkLockTimeout, o.BulkStatementTimeout), DatabaseWork.Bulk));
         services.AddKeyedSingleton(DatabaseWork.Engine, (sp, _) => Build(sp, o => (o.EngineLockTimeout, o.EngineStatementTimeout), DatabaseWork.Engine));
         services.AddKeyedSingleton(DatabaseWork.Maintenance, (sp, _) => Build(sp, _ => (TimeSpan.Zero, TimeSpan.Zero), DatabaseWork.Maintenance));
