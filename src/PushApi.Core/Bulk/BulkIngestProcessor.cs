@@ -229,6 +229,7 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
     private async Task ProcessChunksAsync(NpgsqlConnection connection, long number, string[] columns, long userId, CancellationToken cancellationToken)
     {
         var next = BulkIngestChunks.PrepareNextAsync(dataSource, number, -1, columns, cancellationToken);
+        var added = 0L;
         try
         {
             while (true)
@@ -238,11 +239,18 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
                 {
                     next = BulkIngestChunks.PrepareNextAsync(dataSource, number, chunk.Chunk.Number, columns, cancellationToken);
                 }
+                else
+                {
+                    // Every row is in: the planner learns of the new jobs before the client hears the job is complete.
+                    await PlannerStatistics.RefreshJobsAsync(connection, added, cancellationToken);
+                }
 
-                if (!await ProcessChunkAsync(connection, number, chunk, userId, cancellationToken) || chunk is null)
+                if (await ProcessChunkAsync(connection, number, chunk, userId, cancellationToken) is not { } created || chunk is null)
                 {
                     return;
                 }
+
+                added += created;
             }
         }
         finally
@@ -254,16 +262,16 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
 
     /// <summary>
     /// Writes one prepared chunk and its results in one transaction; with no chunk left (<paramref name="prepared"/> null),
-    /// completes the job. False when the job is no longer in progress (aborted or gone).
+    /// completes the job. Returns the jobs the chunk created; null when the job is complete or no longer in progress (aborted or gone).
     /// </summary>
-    private async Task<bool> ProcessChunkAsync(NpgsqlConnection connection, long number, PreparedChunk? prepared, long userId, CancellationToken cancellationToken)
+    private async Task<int?> ProcessChunkAsync(NpgsqlConnection connection, long number, PreparedChunk? prepared, long userId, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var type = SObjectCatalog.PackagePushJob;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (!await IsInProgressAsync(connection, number, cancellationToken))
         {
-            return false;
+            return null;
         }
 
         if (prepared is null)
@@ -273,7 +281,7 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
             finish.Parameters.Add(new NpgsqlParameter { Value = clock.Now() });
             await finish.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return false;
+            return null;
         }
 
         var (chunk, records, recordRows, errors) = prepared;
@@ -300,7 +308,7 @@ public sealed class BulkIngestProcessor([FromKeyedServices(DatabaseWork.Bulk)] N
         meters.BulkRows("ingest", "failed", failed);
         logger.LogDebug("Bulk ingest job {Job}: {Rows} rows in {Total} ms (DML {Dml} ms, results {Results} ms)",
             number, chunk.Counts.Length, watch.ElapsedMilliseconds, created, watch.ElapsedMilliseconds - created);
-        return true;
+        return results.Count(r => r.Success);
     }
 
     /// <summary>

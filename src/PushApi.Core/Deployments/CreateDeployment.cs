@@ -120,7 +120,7 @@ public sealed class CreateDeployment(
             throw new ConflictException("A tenant changed while the deployment was being created; nothing was created. Try again.");
         }
 
-        var ids = await ScheduleAsync(connection, transaction, plan: null, [requestId], userId, cancellationToken);
+        var ids = await ScheduleAsync(connection, transaction, plan: null, [requestId], count.Eligible, userId, cancellationToken);
         return new DeploymentResult(ids[0], true, false, retried, report);
     }
 
@@ -174,11 +174,14 @@ public sealed class CreateDeployment(
             requestIds.Add(await WriteRequestAsync(connection, input, keys, first: requestIds.Count == 0, userId, retryOf, cancellationToken));
         }
 
-        return await ScheduleAsync(connection, transaction, plan, requestIds, userId, cancellationToken);
+        return await ScheduleAsync(connection, transaction, plan, requestIds, waves.Sum(w => w.Count), userId, cancellationToken);
     }
 
-    /// <summary>The rollout and the first wave's schedule (or its hold for approval), the commit, then the scheduler told.</summary>
-    private async Task<List<string>> ScheduleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Waves.RolloutPlan? plan, List<long> requestIds, long userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rollout and the first wave's schedule (or its hold for approval), the commit, the planner's statistics of the
+    /// <paramref name="jobs"/> written when they are many, then the scheduler told.
+    /// </summary>
+    private async Task<List<string>> ScheduleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Waves.RolloutPlan? plan, List<long> requestIds, long jobs, long userId, CancellationToken cancellationToken)
     {
         if (plan is not null)
         {
@@ -196,6 +199,7 @@ public sealed class CreateDeployment(
         await Dml.UpdatePushRequests.AttributeAsync(connection, [requestIds[0]], userId, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
+        await PlannerStatistics.RefreshJobsAsync(connection, jobs, cancellationToken);
         await scheduler.TellAsync(outcome.Starts, cancellationToken);
         return [.. requestIds.Select(id => SalesforceId.Format(KeyPrefixes.PackagePushRequest, id))];
     }

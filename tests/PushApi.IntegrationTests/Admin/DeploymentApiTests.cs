@@ -119,6 +119,21 @@ public class DeploymentApiTests() : ApiFixture("deploy")
     }
 
     [Test]
+    public async Task A_deployment_of_ten_thousand_jobs_has_push_jobs_analysed_before_it_answers()
+    {
+        // Its own package, so the other tests' orgs and pushes are untouched; scheduled years ahead, then canceled.
+        var push = await PushScenario.CreateAsync(Admin, Server.ConnectionString, "deploy10k");
+        await push.TenantsAsync((int)Core.Persistence.PlannerStatistics.JobsThreshold);
+        var analysed = await AnalyseCountAsync();
+        var created = await Admin.PostAsJsonAsync("/api/v1/deployments", new { packageVersionId = push.NewVersion, targets = new { all = true }, scheduledStartTime = TimeProvider.System.GetUtcNow().AddYears(3) })
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.That(created.GetProperty("report").GetProperty("eligible").GetInt32(), Is.EqualTo(Core.Persistence.PlannerStatistics.JobsThreshold));
+        // Counted apart from autovacuum's analyses, so only the deployment's own ANALYZE moves it.
+        Assert.That(await AnalyseCountAsync(), Is.GreaterThan(analysed), "the planner knows of the new jobs when the deployment is answered");
+        await Admin.PostAsync($"/api/v1/deployments/{created.Text("id")}/cancel", null).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task Nothing_eligible_and_bad_input_are_refused_with_problems()
     {
         var before = await CountAsync("push_requests");
@@ -224,6 +239,14 @@ public class DeploymentApiTests() : ApiFixture("deploy")
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), problem.ToString());
         Assert.That(problem.GetProperty("errors").TryGetProperty(field, out _), Is.True, problem.ToString());
+    }
+
+    private async Task<long> AnalyseCountAsync()
+    {
+        await using var connection = new NpgsqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'push_jobs'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<long> CountAsync(string table)
