@@ -58,7 +58,7 @@ public static class PackageDistributionEndpoints
         return result.Created ? TypedResults.Created($"/api/v1/versions/{result.VersionId}", body) : TypedResults.Ok(body);
     }
 
-    private static async Task<Ok<InstallFromFileResponse>> Install(string orgKey, [FromQuery] string? rolesMode, [FromQuery] string[]? grantRoles, HttpContext context, InstallFromFile install, CancellationToken cancellationToken)
+    private static async Task<Ok<InstallFromFileResponse>> Install(string orgKey, [FromQuery] string? rolesMode, HttpContext context, InstallFromFile install, CancellationToken cancellationToken, [FromQuery] string[]? grantRoles = null)
     {
         var options = InstallInput.Options(InstallModes.InstallOrUpgrade, rolesMode, grantRoles);
         var archive = await ReadAsync(context, cancellationToken);

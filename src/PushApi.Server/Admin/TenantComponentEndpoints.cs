@@ -54,7 +54,7 @@ public static class TenantComponentEndpoints
         return TypedResults.Ok(ComponentResponse.From(await components.UpdateAsync(orgKey, number, request.Definition, cancellationToken)));
     }
 
-    private static async Task<Ok<InstallPlan>> Plan(string orgKey, string? packageVersionId, string? rolesMode, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? grantRoles, InstallVersion install, CancellationToken cancellationToken) =>
+    private static async Task<Ok<InstallPlan>> Plan(string orgKey, string? packageVersionId, string? rolesMode, InstallVersion install, CancellationToken cancellationToken, [Microsoft.AspNetCore.Mvc.FromQuery] string[]? grantRoles = null) =>
         TypedResults.Ok(await install.PlanAsync(
             orgKey,
             packageVersionId ?? throw new InputException("packageVersionId", "packageVersionId is required."),

@@ -106,7 +106,7 @@ public static class Bulk2QueryEndpoints
     }
 
     /// <summary>A page of results: refused before the response starts (unknown job, not complete, bad locator), then streamed.</summary>
-    private sealed class ResultsPage(string jobId, string? locator, string? maxRecords) : IResult
+    internal sealed class ResultsPage(string jobId, string? locator, string? maxRecords) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {

@@ -178,7 +178,7 @@ public static class BulkIngestEndpoints
     }
 
     /// <summary>A result file, streamed as <c>text/csv</c>.</summary>
-    private sealed class CsvResult(BulkIngestJobs jobs, string jobId, IngestResultKind kind) : IResult
+    internal sealed class CsvResult(BulkIngestJobs jobs, string jobId, IngestResultKind kind) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {

@@ -55,6 +55,12 @@ public partial class InstallPushTests
         var (granted, missing) = (await _steps.TenantAsync("Grant Has Role"), await _steps.TenantAsync("Grant Lacks Role"));
         await _steps.AddComponentAsync(granted, "Role", "Support", new { });
 
+        // The plan takes the roles as a repeated query parameter, and checks each name as a deployment does.
+        Assert.That((await _steps.PlanAsync(granted, version)).GetProperty("roles").GetArrayLength(), Is.Zero);
+        var plan = await _steps.PlanAsync(granted, version, "&grantRoles=support&grantRoles=Auditors");
+        Assert.That(plan.GetProperty("roles").EnumerateArray().Select(r => r.Text("name")), Is.EqualTo(new[] { "Support" }), "the tenant's role named in grantRoles");
+        await Admin.GetAsync($"/api/v1/tenants/{granted}/install-plan?packageVersionId={version}&grantRoles=../x").ExpectAsync(HttpStatusCode.BadRequest);
+
         await _steps.DeployAsync(new { packageVersionId = version, targets = new { orgKeys = new[] { granted } }, rolesMode = "sideways" }, HttpStatusCode.BadRequest);
         await _steps.DeployAsync(new { packageVersionId = version, targets = new { orgKeys = new[] { granted } }, installMode = "always" }, HttpStatusCode.BadRequest);
         await _steps.DeployAsync(new { packageVersionId = version, targets = new { orgKeys = new[] { granted } }, grantRoles = new[] { "../x" } }, HttpStatusCode.BadRequest);
