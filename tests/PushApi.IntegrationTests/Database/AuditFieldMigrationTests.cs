@@ -12,7 +12,7 @@ public class AuditFieldMigrationTests
     [Test]
     public async Task Existing_rows_get_their_audit_fields_from_what_was_recorded()
     {
-        await using var dataSource = NpgsqlDataSource.Create(await TestPostgres.CreateDatabaseAsync("audit0020"));
+        await using var dataSource = NpgsqlDataSource.Create(await TestPostgres.CreateEmptyDatabaseAsync("audit0020"));
         await using var connection = await dataSource.OpenConnectionAsync();
         foreach (var migration in MigrationRunner.All.Where(m => m.Version < 20))
         {

@@ -10,7 +10,7 @@ public class MigrationTests
     [Test]
     public async Task Migrations_apply_to_an_empty_database_and_a_second_run_changes_nothing()
     {
-        await using var dataSource = NpgsqlDataSource.Create(await TestPostgres.CreateDatabaseAsync("migrate"));
+        await using var dataSource = NpgsqlDataSource.Create(await TestPostgres.CreateEmptyDatabaseAsync("migrate"));
         await using var connection = await dataSource.OpenConnectionAsync();
 
         var first = await MigrationRunner.ApplyAsync(connection);
@@ -27,7 +27,7 @@ public class MigrationTests
     [Test]
     public async Task A_migration_changed_after_it_was_applied_stops_the_start()
     {
-        await using var dataSource = NpgsqlDataSource.Create(await TestPostgres.CreateDatabaseAsync("tamper"));
+        await using var dataSource = NpgsqlDataSource.Create(await TestPostgres.CreateEmptyDatabaseAsync("tamper"));
         await using var connection = await dataSource.OpenConnectionAsync();
         await MigrationRunner.ApplyAsync(connection);
         await using (var tamper = new NpgsqlCommand("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", connection))
@@ -42,7 +42,7 @@ public class MigrationTests
     [Test]
     public async Task Instances_migrating_at_once_under_the_startup_lock_apply_each_script_once()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("race");
+        var connectionString = await TestPostgres.CreateEmptyDatabaseAsync("race");
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
@@ -59,7 +59,7 @@ public class MigrationTests
     [Test]
     public async Task The_Quartz_tables_work_with_a_clustered_Quartz_scheduler()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("quartz");
+        var connectionString = await TestPostgres.CreateEmptyDatabaseAsync("quartz");
         await using (var dataSource = NpgsqlDataSource.Create(connectionString))
         await using (var connection = await dataSource.OpenConnectionAsync())
         {

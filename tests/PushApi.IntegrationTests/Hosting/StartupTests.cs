@@ -9,7 +9,7 @@ public class StartupTests
     [Test]
     public async Task Two_servers_starting_at_once_on_one_empty_database_both_come_up()
     {
-        var connectionString = await TestPostgres.CreateDatabaseAsync("twostart");
+        var connectionString = await TestPostgres.CreateEmptyDatabaseAsync("twostart");
         var started = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => PushApiServer.Start(connectionString))));
         try
         {
