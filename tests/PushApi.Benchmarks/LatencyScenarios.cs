@@ -124,15 +124,24 @@ public static class LatencyScenarios
         {
             using var client = c.Bench.Client(c.Bench.BaseAddress, 1);
             client.DefaultRequestHeaders.Add("Sforce-Query-Options", $"batchSize={size}");
+            await ResetStatementsAsync(c);
             var times = new List<double>();
+            var started = new List<DateTimeOffset>();
             var url = "/services/data/v62.0/query?q=" + Uri.EscapeDataString($"SELECT Id, SubscriberOrganizationKey, Status FROM PackagePushJob WHERE PackagePushRequestId = '{request}'");
             while (url is not null && times.Count < 500)
             {
+                started.Add(TimeProvider.System.GetUtcNow());
                 var watch = Stopwatch.StartNew();
                 var page = await client.GetFromJsonAsync<JsonElement>(url);
                 times.Add(watch.Elapsed.TotalMilliseconds);
                 url = page.TryGetProperty("nextRecordsUrl", out var next) ? next.GetString() : null;
             }
+
+            // Which pages are the slowest, and when they started (to find them in the server's and PostgreSQL's logs).
+            var slowest = Enumerable.Range(0, times.Count).OrderByDescending(i => times[i]).Take(3)
+                .Select(i => $"page {i + 1} {times[i]:0.0} ms at {started[i]:HH:mm:ss.fff}");
+            Console.Error.WriteLine($"  P6 pages of {size}: median {Median(times):0.0} ms; slowest: {string.Join(", ", slowest)}");
+            await PrintSlowStatementsAsync(c);
 
             var p99 = Percentile(times, 99);
             var first = Median(times.Take(Math.Min(5, times.Count)));
@@ -143,6 +152,59 @@ public static class LatencyScenarios
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// With <c>--profile</c>: forgets the statement statistics, so that the next print covers one loop of pages, and has
+    /// auto_explain log every statement over its threshold, not a sample (a page slow once in 50 would rarely be logged).
+    /// </summary>
+    private static async Task ResetStatementsAsync(ScenarioContext c)
+    {
+        if (c.Options.Profile)
+        {
+            await ExecuteAsync(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();");
+            await ExecuteAsync(c, "ALTER SYSTEM SET auto_explain.sample_rate = 1");
+            await ExecuteAsync(c, "SELECT pg_reload_conf()");
+        }
+    }
+
+    private static async Task ExecuteAsync(ScenarioContext c, string sql)
+    {
+        await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>With <c>--profile</c>: the statements whose slowest call took over 20 ms since the reset (is a slow page the database's?).</summary>
+    private static async Task PrintSlowStatementsAsync(ScenarioContext c)
+    {
+        if (!c.Options.Profile)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(c.Bench.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT calls, max_exec_time, mean_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 140)
+            FROM pg_stat_statements WHERE max_exec_time > 20 AND query NOT LIKE '%pg_stat_statements%'
+            ORDER BY max_exec_time DESC LIMIT 8
+            """, connection);
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                Console.Error.WriteLine($"    {reader.GetInt64(0)} calls, max {reader.GetDouble(1):0.0} ms, mean {reader.GetDouble(2):0.0} ms: {reader.GetString(3)}");
+            }
+        }
+
+        await ExecuteAsync(c, "ALTER SYSTEM RESET auto_explain.sample_rate");
+        await ExecuteAsync(c, "SELECT pg_reload_conf()");
+        var plans = Path.ChangeExtension(Path.GetFullPath(c.Options.Output), ".p6-plans.log");
+        File.Copy(Path.Combine(c.Bench.Postgres.ClusterDirectory, "log", "server.log"), plans, overwrite: true);
+        Console.Error.WriteLine($"    auto_explain's plans (every statement over 20 ms during P6): {plans}");
     }
 
     /// <summary>

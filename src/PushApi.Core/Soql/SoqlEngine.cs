@@ -55,7 +55,7 @@ public sealed partial class SoqlEngine(NpgsqlDataSource dataSource, TimeProvider
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var cursor = await _locators.ResumeAsync(connection, cursorId, position, caller.UserId, cancellationToken);
         var compiled = Compile(cursor.Soql, caller);
-        var page = await QueryPageReader.ReadAsync(connection, compiled, cursor.AfterKey, position, cursor.BatchSize, cancellationToken);
+        var page = await QueryPageReader.ReadAsync(connection, compiled, cursor.AfterKey, position, cursor.BatchSize, cancellationToken, rowsLeft: cursor.TotalSize - position);
         var next = position + page.Records.Count;
         if (!page.More)
         {
