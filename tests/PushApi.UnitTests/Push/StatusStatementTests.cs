@@ -81,7 +81,7 @@ public partial class StatusStatementTests
     private static List<PushStatus> Statuses(Match guard) =>
         [.. StatusLiteral().Matches(guard.Groups["value"].Value).Select(l => PushStatuses.Parse(l.Groups[1].Value))];
 
-    [GeneratedRegex(@"(?<column>\b\w+\.status)\s*(?<value>=\s*'[^']*'|IN\s*\([^)]*\))")]
+    [GeneratedRegex(@"(?<column>\b\w+\.status)\s*(?<value>=\s*'[^']*'|IN\s*\([^)]*\)|=\s*ANY\s*\(ARRAY\[[^\]]*\]\))")]
     private static partial Regex QualifiedGuard();
 
     [GeneratedRegex(@"\bSET\s+status\s*=\s*(?<value>CASE\b.*?\bEND\b|'[^']*')", RegexOptions.Singleline)]
