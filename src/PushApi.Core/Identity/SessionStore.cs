@@ -17,6 +17,21 @@ public sealed record SessionUser(long SessionId, long UserId, string Username, I
 }
 
 /// <summary>
+/// A session token and its SHA-256 in base 64, computed once a request: the key of the token's cached check
+/// (<see cref="SessionStore"/>) and of its credential rate-limit bucket. Made only from the token, so the two always match.
+/// </summary>
+public sealed class SessionTokenDigest
+{
+    private SessionTokenDigest(string token, string key) => (Token, Key) = (token, key);
+
+    public string Token { get; }
+
+    public string Key { get; }
+
+    public static SessionTokenDigest Of(string token) => new(token, Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token))));
+}
+
+/// <summary>
 /// Issues and checks session tokens. A token is the publisher org id (18 characters), <c>!</c> and 48
 /// random base-62 characters: the shape the sf CLI accepts. Only its SHA-256 is stored; a session
 /// expires after <see cref="IdentityOptions.SessionIdleTimeout"/> without use.
@@ -51,19 +66,27 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
     }
 
     /// <summary>The session's user, or null when the token is unknown, expired, or its user or client is disabled.</summary>
-    public async Task<SessionUser?> ValidateAsync(string token, CancellationToken cancellationToken = default)
+    public Task<SessionUser?> ValidateAsync(string token, CancellationToken cancellationToken = default) =>
+        LooksLikeToken(token) ? ValidateAsync(SessionTokenDigest.Of(token), cancellationToken) : Task.FromResult<SessionUser?>(null);
+
+    /// <summary>
+    /// As <see cref="ValidateAsync(string, CancellationToken)"/>, for a token whose digest is already computed (the credential
+    /// rate limit hashed it before routing): the check then hashes nothing.
+    /// </summary>
+    public async Task<SessionUser?> ValidateAsync(SessionTokenDigest token, CancellationToken cancellationToken = default)
     {
-        if (!LooksLikeToken(token))
+        if (!LooksLikeToken(token.Token))
         {
             return null;
         }
 
-        var hash = HashToken(token);
-        var key = Convert.ToBase64String(hash);
+        var key = token.Key;
         if (_recent.TryGetValue(key, out var recent) && recent.Until > clock.GetUtcNow())
         {
             return recent.User;
         }
+
+        var hash = Convert.FromBase64String(key);
 
         await using var command = dataSource.CreateCommand(
             """
@@ -206,4 +229,5 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, PublisherOrganizat
     }
 
     private static byte[] HashToken(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
 }

@@ -10,7 +10,7 @@ namespace PushApi.Core.Soql;
 /// <summary>Reads one page of a compiled query, with its child sub-query results, and counts all its rows.</summary>
 internal static class QueryPageReader
 {
-    /// <summary>A page's records, whether more follow, and the sort key values of its last row (where the next page starts).</summary>
+    /// <summary>A page's records, whether more follow, and the sort key values of its last row when the page is full (where the next page starts).</summary>
     public sealed record Page(List<SoqlRecord> Records, bool More, JsonArray? LastKey);
 
     /// <summary>
@@ -80,7 +80,11 @@ internal static class QueryPageReader
                 }
 
                 records.Add(SoqlRecordReader.Read(reader, query));
-                lastKey = KeysetPaging.ReadKey(reader, query.Keys);
+                if (records.Count == take)
+                {
+                    // Only a full page can have more after it, so only its last row's key is ever used: not one key a row.
+                    lastKey = KeysetPaging.ReadKey(reader, query.Keys);
+                }
             }
         }
 

@@ -1,8 +1,7 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using PushApi.Core.Identity;
 
 namespace PushApi.Server.Pipeline;
 
@@ -26,11 +25,10 @@ public sealed class CredentialRateLimiter : IDisposable
     }
 
     /// <summary>Takes one call from the credential's bucket; false when it is empty.</summary>
-    public bool TryAcquire(string credential)
+    public bool TryAcquire(SessionTokenDigest credential)
     {
-        // The bucket is keyed by a digest, so the limiter holds no usable token.
-        var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(credential)));
-        using var lease = _limiter.AttemptAcquire(key);
+        // The bucket is keyed by the digest, so the limiter holds no usable token.
+        using var lease = _limiter.AttemptAcquire(credential.Key);
         return lease.IsAcquired;
     }
 
@@ -54,7 +52,7 @@ public static class CredentialRateLimiting
         {
             if (paths.Find(context.Request) is { } covered
                 && await CredentialAsync(context, covered.TokenSource) is { Length: > 0 } credential
-                && !limiter.TryAcquire(credential))
+                && !limiter.TryAcquire(Digest(context, credential)))
             {
                 await RateLimiting.RefuseEarlyAsync(context, covered.Shape);
                 return;
@@ -62,6 +60,17 @@ public static class CredentialRateLimiting
 
             await next(context);
         });
+    }
+
+    /// <summary>
+    /// The credential's digest, kept on the request: the session check hashes the same token (when the endpoint reads the
+    /// same one) and takes it from there (<see cref="SessionAuthenticationHandler"/>).
+    /// </summary>
+    private static SessionTokenDigest Digest(HttpContext context, string credential)
+    {
+        var digest = SessionTokenDigest.Of(credential);
+        context.Features.Set(digest);
+        return digest;
     }
 
     /// <summary>The session token the call carries: a header's, or the one the first bytes of the body show.</summary>

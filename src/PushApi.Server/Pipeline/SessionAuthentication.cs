@@ -63,27 +63,39 @@ public sealed class SessionAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var user = await sessions.ValidateAsync(token, Context.RequestAborted);
+        // The credential rate limit hashed the token before routing; another token (or none hashed) is hashed here.
+        var digest = Context.Features.Get<SessionTokenDigest>() is { } hashed && string.Equals(hashed.Token, token, StringComparison.Ordinal)
+            ? hashed
+            : SessionTokenDigest.Of(token);
+        var user = await sessions.ValidateAsync(digest, Context.RequestAborted);
         if (user is null)
         {
             return AuthenticateResult.Fail("Session expired or invalid");
         }
 
-        var claims = new List<Claim>
+        var identity = new ClaimsIdentity(SchemeName);
+        Add(identity, ClaimTypes.NameIdentifier, user.UserId.ToString(CultureInfo.InvariantCulture));
+        Add(identity, ClaimTypes.Name, user.Username);
+        Add(identity, PushApiClaims.SessionId, user.SessionId.ToString(CultureInfo.InvariantCulture));
+        foreach (var permission in user.Permissions)
         {
-            new(ClaimTypes.NameIdentifier, user.UserId.ToString(CultureInfo.InvariantCulture)),
-            new(ClaimTypes.Name, user.Username),
-            new(PushApiClaims.SessionId, user.SessionId.ToString(CultureInfo.InvariantCulture)),
-        };
-        claims.AddRange(user.Permissions.Select(p => new Claim(PushApiClaims.Permission, p)));
-        if (user.ApiClientId is { } clientId)
-        {
-            claims.Add(new Claim(PushApiClaims.ApiClientId, clientId.ToString(CultureInfo.InvariantCulture)));
+            Add(identity, PushApiClaims.Permission, permission);
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        if (user.ApiClientId is { } clientId)
+        {
+            Add(identity, PushApiClaims.ApiClientId, clientId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>
+    /// A claim made for its identity, as <c>new Claim(type, value)</c> would be once added (string, the local authority as
+    /// issuer): an identity copies every claim that names another subject, so this saves each claim a copy.
+    /// </summary>
+    private static void Add(ClaimsIdentity identity, string type, string value) =>
+        identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) => shapes.For(Context).WriteUnauthenticatedAsync(Context);
 
