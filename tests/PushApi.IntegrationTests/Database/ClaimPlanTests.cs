@@ -71,20 +71,7 @@ public partial class ClaimPlanTests
             await drop.ExecuteNonQueryAsync();
         }
 
-        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection, transaction);
-        var lines = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-        }
-
-        await transaction.RollbackAsync();
-        var plan = string.Join('\n', lines);
-        await TestContext.Out.WriteLineAsync(plan);
-        return plan;
+        return await PlanReader.ExplainAndRollBackAsync(connection, transaction, "", sql);
     }
 
     private async Task ExecuteAsync(string sql)

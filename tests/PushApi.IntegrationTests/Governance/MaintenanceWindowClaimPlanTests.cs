@@ -139,20 +139,7 @@ public class MaintenanceWindowClaimPlanTests
         await using var connection = new NpgsqlConnection(_server.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, connection, transaction);
-        var lines = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-        }
-
-        await transaction.RollbackAsync();
-        var plan = string.Join('\n', lines);
-        await TestContext.Out.WriteLineAsync(plan);
-        return plan;
+        return await PlanReader.ExplainAndRollBackAsync(connection, transaction, "(ANALYZE, BUFFERS, COSTS OFF)", sql);
     }
 
     private async Task ExecuteAsync(string sql)
