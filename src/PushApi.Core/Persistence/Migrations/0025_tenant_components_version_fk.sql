@@ -1,0 +1,16 @@
+-- tenant_components.package_version_id loses its foreign key (P13, issue 19). An upgrade rewrites every changed
+-- component's package_version_id, and PostgreSQL checked each such row with a
+-- SELECT 1 FROM ONLY package_versions … FOR KEY SHARE: 25,000 checks a batch of 500 tenants on a 50-item package,
+-- all share-locking the same package_versions row from every worker, about as long as the UPDATE itself
+-- (103-156 ms of a ~300 ms write; 5,000,002 calls in one every-item push of 100,000 tenants).
+-- Integrity without it:
+-- * no package version is ever deleted: no statement deletes from package_versions or packages, the sObject APIs
+--   refuse every delete, no admin endpoint removes a version, and its package_version_items (which reference it)
+--   refuse deletes; installations and push_requests reference versions through foreign keys that stay;
+-- * the id written is the id the engine read: VersionContents loads the version row (and its items) by id before
+--   any component is written, and fails when there is none;
+-- * each push and one-tenant install records the tenant's installation, to the same version, in the same
+--   transaction, and installations keeps its foreign key (package_version_id, package_id) -> package_versions:
+--   one check per tenant instead of one per component.
+-- The package_id foreign key stays: its column never changes on an upgrade, so it is not checked there.
+ALTER TABLE tenant_components DROP CONSTRAINT IF EXISTS tenant_components_package_version_id_fkey;
