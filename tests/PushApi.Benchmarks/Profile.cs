@@ -17,6 +17,7 @@ public sealed class Profile
         [
             "shared_preload_libraries = 'pg_stat_statements,auto_explain'", "pg_stat_statements.track = all", "track_io_timing = on",
             "auto_explain.log_min_duration = '20ms'", "auto_explain.log_analyze = on", "auto_explain.log_buffers = on", "auto_explain.log_nested_statements = on", "auto_explain.log_triggers = on", "log_lock_waits = on", "deadlock_timeout = '5ms'", "auto_explain.sample_rate = 0.05",
+            "log_autovacuum_min_duration = 0",
         ];
 
     private readonly ScenarioContext _context;
@@ -24,6 +25,8 @@ public sealed class Profile
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private readonly int[] _otherServers;
     private (double Server, double Postgres, double Harness) _start;
+    private double[] _startInstances = [];
+    private string _startTables = "";
 
     private Profile(ScenarioContext context, string name, int[] otherServers)
     {
@@ -51,7 +54,9 @@ public sealed class Profile
         }
 
         var profile = new Profile(context, name, otherServers);
+        profile._startTables = await TableActivityAsync(connection);
         profile._start = profile.CpuSeconds();
+        profile._startInstances = profile.InstanceSeconds();
         profile._watch.Restart();
         return profile;
     }
@@ -69,9 +74,18 @@ public sealed class Profile
             text.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {seconds:0.00} | {seconds / (2 * wall):P0} |");
         }
 
+        if (_otherServers.Length > 0)
+        {
+            var instances = InstanceSeconds().Zip(_startInstances, (after, before) => $"{after - before:0.00}");
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Server CPU s by instance (first, then the others): {string.Join(" + ", instances)}");
+        }
+
         text.AppendLine().AppendLine("| Statement (pg_stat_statements, by total time) | calls | total ms | ms/call | rows |").AppendLine("|---|---|---|---|---|");
         await using var connection = new NpgsqlConnection(_context.Bench.ConnectionString);
         await connection.OpenAsync();
+        // Autovacuum works on the same two cores: whether it ran on the push's tables during the push shows here.
+        text.AppendLine().AppendLine("Tables (relname: live, dead, autovacuum count, autoanalyze count, last autovacuum/autoanalyze):")
+            .AppendLine(CultureInfo.InvariantCulture, $"before: {_startTables}").AppendLine(CultureInfo.InvariantCulture, $"after:  {await TableActivityAsync(connection)}").AppendLine();
         await using var command = new NpgsqlCommand(
             """
             SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
@@ -91,6 +105,19 @@ public sealed class Profile
         await File.AppendAllTextAsync(Path.Combine(directory, "bench-profile.txt"), text.AppendLine().ToString());
         // auto_explain's plans of the slow statements (a sample of them), for reading next to the table.
         File.Copy(Path.Combine(_context.Bench.Postgres.ClusterDirectory, "log", "server.log"), Path.Combine(directory, "bench-profile-plans.log"), overwrite: true);
+    }
+
+    private double[] InstanceSeconds() => _otherServers.Prepend(_context.Bench.Server.Id).Select(pid => Stat(pid)?.Cpu ?? 0).ToArray();
+
+    private static async Task<string> TableActivityAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT string_agg(format('%s: %s, %s, %s, %s, %s/%s', relname, n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count,
+                   to_char(last_autovacuum, 'HH24:MI:SS'), to_char(last_autoanalyze, 'HH24:MI:SS')), '; ' ORDER BY relname)
+            FROM pg_stat_user_tables WHERE relname IN ('push_jobs', 'push_requests')
+            """, connection);
+        return (await command.ExecuteScalarAsync())?.ToString() ?? "";
     }
 
     private (double Server, double Postgres, double Harness) CpuSeconds()

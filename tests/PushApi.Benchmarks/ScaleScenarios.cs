@@ -8,43 +8,68 @@ namespace PushApi.Benchmarks;
 public static class ScaleScenarios
 {
     /// <summary>
-    /// P9: a second instance on the same database shares a push; total jobs/s against one instance (P1). Each instance's own
-    /// count of the jobs it ran (<c>pushapi_push_jobs_completed_total</c> on its <c>/metrics</c>) shows that both took part
-    /// and that together they ran every job once; the database shows that no job was claimed twice. (Watching the lease
-    /// owners in the table every 20 ms, as this scenario first did, cost PostgreSQL as much CPU as the push itself.)
+    /// P9: a second instance on the same database shares a push; total jobs/s against one instance (P1), the median of
+    /// <see cref="BenchOptions.Repeats"/> pushes as P1's is (the second instance starts once, so, like P1's server, it is
+    /// cold only for the first). Each instance's own count of the jobs it ran (<c>pushapi_push_jobs_completed_total</c>
+    /// on its <c>/metrics</c>) shows that both took part and that together they ran every job once; the database shows
+    /// that no job was claimed twice; every push must pass all of it. (Watching the lease owners in the table every 20 ms,
+    /// as this scenario first did, cost PostgreSQL as much CPU as the push itself.) With <c>--profile</c>, one push by the
+    /// first instance alone comes first, on the same table: it tells the table's state from the second instance's effect.
     /// </summary>
     public static async Task<IEnumerable<Result>> TwoInstancesAsync(ScenarioContext c)
     {
+        var alone = c.Options.Profile ? $"; one instance alone just before, same table: {c.Orgs.Count / (await OnePushAsync(c, null, 0)).Seconds:N0} jobs/s" : "";
         var (second, secondAddress) = await c.Bench.StartServerAsync();
         try
         {
             using var secondClient = c.Bench.Client(secondAddress, 2);
-            var version = await c.NextVersionAsync();
-            var request = await c.Api.RequestAsync(version);
-            await c.Api.BulkAddAsync(request, c.Orgs);
-            var before = (await CompletedJobsAsync(c.Bench.Http), await CompletedJobsAsync(secondClient));
-            var profile = await Profile.StartAsync(c, $"P9, a {c.Orgs.Count:N0}-job push on two instances", second.Id);
-            var watch = Stopwatch.StartNew();
-            await c.Api.SetStatusAsync(request, "Pending");
-            var progress = await c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(10));
-            var rate = c.Orgs.Count / watch.Elapsed.TotalSeconds;
-            if (profile is not null)
+            var runs = new List<(double Rate, long First, long Second, long Twice, int Succeeded)>();
+            for (var run = 0; run < c.Options.Repeats; run++)
             {
-                await profile.ReportAsync();
+                var before = (await CompletedJobsAsync(c.Bench.Http), await CompletedJobsAsync(secondClient));
+                var (seconds, twice, succeeded) = await OnePushAsync(c, run == 0 ? second.Id : null, run + 1);
+                runs.Add((c.Orgs.Count / seconds, await CompletedJobsAsync(c.Bench.Http) - before.Item1, await CompletedJobsAsync(secondClient) - before.Item2, twice, succeeded));
             }
 
-            var ran = (await CompletedJobsAsync(c.Bench.Http) - before.Item1, await CompletedJobsAsync(secondClient) - before.Item2);
-            var twice = await c.Bench.ScalarAsync<long>("SELECT count(*) FROM push_jobs WHERE request_id = $1 AND attempt > 1", Bench.Number(request));
-            var succeeded = progress.GetProperty("jobs").GetProperty("succeeded").GetInt32();
+            var rate = Median(runs.Select(r => r.Rate).ToList());
             var single = c.SingleInstanceRate;
+            var correct = runs.All(r => r.Twice == 0 && r.Succeeded == c.Orgs.Count && r.First > 0 && r.Second > 0 && r.First + r.Second == c.Orgs.Count);
             return [new Result("P9", "two instances, one push", "jobs_per_s", rate, single, single > 0 ? rate / single : null, ">=0.9x one instance, zero duplicates",
-                single > 0 && rate / single >= 0.9 && twice == 0 && succeeded == c.Orgs.Count && ran.Item1 > 0 && ran.Item2 > 0 && ran.Item1 + ran.Item2 == c.Orgs.Count,
-                $"jobs run by the instances: {ran.Item1:N0} + {ran.Item2:N0}; {twice} jobs claimed more than once; {succeeded:N0} succeeded")];
+                single > 0 && rate / single >= 0.9 && correct,
+                $"runs {string.Join(", ", runs.Select(r => $"{r.Rate:N0}"))} jobs/s; jobs run by the instances: {string.Join(", ", runs.Select(r => $"{r.First:N0} + {r.Second:N0}"))}; "
+                + $"{runs.Sum(r => r.Twice)} jobs claimed more than once; {string.Join(", ", runs.Select(r => $"{r.Succeeded:N0}"))} succeeded{alone}")];
         }
         finally
         {
             Bench.Kill(second);
         }
+    }
+
+    /// <summary>
+    /// One push of every org from Pending to its roll-up: its seconds, its jobs claimed more than once and its successes.
+    /// Run 0 is the first instance alone; <paramref name="secondInstance"/> is the second's process on the profiled run.
+    /// </summary>
+    private static async Task<(double Seconds, long Twice, int Succeeded)> OnePushAsync(ScenarioContext c, int? secondInstance, int run)
+    {
+        var request = await c.Api.RequestAsync(await c.NextVersionAsync());
+        await c.Api.BulkAddAsync(request, c.Orgs);
+        var profile = run <= 1 ? await Profile.StartAsync(c, run == 0 ? $"P9, a {c.Orgs.Count:N0}-job push on one instance, before P9's" : $"P9, a {c.Orgs.Count:N0}-job push on two instances",
+            secondInstance is { } pid ? [pid] : []) : null;
+        var pending = TimeProvider.System.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        await c.Api.SetStatusAsync(request, "Pending");
+        var progress = await c.WaitQuietlyAsync(request, TimeSpan.FromMinutes(10));
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (profile is not null)
+        {
+            await profile.ReportAsync();
+        }
+
+        var twice = await c.Bench.ScalarAsync<long>("SELECT count(*) FROM push_jobs WHERE request_id = $1 AND attempt > 1", Bench.Number(request));
+        // The push over time (the JSON's series; the plot draws P1 and P8 only): where a slow push lost its time.
+        c.Series.Add(new PushSeries(run == 0 ? "P9-one" : "P9", run == 0 ? "one instance before P9" : $"push on two instances (P9, run {run})", Math.Max(run, 1), c.Orgs.Count, false,
+            PushTimeline.IntervalSeconds, Math.Round(seconds, 2), null, await PushTimeline.ReadAsync(c.Bench, request, pending)));
+        return (seconds, twice, progress.GetProperty("jobs").GetProperty("succeeded").GetInt32());
     }
 
     /// <summary>The jobs an instance has run to an end since it started, from its own <c>/metrics</c>.</summary>

@@ -134,6 +134,32 @@ public class DeploymentApiTests() : ApiFixture("deploy")
     }
 
     [Test]
+    public async Task Push_jobs_is_not_analysed_while_a_vacuum_holds_it_and_is_once_it_is_free()
+    {
+        // A vacuum holds SHARE UPDATE EXCLUSIVE; an ANALYZE that queued behind an autovacuum would get it cancelled.
+        await using var holder = new NpgsqlConnection(Server.ConnectionString);
+        await holder.OpenAsync();
+        await using var analyser = new NpgsqlConnection(Server.ConnectionString);
+        await analyser.OpenAsync();
+        // Only a guard against hanging: without NOWAIT the ANALYZE would wait for the holder for ever.
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using (var transaction = await holder.BeginTransactionAsync())
+        {
+            await using (var take = new NpgsqlCommand("LOCK TABLE push_jobs IN SHARE UPDATE EXCLUSIVE MODE", holder, transaction))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            var analysed = await AnalyseCountAsync();
+            Assert.That(await Core.Persistence.PlannerStatistics.RefreshJobsAsync(analyser, Core.Persistence.PlannerStatistics.JobsThreshold, hang.Token), Is.False, "skipped, not queued");
+            Assert.That(await AnalyseCountAsync(), Is.EqualTo(analysed));
+            await transaction.RollbackAsync();
+        }
+
+        Assert.That(await Core.Persistence.PlannerStatistics.RefreshJobsAsync(analyser, Core.Persistence.PlannerStatistics.JobsThreshold, hang.Token), Is.True, "analysed once the table is free");
+    }
+
+    [Test]
     public async Task Nothing_eligible_and_bad_input_are_refused_with_problems()
     {
         var before = await CountAsync("push_requests");
