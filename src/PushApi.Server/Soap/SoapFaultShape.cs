@@ -10,6 +10,8 @@ namespace PushApi.Server.Soap;
 /// </summary>
 public sealed class SoapFaultShape(SoapApi api) : IErrorShape
 {
+    private readonly Lazy<byte[]> _rateLimited = new(() => SoapWriter.RenderFault(api, new SoapFaultException(SoapFaultCodes.RequestLimitExceeded, "TotalRequests Limit exceeded.")));
+
     public static readonly SoapFaultShape Enterprise = new(SoapApi.Enterprise);
     public static readonly SoapFaultShape Partner = new(SoapApi.Partner);
 
@@ -25,8 +27,10 @@ public sealed class SoapFaultShape(SoapApi api) : IErrorShape
 
     public Task WriteRateLimitedAsync(HttpContext context)
     {
+        // The refusal is the same envelope every time: rendered once, so a caller far over its limit costs no XML writer a call.
         context.Response.Headers.RetryAfter = RateLimiting.RetryAfterSeconds;
-        return WriteAsync(context, new SoapFaultException(SoapFaultCodes.RequestLimitExceeded, "TotalRequests Limit exceeded."));
+        Logging.RequestLog.MarkClientFault(context);
+        return SoapEndpoints.WriteAsync(context, StatusCodes.Status500InternalServerError, _rateLimited.Value);
     }
 
     public Task WriteStatusAsync(HttpContext context) =>
