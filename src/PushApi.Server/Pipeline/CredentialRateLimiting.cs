@@ -48,13 +48,15 @@ public static class CredentialRateLimiting
     {
         var paths = app.ApplicationServices.GetRequiredService<RateLimitedPaths>();
         var limiter = app.ApplicationServices.GetRequiredService<CredentialRateLimiter>();
+        var refusals = app.ApplicationServices.GetRequiredService<RateLimitRefusalLog>();
+        var frontEnds = app.ApplicationServices.GetRequiredService<Telemetry.FrontEnds>();
         return app.Use(async (context, next) =>
         {
             if (paths.Find(context.Request) is { } covered
                 && await CredentialAsync(context, covered.TokenSource) is { Length: > 0 } credential
                 && !limiter.TryAcquire(Digest(context, credential)))
             {
-                await RateLimiting.RefuseEarlyAsync(context, covered.Shape);
+                await RateLimiting.RefuseEarlyAsync(context, covered.Shape, refusals, frontEnds);
                 return;
             }
 

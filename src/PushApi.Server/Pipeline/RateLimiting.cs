@@ -75,15 +75,19 @@ public static class RateLimiting
     /// A refusal before routing (<see cref="CredentialRateLimiting"/>): no request log line or audit entry was begun, so the
     /// refusals are logged as a sampled summary (<see cref="RateLimitRefusalLog"/>), and the shape is the covered path's.
     /// </summary>
-    public static Task RefuseEarlyAsync(HttpContext http, IErrorShape shape)
+    /// <remarks>
+    /// The log and counters are the application's singletons, passed in rather than resolved from the request: a request's
+    /// services are a scope made on first use, and a refusal before routing needs none.
+    /// </remarks>
+    public static Task RefuseEarlyAsync(HttpContext http, IErrorShape shape, RateLimitRefusalLog log, Telemetry.FrontEnds frontEnds)
     {
-        http.RequestServices.GetRequiredService<RateLimitRefusalLog>().Refused(http);
-        return WriteRefusalAsync(http, shape);
+        log.Refused(http);
+        return WriteRefusalAsync(http, shape, frontEnds);
     }
 
-    private static Task WriteRefusalAsync(HttpContext http, IErrorShape shape)
+    private static Task WriteRefusalAsync(HttpContext http, IErrorShape shape, Telemetry.FrontEnds? frontEnds = null)
     {
-        http.RequestServices.GetRequiredService<Telemetry.FrontEnds>().RateLimited(http);
+        (frontEnds ?? http.RequestServices.GetRequiredService<Telemetry.FrontEnds>()).RateLimited(http);
         return shape.WriteRateLimitedAsync(http);
     }
 }

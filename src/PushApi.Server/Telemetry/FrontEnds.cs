@@ -35,20 +35,22 @@ public sealed class FrontEnds
     }
 
     /// <summary>The front end of a path: <c>/services/…</c> is REST, SOAP, Bulk (2.0 <c>/services/data/vNN.0/jobs</c>, 1.0 <c>/services/async</c>) or auth.</summary>
+    /// <remarks>Read on the path's characters, allocating nothing: it runs up to three times a request, refusals included.</remarks>
     public static string Of(PathString path)
     {
-        if (path.StartsWithSegments("/services", StringComparison.OrdinalIgnoreCase, out var rest))
+        var value = path.Value.AsSpan();
+        if (StartsWithSegment(value, "/services", out var rest))
         {
-            return rest.StartsWithSegments("/Soap", StringComparison.OrdinalIgnoreCase) || rest.StartsWithSegments("/wsdl", StringComparison.OrdinalIgnoreCase) ? Soap
-                : rest.StartsWithSegments("/async", StringComparison.OrdinalIgnoreCase) ? Bulk
-                : rest.StartsWithSegments("/oauth2", StringComparison.OrdinalIgnoreCase) ? Auth
-                : rest.StartsWithSegments("/data", StringComparison.OrdinalIgnoreCase, out var data) && IsBulkJobs(data) ? Bulk
+            return StartsWithSegment(rest, "/Soap", out _) || StartsWithSegment(rest, "/wsdl", out _) ? Soap
+                : StartsWithSegment(rest, "/async", out _) ? Bulk
+                : StartsWithSegment(rest, "/oauth2", out _) ? Auth
+                : StartsWithSegment(rest, "/data", out var data) && IsBulkJobs(data) ? Bulk
                 : Rest;
         }
 
-        return path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? Native
-            : path.StartsWithSegments("/id", StringComparison.OrdinalIgnoreCase) ? Auth
-            : path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) ? Ops
+        return StartsWithSegment(value, "/api", out _) ? Native
+            : StartsWithSegment(value, "/id", out _) ? Auth
+            : StartsWithSegment(value, "/metrics", out _) || StartsWithSegment(value, "/health", out _) ? Ops
             : Console;
     }
 
@@ -62,10 +64,22 @@ public sealed class FrontEnds
     public void RateLimited(HttpContext context) => _refusals.Add(1, new KeyValuePair<string, object?>(Label, Of(context.Request.Path)));
 
     /// <summary><c>/vNN.0/jobs…</c>: Bulk API 2.0 under the REST prefix.</summary>
-    private static bool IsBulkJobs(PathString afterData)
+    private static bool IsBulkJobs(ReadOnlySpan<char> afterData)
     {
-        var text = afterData.Value ?? "";
-        var version = text.Length > 1 ? text.IndexOf('/', 1) : -1;
-        return version > 0 && new PathString(text[version..]).StartsWithSegments("/jobs", StringComparison.OrdinalIgnoreCase);
+        var version = afterData.Length > 1 ? afterData[1..].IndexOf('/') + 1 : 0;
+        return version > 0 && StartsWithSegment(afterData[version..], "/jobs", out _);
+    }
+
+    /// <summary>As <see cref="PathString.StartsWithSegments(PathString, StringComparison, out PathString)"/>, ignoring case: the segment whole, then the rest.</summary>
+    private static bool StartsWithSegment(ReadOnlySpan<char> path, string segment, out ReadOnlySpan<char> rest)
+    {
+        if (path.StartsWith(segment, StringComparison.OrdinalIgnoreCase) && (path.Length == segment.Length || path[segment.Length] == '/'))
+        {
+            rest = path[segment.Length..];
+            return true;
+        }
+
+        rest = default;
+        return false;
     }
 }
