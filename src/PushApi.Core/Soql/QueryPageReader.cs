@@ -64,7 +64,9 @@ internal static class QueryPageReader
             sql.Append(CultureInfo.InvariantCulture, $" OFFSET {query.Offset}");
         }
 
-        var records = new List<SoqlRecord>(take);
+        // Not sized to the page: a retrieve by id asks a page of 2,000 for one row, and 16 KB of empty slots a call was the
+        // REST front end's largest allocation (P17). A full page grows the list a few times instead.
+        var records = new List<SoqlRecord>(Math.Min(take, 64));
         JsonArray? lastKey = null;
         var more = false;
         await using (var command = new NpgsqlCommand(sql.ToString(), connection))
