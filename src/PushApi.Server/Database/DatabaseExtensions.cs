@@ -21,8 +21,12 @@ public static class DatabaseExtensions
         services.AddBoundedDataSources(builder.Configuration);
         // EF logs a failed command or save as an error with the whole stack before its exception reaches the error
         // pipeline, which answers a client's conflict as a 409 and logs a real failure once: EF's copy goes to Debug.
-        services.AddDbContext<PushApiDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-            .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug))));
+        // The options are built once (they hold only the singleton data source): built per request scope, as by default,
+        // they were a busy server's largest allocation after the SOAP envelopes (P17).
+        services.AddDbContext<PushApiDbContext>(
+            (sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+                .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug))),
+            optionsLifetime: ServiceLifetime.Singleton);
         services.AddOptions<IdentityOptions>().Bind(builder.Configuration.GetSection("PushApi:Auth"));
         services.AddSingleton<DatabaseReadiness>();
         services.AddHostedService<EmbeddedPostgresSupervisor>();
