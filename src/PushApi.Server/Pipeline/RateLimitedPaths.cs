@@ -35,8 +35,8 @@ public sealed class RateLimitedPaths(EndpointDataSource endpoints)
     {
         foreach (var covered in All)
         {
-            if (request.Path.StartsWithSegments(covered.Prefix, StringComparison.OrdinalIgnoreCase, out var rest)
-                && rest.Value is { Length: > 1 } && covered.Takes(request.Method))
+            if (PathSegments.StartsWith(request.Path.Value, covered.Prefix.Value, out var rest)
+                && rest.Length > 1 && covered.Takes(request.Method))
             {
                 return covered;
             }

@@ -17,6 +17,7 @@ public static class RestErrors
     public const string UnknownException = "UNKNOWN_EXCEPTION";
     public const string JsonParserError = "JSON_PARSER_ERROR";
     public const string NotFound = "NOT_FOUND";
+    public const string ContentType = "application/json;charset=UTF-8";
 
     public static Task WriteAsync(HttpContext context, int status, string errorCode, string message, IReadOnlyList<string>? fields = null) =>
         WriteAsync(context, status, [new RestError(message, errorCode, fields)]);
@@ -24,7 +25,7 @@ public static class RestErrors
     public static async Task WriteAsync(HttpContext context, int status, IReadOnlyList<RestError> errors)
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json;charset=UTF-8";
+        context.Response.ContentType = ContentType;
         // What a client sent comes back cut (ClientText): a 5 MB bad value is not echoed whole.
         var cleaned = errors.Select(e => e with { Message = Pipeline.ClientText.Clean(e.Message) }).ToList();
         await JsonSerializer.SerializeAsync(context.Response.Body, cleaned, RestJson.Options, context.RequestAborted);

@@ -19,9 +19,15 @@ public sealed class SalesforceRestShape : IErrorShape
 
     public Task WriteRateLimitedAsync(HttpContext context)
     {
+        // The same body every time, serialised once: a caller far over its limit costs no JSON writer a call.
         context.Response.Headers.RetryAfter = RateLimiting.RetryAfterSeconds;
-        return RestErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.ContentType = RestErrors.ContentType;
+        return context.Response.Body.WriteAsync(RateLimitedBody, context.RequestAborted).AsTask();
     }
+
+    private static readonly byte[] RateLimitedBody = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+        new List<RestError> { new("TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED", null) }, RestJson.Options);
 
     public Task WriteStatusAsync(HttpContext context)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http.Features;
+using PushApi.Server.Pipeline;
 
 namespace PushApi.Server.Telemetry;
 
@@ -39,18 +40,18 @@ public sealed class FrontEnds
     public static string Of(PathString path)
     {
         var value = path.Value.AsSpan();
-        if (StartsWithSegment(value, "/services", out var rest))
+        if (PathSegments.StartsWith(value, "/services", out var rest))
         {
-            return StartsWithSegment(rest, "/Soap", out _) || StartsWithSegment(rest, "/wsdl", out _) ? Soap
-                : StartsWithSegment(rest, "/async", out _) ? Bulk
-                : StartsWithSegment(rest, "/oauth2", out _) ? Auth
-                : StartsWithSegment(rest, "/data", out var data) && IsBulkJobs(data) ? Bulk
+            return PathSegments.StartsWith(rest, "/Soap", out _) || PathSegments.StartsWith(rest, "/wsdl", out _) ? Soap
+                : PathSegments.StartsWith(rest, "/async", out _) ? Bulk
+                : PathSegments.StartsWith(rest, "/oauth2", out _) ? Auth
+                : PathSegments.StartsWith(rest, "/data", out var data) && IsBulkJobs(data) ? Bulk
                 : Rest;
         }
 
-        return StartsWithSegment(value, "/api", out _) ? Native
-            : StartsWithSegment(value, "/id", out _) ? Auth
-            : StartsWithSegment(value, "/metrics", out _) || StartsWithSegment(value, "/health", out _) ? Ops
+        return PathSegments.StartsWith(value, "/api", out _) ? Native
+            : PathSegments.StartsWith(value, "/id", out _) ? Auth
+            : PathSegments.StartsWith(value, "/metrics", out _) || PathSegments.StartsWith(value, "/health", out _) ? Ops
             : Console;
     }
 
@@ -67,19 +68,6 @@ public sealed class FrontEnds
     private static bool IsBulkJobs(ReadOnlySpan<char> afterData)
     {
         var version = afterData.Length > 1 ? afterData[1..].IndexOf('/') + 1 : 0;
-        return version > 0 && StartsWithSegment(afterData[version..], "/jobs", out _);
-    }
-
-    /// <summary>As <see cref="PathString.StartsWithSegments(PathString, StringComparison, out PathString)"/>, ignoring case: the segment whole, then the rest.</summary>
-    private static bool StartsWithSegment(ReadOnlySpan<char> path, string segment, out ReadOnlySpan<char> rest)
-    {
-        if (path.StartsWith(segment, StringComparison.OrdinalIgnoreCase) && (path.Length == segment.Length || path[segment.Length] == '/'))
-        {
-            rest = path[segment.Length..];
-            return true;
-        }
-
-        rest = default;
-        return false;
+        return version > 0 && PathSegments.StartsWith(afterData[version..], "/jobs", out _);
     }
 }
