@@ -116,7 +116,7 @@ public sealed class RecordDraft
 
     private void CheckCreate()
     {
-        if (ClientChangeRules.CheckRequired(Type, f => _values.GetValueOrDefault(f) is not null) is { } missing)
+        if (ClientChangeRules.CheckRequired(Type, _values, static (values, f) => values.GetValueOrDefault(f) is not null) is { } missing)
         {
             Errors.Add(missing);
         }

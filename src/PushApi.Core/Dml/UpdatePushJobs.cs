@@ -28,7 +28,7 @@ public sealed class UpdatePushJobs(TimeProvider clock)
             draft.Complete(job.RequestId, job.SentKey);
             if (draft.RequestId is null || draft.SentOrgKey is null)
             {
-                draft.Record.Errors.Add(ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, f => f == PushJobDraft.RequestIdField ? draft.RequestId is not null : draft.SentOrgKey is not null)!);
+                draft.Record.Errors.Add(ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, draft, static (d, f) => f == PushJobDraft.RequestIdField ? d.RequestId is not null : d.SentOrgKey is not null)!);
                 continue;
             }
 

@@ -61,12 +61,21 @@ public static class ClientChangeRules
     }
 
     /// <summary>Required fields missing on create (fields the catalog marks required on create).</summary>
-    public static SaveError? CheckRequired(SObjectDescriptor type, Func<FieldDescriptor, bool> hasValue)
+    public static SaveError? CheckRequired<TRecord>(SObjectDescriptor type, TRecord record, Func<TRecord, FieldDescriptor, bool> hasValue)
     {
-        var missing = type.Fields.Where(f => f.RequiredOnCreate && !hasValue(f)).Select(f => f.Name).ToArray();
-        return missing.Length == 0
+        // Runs for every record created (100,000 a Bulk add): a loop, and a list only when something is missing.
+        List<string>? missing = null;
+        foreach (var field in type.Fields)
+        {
+            if (field.RequiredOnCreate && !hasValue(record, field))
+            {
+                (missing ??= []).Add(field.Name);
+            }
+        }
+
+        return missing is null
             ? null
-            : new SaveError(ErrorCodes.RequiredFieldMissing, $"Required fields are missing: [{string.Join(", ", missing)}]", missing);
+            : new SaveError(ErrorCodes.RequiredFieldMissing, $"Required fields are missing: [{string.Join(", ", missing)}]", missing.ToArray());
     }
 
     /// <summary>A value for a restricted picklist must be one of its values (case ignored).</summary>

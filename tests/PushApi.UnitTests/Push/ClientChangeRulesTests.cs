@@ -117,10 +117,10 @@ public class ClientChangeRulesTests
     [Test]
     public void Required_fields_are_reported_together()
     {
-        var error = ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, _ => false)!;
+        var error = ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, 0, (_, _) => false)!;
         Assert.That(error.StatusCode, Is.EqualTo(ErrorCodes.RequiredFieldMissing));
         Assert.That(error.Fields, Is.EquivalentTo(new[] { "PackagePushRequestId", "SubscriberOrganizationKey" }));
-        Assert.That(ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, _ => true), Is.Null);
+        Assert.That(ClientChangeRules.CheckRequired(SObjectCatalog.PackagePushJob, 0, (_, _) => true), Is.Null);
     }
 
     [Test]
