@@ -54,9 +54,15 @@ public static class ThroughputScenarios
             var request = await c.Api.RequestAsync(await c.NextVersionAsync(), TimeProvider.System.GetUtcNow().AddYears(5));
             await c.Api.BulkAddAsync(request, c.Orgs);
             await c.Api.SetStatusAsync(request, "Pending");
+            var profile = run == 0 ? await Profile.StartAsync(c, $"P7, canceling a {c.Orgs.Count:N0}-job Pending request") : null;
             var watch = Stopwatch.StartNew();
             await c.Api.SetStatusAsync(request, "Canceled");
             times.Add(watch.Elapsed.TotalSeconds);
+            Console.Error.WriteLine($"P7 run {run + 1}: {times[^1]:0.000} s");
+            if (profile is not null)
+            {
+                await profile.ReportAsync();
+            }
         }
 
         var ef = await Baselines.EfTrackedUpdatesAsync(c);
