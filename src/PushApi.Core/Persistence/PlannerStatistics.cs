@@ -13,21 +13,11 @@ namespace PushApi.Core.Persistence;
 /// an ANALYZE after every large batch cancelled each vacuum of push_jobs under way (one takes 15 s or more at a million
 /// jobs), its dead rows piled up (1.2 million beside 1.6 million live in the benchmark) and pushes slowed. So the
 /// ANALYZE is skipped while a vacuum or another ANALYZE holds the table; the vacuum then analyses it when due.
-/// Only the columns those plans read are analysed (<see cref="Columns"/>): the request's share of the table, the status,
-/// the id range. Its row and page counts are updated all the same, and a column-list ANALYZE leaves the table's count of
-/// changes since its last analyse alone, so autovacuum still analyses every column when that is due. It took 150 instead
-/// of 196 ms at 800,000 jobs (the sample's page reads, the same for both, are most of it), about a tenth of P3's add.
 /// </summary>
 public static class PlannerStatistics
 {
     /// <summary>Fewer jobs than this in one batch leave the statistics to autovacuum.</summary>
     public const long JobsThreshold = 10_000;
-
-    /// <summary>
-    /// The columns analysed: a page of a request's jobs (<c>request_id = $1 AND id &gt; $2 ORDER BY id</c>, P6), the
-    /// deployment page's and the claim's (request, status) ranges.
-    /// </summary>
-    public const string Columns = "request_id, status, id";
 
     /// <summary>
     /// Analyses <c>push_jobs</c> when <paramref name="jobsAdded"/> (committed, on <paramref name="connection"/> outside a
@@ -50,7 +40,7 @@ public static class PlannerStatistics
                 await lockTable.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await using (var analyze = new NpgsqlCommand($"ANALYZE push_jobs ({Columns})", connection, transaction))
+            await using (var analyze = new NpgsqlCommand("ANALYZE push_jobs", connection, transaction))
             {
                 await analyze.ExecuteNonQueryAsync(cancellationToken);
             }

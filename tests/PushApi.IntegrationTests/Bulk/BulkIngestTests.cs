@@ -242,9 +242,6 @@ public class BulkIngestTests() : ApiFixture("bulk-ingest", runPushes: false)
         await push.AssertCountersMatchAsync(request);
         // The planner knew of the 100,000 new jobs before the job said it was complete (autovacuum counts apart).
         Assert.That(await ScalarAsync(AnalyseCount), Is.GreaterThan(analysed), "push_jobs analysed once the rows were in");
-        // Only some columns are analysed: the request is among the most common values, and the row count is current.
-        Assert.That(await ScalarAsync($"SELECT count(*) FROM pg_stats WHERE tablename = 'push_jobs' AND attname = 'request_id' AND '{Number(request, "0DV")}' = ANY (most_common_vals::text::text[])"), Is.EqualTo(1));
-        Assert.That(await ScalarAsync("SELECT (reltuples >= 0.9 * (SELECT count(*) FROM push_jobs))::int::bigint FROM pg_class WHERE relname = 'push_jobs'"), Is.EqualTo(1));
     }
 
     [Test]
