@@ -68,7 +68,7 @@ public static class RateLimiting
     public static Task RefuseAsync(HttpContext http)
     {
         http.Audit().Skip = true;
-        return WriteRefusalAsync(http, http.RequestServices.GetRequiredService<ErrorShapes>().For(http));
+        return WriteRefusalAsync(http, http.RequestServices.GetRequiredService<ErrorShapes>().For(http), http.RequestServices.GetRequiredService<Telemetry.FrontEnds>());
     }
 
     /// <summary>
@@ -85,9 +85,9 @@ public static class RateLimiting
         return WriteRefusalAsync(http, shape, frontEnds);
     }
 
-    private static Task WriteRefusalAsync(HttpContext http, IErrorShape shape, Telemetry.FrontEnds? frontEnds = null)
+    private static Task WriteRefusalAsync(HttpContext http, IErrorShape shape, Telemetry.FrontEnds frontEnds)
     {
-        (frontEnds ?? http.RequestServices.GetRequiredService<Telemetry.FrontEnds>()).RateLimited(http);
+        frontEnds.RateLimited(http);
         return shape.WriteRateLimitedAsync(http);
     }
 }
