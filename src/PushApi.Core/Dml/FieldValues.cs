@@ -35,7 +35,11 @@ public static class FieldValues
             case FieldType.Id or FieldType.Reference:
                 var text = Text(raw);
                 var target = SObjectCatalog.Find(field.ReferenceTo ?? "")?.KeyPrefix;
-                return SalesforceId.TryParse(text, out var id) && (target is null || id.Prefix == target) && id.TryGetNumber(out var number)
+                long number = 0;
+                var read = target is null
+                    ? SalesforceId.TryParse(text, out var id) && id.TryGetNumber(out number)
+                    : SalesforceId.TryParseNumber(text, target, out number);
+                return read
                     ? (number, null)
                     : (null, ClientChangeRules.MalformedId(field, text));
 

@@ -9,9 +9,16 @@ public static class Base62
 
     public static string Encode(long value, int width)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(value);
         Span<char> digits = stackalloc char[width];
-        for (var i = width - 1; i >= 0; i--)
+        Write(value, digits);
+        return new string(digits);
+    }
+
+    /// <summary>Writes <paramref name="value"/> into all of <paramref name="digits"/>, zero-padded.</summary>
+    public static void Write(long value, Span<char> digits)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        for (var i = digits.Length - 1; i >= 0; i--)
         {
             digits[i] = Alphabet[(int)(value % 62)];
             value /= 62;
@@ -21,8 +28,6 @@ public static class Base62
         {
             throw new ArgumentOutOfRangeException(nameof(value), "The value does not fit the width.");
         }
-
-        return new string(digits);
     }
 
     public static bool TryDecode(ReadOnlySpan<char> digits, out long value)

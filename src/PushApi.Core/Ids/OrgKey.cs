@@ -21,7 +21,7 @@ public readonly record struct OrgKey
     public static bool TryParse([NotNullWhen(true)] string? text, out OrgKey key)
     {
         key = default;
-        if (!SalesforceId.TryParse(text, out var id) || id.Prefix != KeyPrefixes.Organization)
+        if (!SalesforceId.TryParse(text, out var id) || !id.HasPrefix(KeyPrefixes.Organization))
         {
             return false;
         }

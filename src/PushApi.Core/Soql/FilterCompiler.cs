@@ -238,10 +238,10 @@ internal sealed partial class FilterCompiler(SqlQueryBuilder sql, TimeProvider c
                 var target = field.Type == FieldType.Id ? owner : SObjectCatalog.Find(field.ReferenceTo!)!;
                 if (SObjectViews.HasTextIds(target))
                 {
-                    return (column, id.Prefix == target.KeyPrefix ? id.Id15 : null, NpgsqlDbType.Text);
+                    return (column, id.HasPrefix(target.KeyPrefix) ? id.Id15 : null, NpgsqlDbType.Text);
                 }
 
-                return (column, id.Prefix == target.KeyPrefix && id.TryGetNumber(out var number) ? number : null, NpgsqlDbType.Bigint);
+                return (column, id.HasPrefix(target.KeyPrefix) && id.TryGetNumber(out var number) ? number : null, NpgsqlDbType.Bigint);
 
             case FieldType.Picklist:
                 var value = field.FindPicklistValue(ExpectString(field, literal));

@@ -18,7 +18,7 @@ public sealed partial class SoqlEngine
     /// <summary>Records by id, in the order asked, null where no record has the id (REST retrieve, SOAP retrieve, composite).</summary>
     public async Task<IReadOnlyList<SoqlRecord?>> RetrieveAsync(SObjectDescriptor type, IReadOnlyList<string> ids, IReadOnlyList<string>? fields, SoqlCaller caller, CancellationToken cancellationToken = default)
     {
-        var wanted = ids.Select(id => SalesforceId.TryParse(id, out var parsed) && parsed.Prefix == type.KeyPrefix ? parsed.Id18 : null).ToList();
+        var wanted = ids.Select(id => SalesforceId.TryParse(id, out var parsed) && parsed.HasPrefix(type.KeyPrefix) ? parsed.Id18 : null).ToList();
         var valid = wanted.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var selected = fields is { Count: > 0 } ? fields : null;
         if (selected?.FirstOrDefault(f => !FieldName().IsMatch(f)) is { } bad)

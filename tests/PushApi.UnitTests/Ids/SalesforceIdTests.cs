@@ -69,6 +69,20 @@ public class SalesforceIdTests
         }
     }
 
+    [TestCase("0DV000000000001GAB", Description = "wrong checksum")]
+    [TestCase("0DV000000000001gaa", Description = "checksum in lower case: accepted")]
+    public void A_row_number_is_read_from_an_18_character_id_only_when_its_checksum_is_right(string id) =>
+        Assert.That(SalesforceId.TryParseNumber(id, KeyPrefixes.PackagePushRequest, out _), Is.EqualTo(id.EndsWith("gaa", StringComparison.Ordinal)));
+
+    [Test]
+    public void The_key_prefix_is_compared_exactly()
+    {
+        Assert.That(SalesforceId.TryParse("0DV000000000001", out var id), Is.True);
+        Assert.That(id.HasPrefix("0DV"), Is.True);
+        Assert.That(id.HasPrefix("0Dv"), Is.False, "prefixes are case-sensitive");
+        Assert.That(id.HasPrefix("0DX"), Is.False);
+    }
+
     [Test]
     public void An_id_of_another_object_is_not_a_row_of_this_one() =>
         Assert.That(SalesforceId.TryParseNumber("0DV000000000001AAA", KeyPrefixes.PackagePushJob, out _), Is.False);
