@@ -60,8 +60,8 @@ internal static class BulkIngestChunks
             cancellationToken);
 
     /// <summary>
-    /// The chunk's rows as drafts for the DML service, with the row each came from; a row whose number of values
-    /// differs from the header's gets its error instead.
+    /// The chunk's rows for the DML service (each a <see cref="BulkRow"/> over the chunk's cells), with the row each came
+    /// from; a row whose number of values differs from the header's gets its error instead.
     /// </summary>
     private static (List<IReadOnlyDictionary<string, object?>> Records, List<int> RecordRows, string?[] Errors) Parse(StagedChunk chunk, string[] columns)
     {
@@ -79,17 +79,7 @@ internal static class BulkIngestChunks
                 continue;
             }
 
-            var record = new Dictionary<string, object?>(columns.Length, StringComparer.OrdinalIgnoreCase);
-            for (var c = 0; c < columns.Length; c++)
-            {
-                // An empty cell leaves the field unset; #N/A sets it to null.
-                var cell = cells[offset + c];
-                if (cell.Length > 0)
-                {
-                    record[names[c]] = cell == BulkCsv.NullValue ? null : cell;
-                }
-            }
-
+            var record = new BulkRow(names, cells, offset);
             records.Add(record);
             recordRows.Add(row);
         }

@@ -50,28 +50,28 @@ public sealed class RecordDraft
 
     public static RecordDraft Parse(SObjectDescriptor type, WriteOperation operation, IReadOnlyDictionary<string, object?> record)
     {
+        // Runs for every record written (100,000 a Bulk add): one pass over the record's pairs, no lists of its own.
         var draft = new RecordDraft(type, operation);
-        var names = record.Keys.Where(k => !string.Equals(k, "attributes", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (operation == WriteOperation.Update && !draft.ReadId(record, names))
+        if (operation == WriteOperation.Update && !draft.ReadId(record))
         {
             return draft;
         }
 
-        draft.Errors.AddRange(ClientChangeRules.CheckFieldNames(type, operation, names));
+        draft.Errors.AddRange(ClientChangeRules.CheckFieldNames(type, operation, FieldNames(record)));
         if (!draft.IsValid)
         {
             return draft;
         }
 
-        foreach (var name in names)
+        foreach (var (name, raw) in record)
         {
-            var field = type.FindField(name)!;
-            if (field.Name == "Id")
+            var field = IsAttributes(name) ? null : type.FindField(name)!;
+            if (field is null || field.Name == "Id")
             {
                 continue;
             }
 
-            var (value, error) = FieldValues.Convert(field, record[name]);
+            var (value, error) = FieldValues.Convert(field, raw);
             if (error is not null)
             {
                 draft.Errors.Add(error);
@@ -93,17 +93,37 @@ public sealed class RecordDraft
     /// <summary>The error of an update whose record does not exist.</summary>
     public SaveError NotFound() => new(ErrorCodes.EntityIsDeleted, $"entity is deleted or does not exist: {IdText}");
 
-    private bool ReadId(IReadOnlyDictionary<string, object?> record, List<string> names)
+    private static bool IsAttributes(string name) => string.Equals(name, "attributes", StringComparison.OrdinalIgnoreCase);
+
+    private static IEnumerable<string> FieldNames(IReadOnlyDictionary<string, object?> record)
     {
-        var idKey = names.FirstOrDefault(n => string.Equals(n, "Id", StringComparison.OrdinalIgnoreCase));
-        IdText = idKey is null ? null : record[idKey]?.ToString();
+        foreach (var (name, _) in record)
+        {
+            if (!IsAttributes(name))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    private bool ReadId(IReadOnlyDictionary<string, object?> record)
+    {
+        foreach (var (name, value) in record)
+        {
+            if (string.Equals(name, "Id", StringComparison.OrdinalIgnoreCase))
+            {
+                IdText = value?.ToString();
+                break;
+            }
+        }
+
         if (IdText is null)
         {
             Errors.Add(new SaveError("MISSING_ARGUMENT", "Id not specified in an update call"));
             return false;
         }
 
-        if (!SalesforceId.TryParse(IdText, out var id) || id.Prefix != Type.KeyPrefix || !id.TryGetNumber(out var number))
+        if (!SalesforceId.TryParse(IdText, out var id) || !id.HasPrefix(Type.KeyPrefix) || !id.TryGetNumber(out var number))
         {
             Errors.Add(new SaveError(ErrorCodes.MalformedId, $"invalid id: {IdText}", "Id"));
             return false;

@@ -30,14 +30,15 @@ public static class ClientChangeRules
             return [new SaveError(ErrorCodes.InvalidTypeForOperation, $"entity type {type.Name} does not support {(operation == WriteOperation.Create ? "insert" : "update")}")];
         }
 
-        var errors = new List<SaveError>();
-        var readOnly = new List<string>();
+        // Runs for every record written: the lists only when something is wrong.
+        List<SaveError>? errors = null;
+        List<string>? readOnly = null;
         foreach (var name in fieldNames)
         {
             var field = type.FindField(name);
             if (field is null)
             {
-                errors.Add(new SaveError(ErrorCodes.InvalidField, $"No such column '{name}' on sobject of type {type.Name}", name));
+                (errors ??= []).Add(new SaveError(ErrorCodes.InvalidField, $"No such column '{name}' on sobject of type {type.Name}", name));
             }
             else if (field.Name == "Id" && operation == WriteOperation.Update)
             {
@@ -45,19 +46,19 @@ public static class ClientChangeRules
             }
             else if (operation == WriteOperation.Create ? !field.Createable : !field.Updateable)
             {
-                readOnly.Add(field.Name);
+                (readOnly ??= []).Add(field.Name);
             }
         }
 
-        if (readOnly.Count > 0)
+        if (readOnly is not null)
         {
-            errors.Add(new SaveError(
+            (errors ??= []).Add(new SaveError(
                 ErrorCodes.InvalidFieldForInsertUpdate,
                 $"Unable to {(operation == WriteOperation.Create ? "create" : "update")} fields: {string.Join(", ", readOnly)}. These fields are set by the service and can't be written by a client.",
                 [.. readOnly]));
         }
 
-        return errors;
+        return errors is null ? [] : errors;
     }
 
     /// <summary>Required fields missing on create (fields the catalog marks required on create).</summary>
