@@ -31,31 +31,43 @@ public sealed class CreatePushJobs(TimeProvider clock)
             return;
         }
 
+        // The ids are taken before the statement (read ahead with the facts, for a bulk chunk); it answers those it inserted.
+        var ids = facts?.TakeIds(writes.Count) ?? await PushJobIds.TakeAsync(connection, writes.Count, cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-            WITH input AS (
-                SELECT nextval('push_jobs_id_seq') AS id, t.*
-                FROM unnest($1::bigint[], $2::text[], $3::text[], $5::boolean[]) WITH ORDINALITY AS t(request_id, org_key, sent_key, remote, ord)
-            ), inserted AS (
+            WITH inserted AS (
                 INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
-                SELECT input.id, input.request_id, input.org_key, input.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, input.remote, $6, $6, $4, $4
-                FROM input
+                SELECT t.id, t.request_id, t.org_key, t.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, t.remote, $7, $7, $5, $5
+                FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $6::boolean[]) AS t(id, request_id, org_key, sent_key, remote)
                 ON CONFLICT (request_id, org_key) DO NOTHING
                 RETURNING id, request_id
             ), counted AS (
-                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $4, last_modified_by = $6
+                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $5, last_modified_by = $7
                 FROM (SELECT request_id, count(*) AS added FROM inserted GROUP BY request_id) c
                 WHERE r.id = c.request_id
             )
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM inserted WHERE inserted.id = input.id) THEN input.id END FROM input ORDER BY ord
+            SELECT id FROM inserted
             """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.RequestId!.Value), NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.OrgKey!), NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.SentOrgKey!), NpgsqlDbType.Text));
         command.Parameters.Add(SqlParameters.Value(clock.Now()));
         command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.Remote), NpgsqlDbType.Boolean));
         command.Parameters.Add(SqlParameters.Value(userId));
-        await SaveResults.AssignIdsAsync(command, [.. writes.Select(d => d.Record)], cancellationToken);
+        var inserted = new HashSet<long>(writes.Count);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetInt64(0));
+            }
+        }
+
+        for (var i = 0; i < writes.Count; i++)
+        {
+            writes[i].Record.Id = inserted.Contains(ids[i]) ? ids[i] : null;
+        }
 
         // An org another transaction (or an earlier row of this call) added to the same request in the meantime is a duplicate too.
         foreach (var draft in writes.Where(d => d.Record.Id is null))

@@ -12,17 +12,30 @@ namespace PushApi.Core.Dml;
 /// time (the engine checks them again when it runs a job), so reading them a moment earlier decides the same.
 /// What a lock does protect is read in the transaction still: the request's status and target (locked), and the
 /// other live push each org is in (under the package's lock). A pair these facts do not hold, such as one whose
-/// request now targets another package, is read in the transaction as before.
+/// request now targets another package, is read in the transaction as before. The new jobs' ids are taken here too.
 /// </summary>
 public sealed class PushJobFacts
 {
     private readonly HashSet<(string, long)> _pairs;
     private readonly Dictionary<(string, long), OrgFacts> _orgs;
+    private long[]? _ids;
 
-    private PushJobFacts(HashSet<(string, long)> pairs, Dictionary<(string, long), OrgFacts> orgs)
+    private PushJobFacts(HashSet<(string, long)> pairs, Dictionary<(string, long), OrgFacts> orgs, long[] ids)
     {
         _pairs = pairs;
         _orgs = orgs;
+        _ids = ids;
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> of the job ids taken ahead (<see cref="PushJobIds"/>), each handed out once; null
+    /// when fewer were taken or they were handed out before (the caller takes its own).
+    /// </summary>
+    public long[]? TakeIds(int count)
+    {
+        var ids = _ids;
+        _ids = null;
+        return ids is null || ids.Length < count ? null : ids[..count];
     }
 
     /// <summary>Reads the facts of the valid drafts' (org, package) pairs, each request's package read unlocked.</summary>
@@ -48,7 +61,7 @@ public sealed class PushJobFacts
         }
 
         var orgs = pairs.Count == 0 ? [] : await EligibilityFacts.LoadOrgsAsync(connection, [.. pairs], lockInstallations: false, cancellationToken);
-        return new PushJobFacts(pairs, orgs);
+        return new PushJobFacts(pairs, orgs, await PushJobIds.TakeAsync(connection, jobs.Count, cancellationToken));
     }
 
     /// <summary>
@@ -57,15 +70,21 @@ public sealed class PushJobFacts
     /// </summary>
     public async Task<Dictionary<(string, long), OrgFacts>> CompleteAsync(NpgsqlConnection connection, IReadOnlyList<(string OrgKey, long PackageId)> pairs, CancellationToken cancellationToken)
     {
-        var known = pairs.Where(p => _pairs.Contains(p)).ToList();
-        var missing = pairs.Where(p => !_pairs.Contains(p)).ToList();
-        var orgs = missing.Count == 0 ? [] : await EligibilityFacts.LoadOrgsAsync(connection, missing, lockInstallations: false, cancellationToken, busy: true);
+        var known = new List<(string, long)>(pairs.Count);
+        var missing = new List<(string, long)>();
+        foreach (var pair in pairs)
+        {
+            (_pairs.Contains(pair) ? known : missing).Add(pair);
+        }
+
+        var orgs = missing.Count == 0 ? new Dictionary<(string, long), OrgFacts>(known.Count) : await EligibilityFacts.LoadOrgsAsync(connection, missing, lockInstallations: false, cancellationToken, busy: true);
         var busy = known.Count == 0 ? [] : await EligibilityFacts.BusyAsync(connection, known, cancellationToken);
         foreach (var pair in known)
         {
             if (_orgs.TryGetValue(pair, out var org))
             {
-                orgs[pair] = org with { BusyIn = busy.GetValueOrDefault(pair) };
+                // Read ahead without the live push: a copy only for the orgs that are in one.
+                orgs[pair] = busy.TryGetValue(pair, out var request) ? org with { BusyIn = request } : org;
             }
         }
 

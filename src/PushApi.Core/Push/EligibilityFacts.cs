@@ -27,13 +27,16 @@ public static class EligibilityFacts
         var busyIn = busy ? await BusyAsync(connection, pairs, cancellationToken) : [];
         // The install of each pair is one probe of its (org, package) key: OFFSET 0 (or FOR UPDATE) keeps the lateral
         // subquery from being flattened into a hash join that reads every install of the table, for each 10,000-row batch.
+        // The exclusions of the batch's orgs are read once and hashed, not probed for each pair.
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT k.org_key, k.package_id, t.org_status,
+            SELECT k.ord, t.org_status,
                    i.package_id, v.major_version, v.minor_version, v.patch_version, v.build_number, i.installed_status, i.has_restriction_enabled,
                    t.agent_url IS NOT NULL, t.has_restriction_enabled,
-                   EXISTS (SELECT 1 FROM exclusions e WHERE e.org_key = k.org_key AND {ExclusionApplies("e", "k.package_id")})
-            FROM unnest($1::text[], $2::bigint[]) AS k(org_key, package_id)
+                   (k.org_key, k.package_id) IN (
+                       SELECT e.org_key, p.package_id FROM exclusions e CROSS JOIN unnest($3::bigint[]) AS p(package_id)
+                       WHERE e.org_key = ANY($1) AND {ExclusionApplies("e", "p.package_id")})
+            FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(org_key, package_id, ord)
             JOIN tenants t ON t.org_key = k.org_key
             LEFT JOIN LATERAL (
                 SELECT * FROM installations i WHERE i.org_key = k.org_key AND i.package_id = k.package_id
@@ -43,21 +46,23 @@ public static class EligibilityFacts
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.OrgKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.PackageId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(SqlParameters.Array(pairs.Select(p => p.PackageId).Distinct(), NpgsqlDbType.Bigint));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var installation = reader.IsDBNull(3)
+            // Each row names its pair by its place in the input, so the org's key is not read back (100,000 strings a Bulk add).
+            var pair = pairs[(int)reader.GetInt64(0) - 1];
+            var installation = reader.IsDBNull(2)
                 ? null
                 : new InstallationFacts(
-                    reader.GetInt64(3),
-                    new VersionNumber(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetInt32(7)),
-                    reader.GetString(8),
-                    reader.GetBoolean(9));
-            var pair = (reader.GetString(0), reader.GetInt64(1));
-            facts[pair] = new OrgFacts(reader.GetString(0), reader.GetString(2), installation, reader.GetBoolean(10))
+                    reader.GetInt64(2),
+                    new VersionNumber(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)),
+                    reader.GetString(7),
+                    reader.GetBoolean(8));
+            facts[pair] = new OrgFacts(pair.OrgKey, reader.GetString(1), installation, reader.GetBoolean(9))
             {
-                OptedOut = reader.GetBoolean(11),
-                Excluded = reader.GetBoolean(12),
+                OptedOut = reader.GetBoolean(10),
+                Excluded = reader.GetBoolean(11),
                 BusyIn = busyIn.GetValueOrDefault(pair),
             };
         }
