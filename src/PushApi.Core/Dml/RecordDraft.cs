@@ -13,7 +13,10 @@ namespace PushApi.Core.Dml;
 /// </summary>
 public sealed class RecordDraft
 {
-    private readonly Dictionary<FieldDescriptor, object?> _values = new(ReferenceEqualityComparer.Instance);
+    // The fields sent, in the order sent. A record sends a handful, so a short array searched by reference does what a
+    // dictionary did with one object instead of three: a Bulk add keeps 100,000 drafts until their chunk is written.
+    private KeyValuePair<FieldDescriptor, object?>[] _values = [];
+    private int _count;
 
     private RecordDraft(SObjectDescriptor type, WriteOperation operation)
     {
@@ -36,17 +39,17 @@ public sealed class RecordDraft
     public bool IsValid => Errors.Count == 0;
 
     /// <summary>The fields the client sent, with their converted values (<c>Id</c> excepted).</summary>
-    public IReadOnlyDictionary<FieldDescriptor, object?> Values => _values;
+    public IReadOnlyDictionary<FieldDescriptor, object?> Values => new Dictionary<FieldDescriptor, object?>(_values.Take(_count), ReferenceEqualityComparer.Instance);
 
     /// <summary>Whether the client sent the field (possibly as null).</summary>
-    public bool Sent(FieldDescriptor field) => _values.ContainsKey(field);
+    public bool Sent(FieldDescriptor field) => IndexOf(field) >= 0;
 
     /// <summary>The value sent for a field of a value type; null when not sent or sent as null.</summary>
     public T? Value<T>(FieldDescriptor field)
-        where T : struct => _values.GetValueOrDefault(field) is T value ? value : null;
+        where T : struct => ValueOf(field) is T value ? value : null;
 
     /// <summary>The text sent for a text or picklist field; null when not sent or sent as null.</summary>
-    public string? Text(FieldDescriptor field) => _values.GetValueOrDefault(field) as string;
+    public string? Text(FieldDescriptor field) => ValueOf(field) as string;
 
     public static RecordDraft Parse(SObjectDescriptor type, WriteOperation operation, IReadOnlyDictionary<string, object?> record)
     {
@@ -78,7 +81,7 @@ public sealed class RecordDraft
             }
             else
             {
-                draft._values[field] = value;
+                draft.Set(field, value);
             }
         }
 
@@ -92,6 +95,37 @@ public sealed class RecordDraft
 
     /// <summary>The error of an update whose record does not exist.</summary>
     public SaveError NotFound() => new(ErrorCodes.EntityIsDeleted, $"entity is deleted or does not exist: {IdText}");
+
+    private int IndexOf(FieldDescriptor field)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (ReferenceEquals(_values[i].Key, field))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private object? ValueOf(FieldDescriptor field) => IndexOf(field) is var i and >= 0 ? _values[i].Value : null;
+
+    private void Set(FieldDescriptor field, object? value)
+    {
+        var i = IndexOf(field);
+        if (i < 0)
+        {
+            if (_count == _values.Length)
+            {
+                Array.Resize(ref _values, Math.Max(4, _count * 2));
+            }
+
+            i = _count++;
+        }
+
+        _values[i] = new(field, value);
+    }
 
     private static bool IsAttributes(string name) => string.Equals(name, "attributes", StringComparison.OrdinalIgnoreCase);
 
@@ -136,7 +170,7 @@ public sealed class RecordDraft
 
     private void CheckCreate()
     {
-        if (ClientChangeRules.CheckRequired(Type, _values, static (values, f) => values.GetValueOrDefault(f) is not null) is { } missing)
+        if (ClientChangeRules.CheckRequired(Type, this, static (draft, f) => draft.ValueOf(f) is not null) is { } missing)
         {
             Errors.Add(missing);
         }

@@ -48,6 +48,15 @@ public static class EligibilityFacts
         command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.PackageId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         command.Parameters.Add(SqlParameters.Array(pairs.Select(p => p.PackageId).Distinct(), NpgsqlDbType.Bigint));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+
+        // The statuses are a few values: each kept once, so the facts read ahead of a bulk chunk hold no copies of them.
+        var statuses = new Dictionary<string, string>();
+        string Status(int ordinal)
+        {
+            var text = reader.GetString(ordinal);
+            return statuses.TryAdd(text, text) ? text : statuses[text];
+        }
+
         while (await reader.ReadAsync(cancellationToken))
         {
             // Each row names its pair by its place in the input, so the org's key is not read back (100,000 strings a Bulk add).
@@ -57,9 +66,9 @@ public static class EligibilityFacts
                 : new InstallationFacts(
                     reader.GetInt64(2),
                     new VersionNumber(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)),
-                    reader.GetString(7),
+                    Status(7),
                     reader.GetBoolean(8));
-            facts[pair] = new OrgFacts(pair.OrgKey, reader.GetString(1), installation, reader.GetBoolean(9))
+            facts[pair] = new OrgFacts(pair.OrgKey, Status(1), installation, reader.GetBoolean(9))
             {
                 OptedOut = reader.GetBoolean(10),
                 Excluded = reader.GetBoolean(11),
