@@ -35,7 +35,7 @@ public sealed class PushJobDraft
 
     /// <summary>The fields an update names: those sent, then those kept from the job as stored.</summary>
     public IReadOnlyList<string> UpdatedFieldNames =>
-        [.. Record.Values.Keys.Select(f => f.Name), .. new[] { RequestIdField, OrgKeyField }.Where(f => !Record.Sent(f)).Select(f => f.Name)];
+        [.. Record.Values.Select(v => v.Key.Name), .. new[] { RequestIdField, OrgKeyField }.Where(f => !Record.Sent(f)).Select(f => f.Name)];
 
     /// <summary>Whether an update leaves the job in its request and org (the same org in either id form).</summary>
     public bool KeepsPlace(string currentSentKey) =>

@@ -38,8 +38,8 @@ public sealed class RecordDraft
 
     public bool IsValid => Errors.Count == 0;
 
-    /// <summary>The fields the client sent, with their converted values (<c>Id</c> excepted).</summary>
-    public IReadOnlyDictionary<FieldDescriptor, object?> Values => new Dictionary<FieldDescriptor, object?>(_values.Take(_count), ReferenceEqualityComparer.Instance);
+    /// <summary>The fields the client sent, in the order sent, with their converted values (<c>Id</c> excepted).</summary>
+    public IReadOnlyList<KeyValuePair<FieldDescriptor, object?>> Values => new ArraySegment<KeyValuePair<FieldDescriptor, object?>>(_values, 0, _count);
 
     /// <summary>Whether the client sent the field (possibly as null).</summary>
     public bool Sent(FieldDescriptor field) => IndexOf(field) >= 0;
