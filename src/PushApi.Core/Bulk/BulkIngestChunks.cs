@@ -17,9 +17,9 @@ internal sealed record PreparedChunk(StagedChunk Chunk, PreparedCreate Records, 
 
 /// <summary>
 /// Reads the staged chunks of an ingest job. The cells of a chunk never change after the upload, and one instance
-/// processes a job at a time (<see cref="BulkIngestProcessor"/>), so the next chunk is read, parsed, and the facts of its
-/// orgs read (<see cref="PushJobFacts"/>), on a connection of its own while the one before is written: that work overlaps
-/// the write's, on the other core.
+/// processes a job at a time (<see cref="BulkIngestProcessor"/>), so the next chunk is read, parsed, the facts of its
+/// orgs read and its job ids taken (<see cref="PushJobFacts"/>), on a connection of its own while the one before is
+/// written: that work overlaps the write's, on the other core.
 /// </summary>
 internal static class BulkIngestChunks
 {
@@ -30,7 +30,8 @@ internal static class BulkIngestChunks
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 // Without JIT, as the chunk's write (BulkIngestProcessor): the facts read's 10,000-row arrays pass its cost
-                // threshold, and compiling took 27 of its 143 ms a chunk. SET LOCAL needs a transaction; it only reads.
+                // threshold, and compiling took 27 of its 143 ms a chunk. SET LOCAL needs a transaction; it reads, and takes job ids
+                // (nextval, which no rollback returns).
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await using (var noJit = new NpgsqlCommand("SET LOCAL jit = off", connection, transaction))
                 {

@@ -44,8 +44,8 @@ public static class EligibilityFacts
             ) i ON true
             LEFT JOIN package_versions v ON v.id = i.package_version_id
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.OrgKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = pairs.Select(p => p.PackageId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(SqlParameters.Array(pairs.Select(p => p.OrgKey), NpgsqlDbType.Text));
+        command.Parameters.Add(SqlParameters.Array(pairs.Select(p => p.PackageId), NpgsqlDbType.Bigint));
         command.Parameters.Add(SqlParameters.Array(pairs.Select(p => p.PackageId).Distinct(), NpgsqlDbType.Bigint));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
