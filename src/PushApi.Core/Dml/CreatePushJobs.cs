@@ -10,7 +10,7 @@ namespace PushApi.Core.Dml;
 /// <summary>
 /// Adds PackagePushJobs (status Created) to Created requests: the requests are locked, every org is
 /// checked set-based, and the eligible jobs are inserted in one statement that also counts them on
-/// their requests, whether 1 or 100,000. The jobs and their requests are attributed to the user who adds them.
+/// their requests, whether 1 or 100,000 (<see cref="PushJobInsert"/>). The jobs and their requests are attributed to the user who adds them.
 /// </summary>
 public sealed class CreatePushJobs(TimeProvider clock)
 {
@@ -33,37 +33,7 @@ public sealed class CreatePushJobs(TimeProvider clock)
 
         // The ids are taken before the statement (read ahead with the facts, for a bulk chunk); it answers those it inserted.
         var ids = facts?.TakeIds(writes.Count) ?? await PushJobIds.TakeAsync(connection, writes.Count, cancellationToken);
-        await using var command = new NpgsqlCommand(
-            $"""
-            WITH inserted AS (
-                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
-                SELECT t.id, t.request_id, t.org_key, t.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, t.remote, $7, $7, $5, $5
-                FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $6::boolean[]) AS t(id, request_id, org_key, sent_key, remote)
-                ON CONFLICT (request_id, org_key) DO NOTHING
-                RETURNING id, request_id
-            ), counted AS (
-                UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $5, last_modified_by = $7
-                FROM (SELECT request_id, count(*) AS added FROM inserted GROUP BY request_id) c
-                WHERE r.id = c.request_id
-            )
-            SELECT id FROM inserted
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.RequestId!.Value), NpgsqlDbType.Bigint));
-        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.OrgKey!), NpgsqlDbType.Text));
-        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.SentOrgKey!), NpgsqlDbType.Text));
-        command.Parameters.Add(SqlParameters.Value(clock.Now()));
-        command.Parameters.Add(SqlParameters.Array(writes.Select(d => d.Remote), NpgsqlDbType.Boolean));
-        command.Parameters.Add(SqlParameters.Value(userId));
-        var inserted = new HashSet<long>(writes.Count);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                inserted.Add(reader.GetInt64(0));
-            }
-        }
-
+        var inserted = await PushJobInsert.RunAsync(connection, ids, writes, clock.Now(), userId, cancellationToken);
         for (var i = 0; i < writes.Count; i++)
         {
             writes[i].Record.Id = inserted.Contains(ids[i]) ? ids[i] : null;
