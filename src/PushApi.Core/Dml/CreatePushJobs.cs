@@ -48,7 +48,7 @@ public sealed class CreatePushJobs(TimeProvider clock)
 
     /// <summary>
     /// Adds to one Created request a job for each org <paramref name="selection"/> yields, in its order, with one
-    /// <c>INSERT … SELECT</c> that also counts them on the request: a deployment to all its tenants, whose orgs are
+    /// <c>INSERT … SELECT</c> (<see cref="PushJobInsert"/>) that also counts them on the request: a deployment to all its tenants, whose orgs are
     /// selected and checked set-based in that same statement (<see cref="JobSelection"/>), so their keys never leave
     /// PostgreSQL. The caller holds the package's lock (<see cref="EligibilityFacts.LockPackagesAsync"/>). Answers how many were added.
     /// </summary>
@@ -62,33 +62,56 @@ public sealed class CreatePushJobs(TimeProvider clock)
 
         var n = selection.Parameters.Count;
         var (request, now, user) = ($"${n + 1}", $"${n + 2}", $"${n + 3}");
-        await using var command = new NpgsqlCommand(
-            $"""
-            WITH selected AS (
-                {selection.Sql}
-            ), inserted AS (
-                INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
-                SELECT nextval('push_jobs_id_seq'), {request}, s.org_key, s.org_key, {PushStatusSql.Literal(PushStatus.Created)}, s.remote, {user}, {user}, {now}, {now}
-                FROM selected s
-                ON CONFLICT (request_id, org_key) DO NOTHING
-                RETURNING 1
-            ), added AS (
-                SELECT count(*) AS added FROM inserted
-            ), counted AS (
-                UPDATE push_requests r SET job_count = r.job_count + a.added, system_modstamp = {now}, last_modified_by = {user}
-                FROM added a WHERE r.id = {request}
-            )
-            SELECT added FROM added
-            """, connection);
-        foreach (var parameter in selection.Parameters)
+        var at = clock.Now();
+        NpgsqlBatchCommand Statement(bool skipDuplicates)
         {
-            command.Parameters.Add(parameter);
+            var command = new NpgsqlBatchCommand(
+                $"""
+                WITH selected AS (
+                    {selection.Sql}
+                ), inserted AS (
+                    INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
+                    SELECT nextval('push_jobs_id_seq'), {request}, s.org_key, s.org_key, {PushStatusSql.Literal(PushStatus.Created)}, s.remote, {user}, {user}, {now}, {now}
+                    FROM selected s
+                    {PushJobInsert.OnConflict(skipDuplicates)}
+                    RETURNING 1
+                ), added AS (
+                    SELECT count(*) AS added FROM inserted
+                ), counted AS (
+                    UPDATE push_requests r SET job_count = r.job_count + a.added, system_modstamp = {now}, last_modified_by = {user}
+                    FROM added a WHERE r.id = {request}
+                )
+                SELECT added FROM added
+                """);
+            // A parameter belongs to one command, and the statement may be sent twice.
+            foreach (var parameter in selection.Parameters)
+            {
+                command.Parameters.Add(parameter.Clone());
+            }
+
+            command.Parameters.Add(SqlParameters.Value(requestId));
+            command.Parameters.Add(SqlParameters.Value(at));
+            command.Parameters.Add(SqlParameters.Value(userId));
+            return command;
         }
 
-        command.Parameters.Add(SqlParameters.Value(requestId));
-        command.Parameters.Add(SqlParameters.Value(clock.Now()));
-        command.Parameters.Add(SqlParameters.Value(userId));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return await PushJobInsert.RunAsync(connection, Statement, ReadAddedAsync, cancellationToken);
+    }
+
+    /// <summary>The one row, the count of jobs added, in whichever of the batch's results it comes.</summary>
+    private static async Task<long> ReadAddedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        long? added = null;
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                added = reader.GetInt64(0);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        return added ?? throw new InvalidOperationException("The insert of a deployment's jobs answered no count.");
     }
 }
 

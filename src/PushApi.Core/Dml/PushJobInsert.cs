@@ -21,20 +21,23 @@ internal static class PushJobInsert
     private const string PairConstraint = "push_jobs_request_org_key";
 
     /// <summary>Inserts a job for each write, with the id at its index in <paramref name="ids"/>; answers the ids inserted.</summary>
-    public static async Task<HashSet<long>> RunAsync(NpgsqlConnection connection, long[] ids, IReadOnlyList<PushJobDraft> writes, DateTimeOffset now, long userId, CancellationToken cancellationToken)
+    public static Task<HashSet<long>> RunAsync(NpgsqlConnection connection, long[] ids, IReadOnlyList<PushJobDraft> writes, DateTimeOffset now, long userId, CancellationToken cancellationToken) =>
+        RunAsync(connection, skipDuplicates => Statement(ids, writes, now, userId, skipDuplicates), (reader, token) => ReadIdsAsync(reader, writes.Count, token), cancellationToken);
+
+    /// <summary>
+    /// Runs an insert of jobs, <paramref name="statement"/> (asked without, then if need be with, <c>ON CONFLICT (request_id,
+    /// org_key) DO NOTHING</c>), and reads what it answers with <paramref name="read"/> (the savepoint's statements answer no rows).
+    /// </summary>
+    public static async Task<T> RunAsync<T>(NpgsqlConnection connection, Func<bool, NpgsqlBatchCommand> statement, Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         try
         {
             await using var batch = new NpgsqlBatch(connection)
             {
-                BatchCommands =
-                {
-                    new NpgsqlBatchCommand($"SAVEPOINT {Savepoint}"),
-                    Statement(ids, writes, now, userId, skipDuplicates: false),
-                    new NpgsqlBatchCommand($"RELEASE SAVEPOINT {Savepoint}"),
-                },
+                BatchCommands = { new NpgsqlBatchCommand($"SAVEPOINT {Savepoint}"), statement(false), new NpgsqlBatchCommand($"RELEASE SAVEPOINT {Savepoint}") },
             };
-            return await ReadIdsAsync(batch, writes.Count, cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            return await read(reader, cancellationToken);
         }
         catch (PostgresException e) when (PostgresErrors.IsUniqueViolation(e, PairConstraint))
         {
@@ -42,9 +45,13 @@ internal static class PushJobInsert
             await rollback.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var again = new NpgsqlBatch(connection) { BatchCommands = { Statement(ids, writes, now, userId, skipDuplicates: true) } };
-        return await ReadIdsAsync(again, writes.Count, cancellationToken);
+        await using var again = new NpgsqlBatch(connection) { BatchCommands = { statement(true) } };
+        await using var answer = await again.ExecuteReaderAsync(cancellationToken);
+        return await read(answer, cancellationToken);
     }
+
+    /// <summary>The <c>ON CONFLICT</c> clause of an insert of jobs that skips duplicates; nothing otherwise.</summary>
+    public static string OnConflict(bool skipDuplicates) => skipDuplicates ? "ON CONFLICT (request_id, org_key) DO NOTHING" : "";
 
     private static NpgsqlBatchCommand Statement(long[] ids, IReadOnlyList<PushJobDraft> writes, DateTimeOffset now, long userId, bool skipDuplicates)
     {
@@ -54,7 +61,7 @@ internal static class PushJobInsert
                 INSERT INTO push_jobs (id, request_id, org_key, subscriber_organization_key, status, remote, created_by, last_modified_by, created_at, system_modstamp)
                 SELECT t.id, t.request_id, t.org_key, t.sent_key, {PushStatusSql.Literal(PushStatus.Created)}, t.remote, $7, $7, $5, $5
                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $6::boolean[]) AS t(id, request_id, org_key, sent_key, remote)
-                {(skipDuplicates ? "ON CONFLICT (request_id, org_key) DO NOTHING" : "")}
+                {OnConflict(skipDuplicates)}
                 RETURNING id, request_id
             ), counted AS (
                 UPDATE push_requests r SET job_count = r.job_count + c.added, system_modstamp = $5, last_modified_by = $7
@@ -73,11 +80,10 @@ internal static class PushJobInsert
         return command;
     }
 
-    /// <summary>The ids the batch's insert answers (the savepoint's statements answer no rows).</summary>
-    private static async Task<HashSet<long>> ReadIdsAsync(NpgsqlBatch batch, int count, CancellationToken cancellationToken)
+    /// <summary>The ids the insert answers, in whichever of the batch's results they come.</summary>
+    private static async Task<HashSet<long>> ReadIdsAsync(NpgsqlDataReader reader, int count, CancellationToken cancellationToken)
     {
         var inserted = new HashSet<long>(count);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         do
         {
             while (await reader.ReadAsync(cancellationToken))
