@@ -98,19 +98,11 @@ public sealed class CreatePushJobs(TimeProvider clock)
         return await PushJobInsert.RunAsync(connection, Statement, ReadAddedAsync, cancellationToken);
     }
 
-    /// <summary>The one row, the count of jobs added, in whichever of the batch's results it comes.</summary>
+    /// <summary>The one row, the count of jobs added.</summary>
     private static async Task<long> ReadAddedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         long? added = null;
-        do
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                added = reader.GetInt64(0);
-            }
-        }
-        while (await reader.NextResultAsync(cancellationToken));
-
+        await PushJobInsert.ForEachRowAsync(reader, r => added = r.GetInt64(0), cancellationToken);
         return added ?? throw new InvalidOperationException("The insert of a deployment's jobs answered no count.");
     }
 }

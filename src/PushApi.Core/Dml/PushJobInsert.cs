@@ -82,19 +82,27 @@ internal static class PushJobInsert
         return command;
     }
 
-    /// <summary>The ids the insert answers, in whichever of the batch's results they come.</summary>
-    private static async Task<HashSet<long>> ReadIdsAsync(NpgsqlDataReader reader, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands <paramref name="row"/> every row of the batch's results, in whichever result the insert's rows come (the
+    /// savepoint's statements answer none). A reader makes its state anew for each attempt: rows read before a unique
+    /// violation belong to the attempt rolled back.
+    /// </summary>
+    public static async Task ForEachRowAsync(NpgsqlDataReader reader, Action<NpgsqlDataReader> row, CancellationToken cancellationToken)
     {
-        var inserted = new HashSet<long>(count);
         do
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                inserted.Add(reader.GetInt64(0));
+                row(reader);
             }
         }
         while (await reader.NextResultAsync(cancellationToken));
+    }
 
+    private static async Task<HashSet<long>> ReadIdsAsync(NpgsqlDataReader reader, int count, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<long>(count);
+        await ForEachRowAsync(reader, r => inserted.Add(r.GetInt64(0)), cancellationToken);
         return inserted;
     }
 }
