@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using PushApi.Core.Errors;
 using PushApi.Core.Persistence;
 using PushApi.Core.Push;

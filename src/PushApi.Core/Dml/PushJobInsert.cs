@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using PushApi.Core.Persistence;
-using PushApi.Core.Push;
 using PushApi.Core.Push.Status;
 
 namespace PushApi.Core.Dml;
